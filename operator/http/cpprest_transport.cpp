@@ -1,0 +1,250 @@
+// Transport over cpprestsdk's http_client. The only file in the operator that touches
+// cpprestsdk's client: tasks are waited on here and exceptions become Status values.
+#include <cpprest/http_client.h>
+
+#include <strings.h>
+#include <map>
+
+#include "http/transport.h"
+
+namespace vaultsync::http {
+
+namespace cr = web::http;
+namespace crc = web::http::client;
+
+std::string_view FindHeader(const Headers& headers, std::string_view name) {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), name.size()) == 0) return v;
+  }
+  return {};
+}
+
+void CancelFlag::Cancel() {
+  std::vector<std::pair<int, std::function<void()>>> run;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cancelled_.exchange(true)) return;
+    run.swap(callbacks_);
+  }
+  for (auto& [id, fn] : run) fn();
+}
+
+int CancelFlag::Register(std::function<void()> fn) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!cancelled_) {
+      callbacks_.emplace_back(++next_id_, std::move(fn));
+      return next_id_;
+    }
+  }
+  fn();
+  return 0;
+}
+
+void CancelFlag::Unregister(int id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = callbacks_.begin(); it != callbacks_.end(); ++it) {
+    if (it->first == id) {
+      callbacks_.erase(it);
+      return;
+    }
+  }
+}
+
+namespace {
+
+bool IsTimeout(const cr::http_exception& e) {
+  return e.error_code() == std::errc::timed_out ||
+         std::string_view(e.what()).find("timed out") != std::string_view::npos;
+}
+
+Status TransportError(const std::string& base, const std::exception& e) {
+  if (auto* he = dynamic_cast<const cr::http_exception*>(&e); he != nullptr && IsTimeout(*he)) {
+    return Status(StatusCode::kDeadlineExceeded, "request to " + base + " timed out");
+  }
+  return Status(StatusCode::kUnavailable, "request to " + base + " failed: " + e.what());
+}
+
+class CpprestTransport final : public Transport {
+ public:
+  explicit CpprestTransport(TransportConfig config) : config_(std::move(config)) {}
+
+  Result<Response> Send(const Request& req) override {
+    auto built = Build(req);
+    if (!built.ok()) return built.status();
+    try {
+      auto client = ClientFor(req.timeout.value_or(config_.timeout));
+      cr::http_response resp = client->request(*built).get();
+      Response out = Head(resp);
+      auto bytes = resp.extract_vector().get();
+      out.body.assign(bytes.begin(), bytes.end());
+      return out;
+    } catch (const std::exception& e) {
+      return TransportError(config_.base_url, e);
+    }
+  }
+
+  Result<Response> Stream(const Request& req, const std::function<bool(std::string_view)>& on_data,
+                          const CancelFlag* cancel) override {
+    auto built = Build(req);
+    if (!built.ok()) return built.status();
+    pplx::cancellation_token_source cts;
+    int reg = 0;
+    auto* mutable_cancel = const_cast<CancelFlag*>(cancel);
+    if (mutable_cancel != nullptr) reg = mutable_cancel->Register([&cts] { cts.cancel(); });
+    struct Unreg {
+      CancelFlag* c;
+      int id;
+      ~Unreg() {
+        if (c != nullptr) c->Unregister(id);
+      }
+    } unreg{mutable_cancel, reg};
+    try {
+      auto client = ClientFor(req.timeout.value_or(config_.timeout));
+      cr::http_response resp = client->request(*built, cts.get_token()).get();
+      Response out = Head(resp);
+      if (out.status < 200 || out.status >= 300) {
+        auto bytes = resp.extract_vector().get();
+        out.body.assign(bytes.begin(), bytes.end());
+        return out;
+      }
+      auto body = resp.body();
+      std::string buf(64 * 1024, '\0');
+      while (true) {
+        if (cancel != nullptr && cancel->cancelled()) {
+          return Status(StatusCode::kCancelled, "stream cancelled");
+        }
+        // getn(n) waits for n bytes unless the producer synced, and cpprestsdk's client
+        // does not: wait for one byte, then take whatever else has already arrived.
+        auto sb = body.streambuf();
+        auto* p = reinterpret_cast<uint8_t*>(buf.data());
+        size_t n = sb.getn(p, 1).get();
+        if (n == 0) break;  // end of stream
+        size_t avail = static_cast<size_t>(std::max<std::streamsize>(sb.in_avail(), 0));
+        if (avail > 0) n += sb.getn(p + 1, std::min(avail, buf.size() - 1)).get();
+        if (!on_data(std::string_view(buf.data(), n))) break;
+      }
+      return out;
+    } catch (const pplx::task_canceled&) {
+      return Status(StatusCode::kCancelled, "stream cancelled");
+    } catch (const std::exception& e) {
+      if (cancel != nullptr && cancel->cancelled())
+        return Status(StatusCode::kCancelled, "stream cancelled");
+      return TransportError(config_.base_url, e);
+    }
+  }
+
+  Status Init() {
+    try {
+      base_ = web::uri(utility::conversions::to_string_t(config_.base_url));
+    } catch (const std::exception& e) {
+      return InvalidArgument("invalid server URL \"" + config_.base_url + "\": " + e.what());
+    }
+    if (base_.scheme() != "http" && base_.scheme() != "https") {
+      return InvalidArgument("server URL \"" + config_.base_url +
+                             "\" must start with http:// or https://");
+    }
+    if (base_.host().empty())
+      return InvalidArgument("server URL \"" + config_.base_url + "\" has no host");
+    return Status::Ok();
+  }
+
+ private:
+  Result<cr::http_request> Build(const Request& req) const {
+    cr::http_request r(req.method);
+    try {
+      r.set_request_uri(web::uri(req.target));
+    } catch (const std::exception& e) {
+      return InvalidArgument(std::string("invalid request target: ") + e.what());
+    }
+    bool has_ua = false;
+    std::string content_type;
+    for (const auto& [k, v] : req.headers) {
+      if (strcasecmp(k.c_str(), "Content-Type") == 0) {
+        content_type = v;
+        continue;
+      }
+      if (strcasecmp(k.c_str(), "User-Agent") == 0) has_ua = true;
+      r.headers().add(k, v);
+    }
+    if (!has_ua) r.headers().add("User-Agent", config_.user_agent);
+    // cpprestsdk takes the TLS name to send (SNI) and to verify from the Host header.
+    if (!config_.tls.server_name.empty() && !r.headers().has("Host")) {
+      r.headers().add("Host", config_.tls.server_name);
+    }
+    if (!req.body.empty() || !content_type.empty()) {
+      r.set_body(req.body, content_type.empty() ? std::string("application/json") : content_type);
+    }
+    return r;
+  }
+
+  static Response Head(const cr::http_response& resp) {
+    Response out;
+    out.status = resp.status_code();
+    for (const auto& [k, v] : resp.headers()) out.headers.emplace_back(k, v);
+    return out;
+  }
+
+  // One client (and so one keep-alive pool) per distinct timeout: cpprestsdk fixes the
+  // timeout per client. In practice there are one or two.
+  std::shared_ptr<crc::http_client> ClientFor(std::chrono::milliseconds timeout) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = clients_.find(timeout.count());
+    if (it != clients_.end()) return it->second;
+    crc::http_client_config cfg;
+    cfg.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
+    cfg.set_validate_certificates(!config_.tls.skip_verify);
+    TlsConfig tls = config_.tls;
+    cfg.set_ssl_context_callback([tls](boost::asio::ssl::context& ctx) {
+      if (!tls.ca_pem.empty()) {
+        ctx.add_certificate_authority(boost::asio::buffer(tls.ca_pem.data(), tls.ca_pem.size()));
+      }
+      if (!tls.client_cert_pem.empty()) {
+        ctx.use_certificate_chain(
+            boost::asio::buffer(tls.client_cert_pem.data(), tls.client_cert_pem.size()));
+        ctx.use_private_key(
+            boost::asio::buffer(tls.client_key_pem.data(), tls.client_key_pem.size()),
+            boost::asio::ssl::context::pem);
+      }
+    });
+    auto client = std::make_shared<crc::http_client>(base_, cfg);
+    clients_.emplace(timeout.count(), client);
+    return client;
+  }
+
+  TransportConfig config_;
+  web::uri base_;
+  std::mutex mu_;
+  std::map<int64_t, std::shared_ptr<crc::http_client>> clients_;
+};
+
+// Checks PEM material up front so a bad CA is reported at construction, not per request.
+Status CheckPem(const TlsConfig& tls) {
+  try {
+    boost::asio::ssl::context ctx(boost::asio::ssl::context::sslv23);
+    if (!tls.ca_pem.empty()) {
+      ctx.add_certificate_authority(boost::asio::buffer(tls.ca_pem.data(), tls.ca_pem.size()));
+    }
+    if (!tls.client_cert_pem.empty()) {
+      ctx.use_certificate_chain(
+          boost::asio::buffer(tls.client_cert_pem.data(), tls.client_cert_pem.size()));
+      ctx.use_private_key(boost::asio::buffer(tls.client_key_pem.data(), tls.client_key_pem.size()),
+                          boost::asio::ssl::context::pem);
+    }
+  } catch (const std::exception& e) {
+    return InvalidArgument(std::string("invalid TLS material (CA or client certificate/key): ") +
+                           e.what());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Transport>> NewTransport(const TransportConfig& config) {
+  VS_RETURN_IF_ERROR(CheckPem(config.tls));
+  auto t = std::make_unique<CpprestTransport>(config);
+  VS_RETURN_IF_ERROR(t->Init());
+  return std::unique_ptr<Transport>(std::move(t));
+}
+
+}  // namespace vaultsync::http

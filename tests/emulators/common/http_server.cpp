@@ -1,0 +1,455 @@
+// cpprestsdk glue for HttpServer, plus fault injection and counters.
+#include "http_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <csignal>
+
+#include <cpprest/http_listener.h>
+#include <cpprest/producerconsumerstream.h>
+
+#include <strings.h>
+
+#include <list>
+#include <random>
+#include <thread>
+
+#include "util/json.h"
+
+namespace vaultsync::emu {
+
+namespace cr = web::http;
+namespace crl = web::http::experimental::listener;
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string PercentDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      int h = HexValue(s[i + 1]);
+      int l = HexValue(s[i + 2]);
+      if (h >= 0 && l >= 0) {
+        out += char(h * 16 + l);
+        i += 2;
+        continue;
+      }
+    }
+    out += (plus_is_space && s[i] == '+') ? ' ' : s[i];
+  }
+  return out;
+}
+
+std::string GenericErrorBody(int status) {
+  return "{\"errors\":[\"injected fault: HTTP " + std::to_string(status) + "\"]}\n";
+}
+
+Result<FaultRule> ParseRule(const json::Value& v) {
+  FaultRule r;
+  VS_ASSIGN_OR_RETURN(auto method, json::OptionalString(v, "method"));
+  VS_ASSIGN_OR_RETURN(auto prefix, json::OptionalString(v, "path_prefix"));
+  VS_ASSIGN_OR_RETURN(auto status, json::OptionalInt64(v, "status"));
+  VS_ASSIGN_OR_RETURN(auto body, json::OptionalString(v, "body"));
+  VS_ASSIGN_OR_RETURN(auto retry, json::OptionalInt64(v, "retry_after_seconds"));
+  VS_ASSIGN_OR_RETURN(auto latency, json::OptionalInt64(v, "latency_ms"));
+  VS_ASSIGN_OR_RETURN(auto remaining, json::OptionalInt64(v, "remaining"));
+  VS_ASSIGN_OR_RETURN(auto drop, json::OptionalBool(v, "drop"));
+  if (method) r.method = std::string(*method);
+  if (prefix) r.path_prefix = std::string(*prefix);
+  if (status) r.status = int(*status);
+  if (body) r.body = std::string(*body);
+  if (retry) r.retry_after_seconds = int(*retry);
+  if (latency) r.latency = std::chrono::milliseconds(*latency);
+  if (remaining) r.remaining = int(*remaining);
+  if (drop) r.drop = *drop;
+  if (const json::Value* rate = json::Find(v, "rate"); rate != nullptr && rate->IsNumber()) {
+    r.rate = rate->GetDouble();
+  }
+  return r;
+}
+
+ServerResponse JsonAnswer(int status, std::string body) {
+  ServerResponse r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "application/json");
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+std::string ServerRequest::Query(std::string_view key, bool* present) const {
+  if (present != nullptr) *present = false;
+  std::string_view q = query;
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    size_t eq = pair.find('=');
+    std::string name = PercentDecode(pair.substr(0, eq), true);
+    if (name == key) {
+      if (present != nullptr) *present = true;
+      return eq == std::string_view::npos ? std::string()
+                                          : PercentDecode(pair.substr(eq + 1), true);
+    }
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+void RequestCounters::Add(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++counts_[key];
+}
+
+std::map<std::string, int64_t> RequestCounters::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counts_;
+}
+
+void RequestCounters::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  counts_.clear();
+}
+
+struct HttpServer::Impl {
+  struct StreamThread {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+
+  class BufferWriter final : public StreamWriter {
+   public:
+    BufferWriter(concurrency::streams::producer_consumer_buffer<uint8_t> buf,
+                 const std::atomic<bool>* stopping)
+        : buf_(std::move(buf)), stopping_(stopping) {}
+    bool Write(std::string_view chunk) override {
+      if (*stopping_) return false;
+      try {
+        buf_.putn_nocopy(reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size()).wait();
+        buf_.sync().wait();
+      } catch (...) {
+        return false;
+      }
+      return !*stopping_;
+    }
+    bool stopping() const override { return *stopping_; }
+
+   private:
+    concurrency::streams::producer_consumer_buffer<uint8_t> buf_;
+    const std::atomic<bool>* stopping_;
+  };
+
+  ServerOptions options;
+  Handler handler;
+  HttpServer* owner = nullptr;
+  std::unique_ptr<crl::http_listener> listener;
+  std::atomic<bool> stopping{false};
+
+  std::mutex mu;  // guards faults, controls, streams
+  std::vector<FaultRule> faults;
+  std::map<std::string, Handler> controls;
+  std::list<StreamThread> streams;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  // Returns the fault to apply to req, consuming one use of it.
+  std::optional<FaultRule> MatchFault(const ServerRequest& req) {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto it = faults.begin(); it != faults.end(); ++it) {
+      if (!it->method.empty() && it->method != req.method) continue;
+      if (req.path.compare(0, it->path_prefix.size(), it->path_prefix) != 0) continue;
+      if (it->rate < 1.0 && std::uniform_real_distribution<double>(0, 1)(rng) >= it->rate) continue;
+      FaultRule r = *it;
+      if (it->remaining > 0 && --it->remaining == 0) faults.erase(it);
+      return r;
+    }
+    return std::nullopt;
+  }
+
+  ServerResponse Control(const ServerRequest& req) {
+    std::string name = req.path.substr(std::string("/__emulator/").size());
+    if (name == "faults") {
+      if (req.method == "DELETE") {
+        owner->ClearFaults();
+        return JsonAnswer(200, "{}");
+      }
+      if (req.method == "POST" || req.method == "PUT") {
+        auto doc = json::Parse(req.body);
+        if (!doc.ok())
+          return JsonAnswer(400, "{\"error\":" + json::Quote(doc.status().message()) + "}");
+        std::vector<const json::Value*> items;
+        if (const json::Value* rules = json::Find(*doc, "rules");
+            rules != nullptr && rules->IsArray()) {
+          for (const auto& r : rules->GetArray()) items.push_back(&r);
+        } else {
+          items.push_back(&*doc);
+        }
+        for (const json::Value* item : items) {
+          auto rule = ParseRule(*item);
+          if (!rule.ok())
+            return JsonAnswer(400, "{\"error\":" + json::Quote(rule.status().message()) + "}");
+          owner->AddFault(*rule);
+        }
+        return JsonAnswer(200, "{}");
+      }
+    }
+    if (name == "counters") {
+      if (req.method == "DELETE") {
+        owner->counters().Reset();
+        return JsonAnswer(200, "{}");
+      }
+      std::string body = "{\"counts\":{";
+      int64_t total = 0;
+      bool first = true;
+      for (const auto& [k, n] : owner->counters().Snapshot()) {
+        if (!first) body += ',';
+        first = false;
+        body += json::Quote(k) + ':' + std::to_string(n);
+        total += n;
+      }
+      body += "},\"total\":" + std::to_string(total) + "}";
+      return JsonAnswer(200, body);
+    }
+    Handler h;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = controls.find(name);
+      if (it != controls.end()) h = it->second;
+    }
+    if (h) return h(req);
+    return JsonAnswer(404, "{\"error\":\"unknown control path\"}");
+  }
+
+  void Serve(cr::http_request request) {
+    ServerRequest req;
+    req.method = request.method();
+    const auto& uri = request.relative_uri();
+    req.path = PercentDecode(uri.path(), false);
+    req.query = uri.query();
+    for (const auto& [k, v] : request.headers()) req.headers.emplace_back(k, v);
+    try {
+      auto bytes = request.extract_vector().get();
+      req.body.assign(bytes.begin(), bytes.end());
+    } catch (...) {
+    }
+
+    ServerResponse resp;
+    if (req.path.rfind("/__emulator/", 0) == 0) {
+      resp = Control(req);
+    } else {
+      if (options.count_key) {
+        owner->counters().Add(options.count_key(req));
+      } else {
+        owner->counters().Add(req.method + " " + req.path);
+      }
+      std::optional<FaultRule> fault = MatchFault(req);
+      if (fault && fault->latency.count() > 0) std::this_thread::sleep_for(fault->latency);
+      if (fault && fault->drop) {
+        Drop(request);
+        return;
+      }
+      if (fault && fault->status != 0) {
+        resp.status = fault->status;
+        resp.headers.emplace_back("Content-Type", "application/json");
+        if (fault->retry_after_seconds >= 0) {
+          resp.headers.emplace_back("Retry-After", std::to_string(fault->retry_after_seconds));
+        }
+        resp.body = fault->body.empty() ? GenericErrorBody(fault->status) : fault->body;
+      } else {
+        resp = handler(req);
+      }
+    }
+    Reply(request, std::move(resp));
+  }
+
+  // Answers with a body shorter than its Content-Length and then fails the body stream,
+  // so the client sees the connection end mid-response.
+  void Drop(cr::http_request& request) {
+    cr::http_response r(200);
+    concurrency::streams::producer_consumer_buffer<uint8_t> buf;
+    r.set_body(buf.create_istream(), 1000, "application/json");
+    request.reply(r);
+    buf.close(std::ios_base::out, std::make_exception_ptr(std::runtime_error("injected drop")))
+        .wait();
+  }
+
+  void Reply(cr::http_request& request, ServerResponse resp) {
+    cr::http_response r(static_cast<cr::status_code>(resp.status));
+    std::string content_type;
+    for (const auto& [k, v] : resp.headers) {
+      if (strcasecmp(k.c_str(), "Content-Type") == 0) content_type = v;
+      r.headers().add(k, v);
+    }
+    if (resp.stream) {
+      concurrency::streams::producer_consumer_buffer<uint8_t> buf;
+      r.set_body(buf.create_istream(), content_type.empty() ? "application/json" : content_type);
+      request.reply(r);
+      auto done = std::make_shared<std::atomic<bool>>(false);
+      std::lock_guard<std::mutex> lock(mu);
+      streams.remove_if([](StreamThread& t) {
+        if (!*t.done) return false;
+        t.thread.join();
+        return true;
+      });
+      streams.push_back(
+          StreamThread{std::thread([this, buf, done, fn = std::move(resp.stream)]() mutable {
+                         BufferWriter w(buf, &stopping);
+                         try {
+                           fn(w);
+                         } catch (...) {
+                         }
+                         try {
+                           buf.close(std::ios_base::out).wait();
+                         } catch (...) {
+                         }
+                         *done = true;
+                       }),
+                       done});
+      return;
+    }
+    if (!resp.body.empty() || (resp.status != 204 && resp.status != 304)) {
+      r.set_body(std::move(resp.body),
+                 content_type.empty() ? std::string("application/json") : content_type);
+    }
+    request.reply(r);
+  }
+};
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& options,
+                                                      Handler handler) {
+  int port = options.port;
+  if (port == 0) {
+    VS_ASSIGN_OR_RETURN(port, PickFreePort(options.host));
+  }
+  std::unique_ptr<HttpServer> server(new HttpServer());
+  server->impl_ = std::make_unique<Impl>();
+  Impl& impl = *server->impl_;
+  impl.options = options;
+  impl.handler = std::move(handler);
+  impl.owner = server.get();
+  bool tls = !options.tls_cert_pem.empty();
+  server->port_ = port;
+  server->url_ =
+      std::string(tls ? "https" : "http") + "://" + options.host + ":" + std::to_string(port);
+  crl::http_listener_config cfg;
+  if (tls) {
+    std::string cert = options.tls_cert_pem, key = options.tls_key_pem;
+    cfg.set_ssl_context_callback([cert, key](boost::asio::ssl::context& ctx) {
+      ctx.set_options(boost::asio::ssl::context::default_workarounds |
+                      boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3);
+      ctx.use_certificate_chain(boost::asio::buffer(cert.data(), cert.size()));
+      ctx.use_private_key(boost::asio::buffer(key.data(), key.size()),
+                          boost::asio::ssl::context::pem);
+    });
+  }
+  try {
+    impl.listener = std::make_unique<crl::http_listener>(web::uri(server->url_), cfg);
+    Impl* p = &impl;
+    impl.listener->support([p](cr::http_request req) { p->Serve(std::move(req)); });
+    impl.listener->open().wait();
+  } catch (const std::exception& e) {
+    return Unavailable("cannot listen on " + server->url_ + ": " + e.what());
+  }
+  return server;
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::AddControl(const std::string& name, Handler handler) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->controls[name] = std::move(handler);
+}
+
+void HttpServer::AddFault(FaultRule rule) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->faults.push_back(std::move(rule));
+}
+
+void HttpServer::ClearFaults() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->faults.clear();
+}
+
+void HttpServer::Stop() {
+  if (!impl_ || impl_->stopping.exchange(true)) return;
+  std::list<Impl::StreamThread> streams;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    streams.swap(impl_->streams);
+  }
+  for (auto& t : streams) t.thread.join();
+  try {
+    impl_->listener->close().wait();
+  } catch (...) {
+  }
+}
+
+Result<int> PickFreePort(const std::string& host) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return Unavailable("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = 0;
+  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+    ::close(fd);
+    return InvalidArgument("listen host must be an IPv4 address, got \"" + host + "\"");
+  }
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return Unavailable("cannot bind " + host);
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+Result<std::pair<std::string, int>> ParseListen(std::string_view listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos) return InvalidArgument("--listen wants HOST:PORT");
+  std::string host(listen.substr(0, colon));
+  std::string port(listen.substr(colon + 1));
+  if (host.empty() || host == "localhost") host = "127.0.0.1";
+  try {
+    size_t used = 0;
+    int p = std::stoi(port, &used);
+    if (used != port.size() || p < 0 || p > 65535) throw std::out_of_range("port");
+    return std::make_pair(host, p);
+  } catch (...) {
+    return InvalidArgument("--listen: bad port \"" + port + "\"");
+  }
+}
+
+namespace {
+sigset_t TerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+}  // namespace
+
+void BlockTerminationSignals() {
+  sigset_t set = TerminationSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void WaitForTerminationSignal() {
+  sigset_t set = TerminationSignals();
+  int sig = 0;
+  sigwait(&set, &sig);
+}
+
+}  // namespace vaultsync::emu
