@@ -1,0 +1,139 @@
+// The three custom resources as the controllers see them: compact structs decoded from the
+// API objects, holding only the fields the operator uses (the informer caches keep these,
+// not whole JSON documents — 10,000 resources must fit in a few MiB), plus the validation
+// that the CRD schema cannot express. A decode error is always an InvalidSpec the user must
+// fix; its message names the field.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/json.h"
+#include "util/status.h"
+
+namespace vaultsync::controller {
+
+// Identity and bookkeeping common to every object.
+struct ObjectMeta {
+  std::string namespace_;
+  std::string name;
+  std::string uid;
+  std::string resource_version;
+  int64_t generation = 0;
+  bool deleting = false;  // metadata.deletionTimestamp is set
+  std::string Key() const { return namespace_ + "/" + name; }
+};
+
+// The Ready condition as last written, so a reconcile can tell whether status must change.
+struct ReadyCondition {
+  std::string status;  // "True", "False", "Unknown" or "" when absent
+  std::string reason;
+  std::string message;
+  std::string last_transition_time;
+  int64_t observed_generation = 0;
+};
+
+struct VaultConnectionSpec {
+  std::string address;
+  std::string ca_cert_secret_ref;
+  std::string tls_server_name;
+  bool skip_tls_verify = false;
+  std::string vault_namespace;
+  std::map<std::string, std::string> headers;
+  std::chrono::milliseconds timeout{30000};
+};
+
+struct VaultConnection {
+  ObjectMeta meta;
+  VaultConnectionSpec spec;
+  Status spec_error;  // non-OK when the spec is invalid (the object is still cached)
+  ReadyCondition ready;
+};
+
+enum class AuthMethod { kKubernetes, kAppRole, kToken };
+std::string_view AuthMethodName(AuthMethod m);  // "kubernetes", "appRole", "token"
+
+struct VaultAuthSpec {
+  std::string vault_connection_ref;  // empty: operator default
+  AuthMethod method = AuthMethod::kKubernetes;
+  std::string mount;  // defaulted to the method's mount name
+  std::vector<std::string> allowed_namespaces;
+  // kubernetes
+  std::string role;
+  std::string service_account;
+  std::vector<std::string> audiences;
+  int64_t token_expiration_seconds = 600;
+  // appRole
+  std::string role_id;
+  std::string approle_secret_ref;
+  // token
+  std::string token_secret_ref;
+};
+
+struct VaultAuth {
+  ObjectMeta meta;
+  VaultAuthSpec spec;
+  Status spec_error;
+  ReadyCondition ready;
+  // True when a VaultStaticSecret in `ns` may use this VaultAuth.
+  bool AllowsNamespace(const std::string& ns) const;
+};
+
+enum class KvType { kV1, kV2 };
+
+struct RolloutTarget {
+  std::string kind;  // Deployment, StatefulSet, DaemonSet
+  std::string name;
+};
+
+struct VaultStaticSecretSpec {
+  std::string auth_ref_namespace;  // of vaultAuthRef; empty when no ref (operator default)
+  std::string auth_ref_name;
+  std::string mount;
+  std::string path;
+  KvType type = KvType::kV2;
+  std::optional<int64_t> version;
+  std::optional<std::chrono::milliseconds> refresh_after;  // absent: 60s, or kv-v1 ttl
+  bool hmac_secret_data = true;
+  std::string dest_name;
+  bool dest_create = true;
+  bool dest_overwrite = false;
+  std::string dest_type = "Opaque";
+  std::map<std::string, std::string> dest_labels;
+  std::map<std::string, std::string> dest_annotations;
+  std::map<std::string, std::string> templates;  // secret key -> template text
+  std::vector<std::string> includes;
+  std::vector<std::string> excludes;
+  std::vector<RolloutTarget> rollout_targets;
+};
+
+struct VaultStaticSecretStatus {
+  std::string secret_mac;
+  std::string last_sync_time;
+  std::optional<int64_t> source_version;
+  int64_t observed_generation = 0;
+  ReadyCondition ready;
+};
+
+struct VaultStaticSecret {
+  ObjectMeta meta;
+  VaultStaticSecretSpec spec;
+  Status spec_error;
+  VaultStaticSecretStatus status;
+};
+
+// Decoders for informer caches: fail only when the object is not even a well-formed
+// API object (no metadata.name); spec problems are kept in spec_error.
+Result<VaultConnection> DecodeVaultConnection(const json::Value& obj);
+Result<VaultAuth> DecodeVaultAuth(const json::Value& obj);
+Result<VaultStaticSecret> DecodeVaultStaticSecret(const json::Value& obj);
+
+// Metadata shared by all decoders.
+Result<ObjectMeta> DecodeMeta(const json::Value& obj);
+ReadyCondition DecodeReady(const json::Value& obj);
+
+}  // namespace vaultsync::controller

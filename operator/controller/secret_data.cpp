@@ -1,0 +1,100 @@
+// Secret data building and HMAC.
+#include "controller/secret_data.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <regex>
+
+#include "controller/template.h"
+#include "util/base64.h"
+
+namespace vaultsync::controller {
+namespace {
+
+bool MatchesAny(const std::vector<std::regex>& res, const std::string& key) {
+  for (const auto& re : res) {
+    if (std::regex_search(key, re)) return true;
+  }
+  return false;
+}
+
+void AppendLengthPrefixed(std::string& out, std::string_view s) {
+  uint64_t n = s.size();
+  for (int i = 7; i >= 0; --i) out += char((n >> (8 * i)) & 0xff);
+  out += s;
+}
+
+}  // namespace
+
+bool ValidSecretKey(std::string_view key) {
+  if (key.empty() || key.size() > 253 || key == "." || key == "..") return false;
+  for (char c : key) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Result<SecretData> BuildSecretData(const std::vector<KvEntry>& source,
+                                   const VaultStaticSecretSpec& spec) {
+  std::vector<std::regex> includes, excludes;
+  try {
+    for (const auto& r : spec.includes) includes.emplace_back(r);
+    for (const auto& r : spec.excludes) excludes.emplace_back(r);
+  } catch (const std::regex_error&) {
+    return InvalidArgument("destination.transformation has an invalid regular expression");
+  }
+  SecretData data;
+  for (const KvEntry& e : source) {
+    if (!includes.empty() && !MatchesAny(includes, e.key)) continue;
+    if (MatchesAny(excludes, e.key)) continue;
+    if (!ValidSecretKey(e.key)) {
+      return InvalidArgument(
+          "Vault key \"" + e.key +
+          "\" is not a valid Secret key (allowed: letters, digits, '-', '_', '.'); exclude it with "
+          "destination.transformation.excludes or rename it with a template");
+    }
+    data.emplace(e.key, e.text);
+  }
+  if (!spec.templates.empty()) {
+    // Templates see every source key, filtered or not.
+    std::map<std::string, std::string, std::less<>> values;
+    for (const KvEntry& e : source) values.emplace(e.key, e.text);
+    for (const auto& [key, text] : spec.templates) {
+      if (!ValidSecretKey(key)) {
+        return InvalidArgument("template key \"" + key + "\" is not a valid Secret key");
+      }
+      VS_ASSIGN_OR_RETURN(Template t, Template::Parse(text));
+      auto rendered = t.Render(values);
+      if (!rendered.ok()) {
+        return InvalidArgument("template for key \"" + key + "\": " + rendered.status().message());
+      }
+      data[key] = std::move(*rendered);
+    }
+  }
+  size_t total = 0;
+  for (const auto& [k, v] : data) total += k.size() + v.size();
+  if (total > kMaxSecretBytes) {
+    return InvalidArgument(
+        "the Secret data would be " + std::to_string(total) +
+        " bytes, over Kubernetes' limit of 1 MiB; use includes/excludes to select fewer keys");
+  }
+  return data;
+}
+
+std::string DataMac(std::string_view hmac_key, const SecretData& data) {
+  std::string canonical;
+  for (const auto& [k, v] : data) {
+    AppendLengthPrefixed(canonical, k);
+    AppendLengthPrefixed(canonical, v);
+  }
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), hmac_key.data(), int(hmac_key.size()),
+       reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), mac, &len);
+  return base64::Encode(std::string_view(reinterpret_cast<char*>(mac), len));
+}
+
+}  // namespace vaultsync::controller

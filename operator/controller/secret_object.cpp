@@ -1,0 +1,192 @@
+// Secret JSON construction and decoding.
+#include "controller/secret_object.h"
+
+#include "util/base64.h"
+
+namespace vaultsync::controller {
+namespace {
+
+using json::StringValue;
+
+std::map<std::string, std::string> WantedLabels(const VaultStaticSecret& vss) {
+  std::map<std::string, std::string> l = vss.spec.dest_labels;
+  l[kManagedByLabel] = kManagedByValue;
+  l[kOwnerLabel] = vss.meta.name;
+  return l;
+}
+
+std::map<std::string, std::string> WantedAnnotations(const VaultStaticSecret& vss) {
+  std::map<std::string, std::string> a = vss.spec.dest_annotations;
+  a[kOwnerUidAnnotation] = vss.meta.uid;
+  return a;
+}
+
+// Sets every entry of `values` in the object member `name` of `obj` (created if absent).
+void MergeStringMap(json::Value& obj, const char* name,
+                    const std::map<std::string, std::string>& values, json::Allocator& a) {
+  json::Value* m = nullptr;
+  auto it = obj.FindMember(name);
+  if (it == obj.MemberEnd() || !it->value.IsObject()) {
+    if (it != obj.MemberEnd()) obj.RemoveMember(it);
+    obj.AddMember(json::Value(name, a), json::Value(rapidjson::kObjectType), a);
+    m = &obj[name];
+  } else {
+    m = &it->value;
+  }
+  for (const auto& [k, v] : values) {
+    auto e = m->FindMember(k.c_str());
+    if (e != m->MemberEnd()) {
+      e->value = StringValue(v, a);
+    } else {
+      m->AddMember(StringValue(k, a), StringValue(v, a), a);
+    }
+  }
+}
+
+json::Value DataObject(const SecretData& data, json::Allocator& a) {
+  json::Value d(rapidjson::kObjectType);
+  for (const auto& [k, v] : data)
+    d.AddMember(StringValue(k, a), StringValue(base64::Encode(v), a), a);
+  return d;
+}
+
+json::Value OwnerReference(const VaultStaticSecret& vss, json::Allocator& a) {
+  json::Value ref(rapidjson::kObjectType);
+  ref.AddMember("apiVersion", "vaultsync.io/v1alpha1", a);
+  ref.AddMember("kind", "VaultStaticSecret", a);
+  ref.AddMember("name", StringValue(vss.meta.name, a), a);
+  ref.AddMember("uid", StringValue(vss.meta.uid, a), a);
+  ref.AddMember("controller", true, a);
+  ref.AddMember("blockOwnerDeletion", true, a);
+  return ref;
+}
+
+std::string StringMember(const json::Value& obj, const char* key) {
+  auto v = json::OptionalString(obj, key);
+  return (v.ok() && v->has_value()) ? std::string(**v) : std::string();
+}
+
+std::map<std::string, std::string> ReadStringMap(const json::Value* obj) {
+  std::map<std::string, std::string> out;
+  if (obj == nullptr || !obj->IsObject()) return out;
+  for (auto it = obj->MemberBegin(); it != obj->MemberEnd(); ++it) {
+    if (it->value.IsString())
+      out.emplace(std::string(json::View(it->name)), std::string(json::View(it->value)));
+  }
+  return out;
+}
+
+}  // namespace
+
+json::Document NewSecret(const VaultStaticSecret& vss, const SecretData& data) {
+  json::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  d.AddMember("apiVersion", "v1", a);
+  d.AddMember("kind", "Secret", a);
+  json::Value md(rapidjson::kObjectType);
+  md.AddMember("name", StringValue(vss.spec.dest_name, a), a);
+  md.AddMember("namespace", StringValue(vss.meta.namespace_, a), a);
+  MergeStringMap(md, "labels", WantedLabels(vss), a);
+  MergeStringMap(md, "annotations", WantedAnnotations(vss), a);
+  json::Value refs(rapidjson::kArrayType);
+  refs.PushBack(OwnerReference(vss, a), a);
+  md.AddMember("ownerReferences", refs, a);
+  d.AddMember("metadata", md, a);
+  d.AddMember("type", StringValue(vss.spec.dest_type, a), a);
+  d.AddMember("data", DataObject(data, a), a);
+  return d;
+}
+
+void UpdateSecret(json::Document& live, const VaultStaticSecret& vss, const SecretData& data,
+                  bool add_owner_reference) {
+  auto& a = live.GetAllocator();
+  if (!live.HasMember("metadata") || !live["metadata"].IsObject()) {
+    live.RemoveMember("metadata");
+    live.AddMember("metadata", json::Value(rapidjson::kObjectType), a);
+  }
+  json::Value& md = live["metadata"];
+  md.RemoveMember("managedFields");  // the server keeps its own; sending them back is noise
+  MergeStringMap(md, "labels", WantedLabels(vss), a);
+  MergeStringMap(md, "annotations", WantedAnnotations(vss), a);
+  if (add_owner_reference) {
+    auto refs = md.FindMember("ownerReferences");
+    if (refs == md.MemberEnd() || !refs->value.IsArray()) {
+      if (refs != md.MemberEnd()) md.RemoveMember(refs);
+      md.AddMember("ownerReferences", json::Value(rapidjson::kArrayType), a);
+      refs = md.FindMember("ownerReferences");
+    }
+    bool present = false;
+    for (const auto& r : refs->value.GetArray()) present |= StringMember(r, "uid") == vss.meta.uid;
+    if (!present) refs->value.PushBack(OwnerReference(vss, a), a);
+  }
+  live.RemoveMember("stringData");
+  live.RemoveMember("data");
+  live.AddMember("data", DataObject(data, a), a);
+}
+
+std::string OwnerUid(const json::Value& secret) {
+  const json::Value* md = json::Find(secret, "metadata");
+  if (md == nullptr) return {};
+  auto annotations = ReadStringMap(json::Find(*md, "annotations"));
+  auto it = annotations.find(kOwnerUidAnnotation);
+  if (it != annotations.end()) return it->second;
+  const json::Value* refs = json::Find(*md, "ownerReferences");
+  if (refs == nullptr || !refs->IsArray()) return {};
+  for (const auto& r : refs->GetArray()) {
+    const json::Value* c = json::Find(r, "controller");
+    if (c != nullptr && c->IsBool() && c->GetBool() &&
+        StringMember(r, "kind") == "VaultStaticSecret") {
+      return StringMember(r, "uid");
+    }
+  }
+  return {};
+}
+
+std::string SecretType(const json::Value& secret) {
+  std::string t = StringMember(secret, "type");
+  return t.empty() ? "Opaque" : t;
+}
+
+std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
+    const std::string* hmac_key) {
+  return [hmac_key](const json::Value& obj) -> Result<ManagedSecret> {
+    VS_ASSIGN_OR_RETURN(ObjectMeta meta, DecodeMeta(obj));
+    ManagedSecret s;
+    s.namespace_ = meta.namespace_;
+    s.name = meta.name;
+    s.uid = meta.uid;
+    s.resource_version = meta.resource_version;
+    s.type = SecretType(obj);
+    const json::Value* md = json::Find(obj, "metadata");
+    s.labels = ReadStringMap(json::Find(*md, "labels"));
+    s.annotations = ReadStringMap(json::Find(*md, "annotations"));
+    s.owner_uid = OwnerUid(obj);
+    SecretData data;
+    const json::Value* d = json::Find(obj, "data");
+    if (d != nullptr && d->IsObject()) {
+      for (auto it = d->MemberBegin(); it != d->MemberEnd(); ++it) {
+        if (!it->value.IsString()) continue;
+        auto raw = base64::Decode(json::View(it->value));
+        // Undecodable data cannot be ours: give it a value no real data hashes to.
+        data.emplace(std::string(json::View(it->name)),
+                     raw ? std::move(*raw) : std::string("\0invalid", 8));
+      }
+    }
+    s.data_mac = DataMac(*hmac_key, data);
+    return s;
+  };
+}
+
+bool MetadataInSync(const ManagedSecret& existing, const VaultStaticSecret& vss) {
+  for (const auto& [k, v] : WantedLabels(vss)) {
+    auto it = existing.labels.find(k);
+    if (it == existing.labels.end() || it->second != v) return false;
+  }
+  for (const auto& [k, v] : WantedAnnotations(vss)) {
+    auto it = existing.annotations.find(k);
+    if (it == existing.annotations.end() || it->second != v) return false;
+  }
+  return true;
+}
+
+}  // namespace vaultsync::controller

@@ -1,0 +1,273 @@
+// VaultStaticSecret reconciliation.
+#include "controller/vault_static_secret_reconciler.h"
+
+#include "controller/secret_object.h"
+#include "util/time_format.h"
+
+namespace vaultsync::controller {
+namespace {
+
+inline constexpr const char* kReasonSecretConflict = "SecretConflict";
+inline constexpr const char* kReasonDestinationNotFound = "DestinationNotFound";
+inline constexpr const char* kReasonSecretWriteFailed = "SecretWriteFailed";
+inline constexpr const char* kKind = "VaultStaticSecret";
+
+std::string Source(const VaultStaticSecret& vss) { return vss.spec.mount + "/" + vss.spec.path; }
+
+std::string OptionalInt(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "null"; }
+
+}  // namespace
+
+const char* VaultErrorReason(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kPermissionDenied:
+      return "PermissionDenied";
+    case StatusCode::kUnauthenticated:
+      return "AuthFailed";
+    case StatusCode::kNotFound:
+    case StatusCode::kFailedPrecondition:
+      return "NotFound";
+    case StatusCode::kInvalidArgument:
+      return "VaultError";
+    default:
+      return "VaultUnavailable";
+  }
+}
+
+VaultStaticSecretReconciler::VaultStaticSecretReconciler(VaultStaticSecretReconcilerDeps deps,
+                                                         VaultStaticSecretReconcilerOptions options)
+    : deps_(deps), options_(std::move(options)), rng_(std::random_device{}()) {
+  if (deps_.logger == nullptr) deps_.logger = &log::Default();
+}
+
+std::chrono::milliseconds VaultStaticSecretReconciler::Jittered(std::chrono::milliseconds d) {
+  std::lock_guard<std::mutex> lock(rng_mu_);
+  std::uniform_real_distribution<double> dist(1.0 - options_.jitter, 1.0 + options_.jitter);
+  return std::chrono::milliseconds(static_cast<int64_t>(double(d.count()) * dist(rng_)));
+}
+
+std::chrono::milliseconds VaultStaticSecretReconciler::RefreshInterval(const VaultStaticSecret& vss,
+                                                                       const KvResult& kv) const {
+  if (vss.spec.refresh_after) return *vss.spec.refresh_after;
+  if (vss.spec.type == KvType::kV1 && kv.ttl && kv.ttl->count() > 0) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*kv.ttl);
+  }
+  return options_.default_refresh;
+}
+
+ReconcileResult VaultStaticSecretReconciler::Fail(const VaultStaticSecret& vss, const Failure& f) {
+  if (deps_.metrics != nullptr) deps_.metrics->ObserveSecretSync("error");
+  ReadyState want{false, f.reason, f.status.message()};
+  if (!ReadyUpToDate(vss.status.ready, want, vss.meta.generation)) {
+    Status st = deps_.cluster->PatchStatus(
+        kKind, vss.meta.namespace_, vss.meta.name,
+        StatusPatch(vss.status.ready, want, vss.meta.generation, deps_.clock->Now()));
+    if (!st.ok()) {
+      deps_.logger->Warn("status update failed", {{"controller", "vaultstaticsecret"},
+                                                  {"namespace", vss.meta.namespace_},
+                                                  {"name", vss.meta.name},
+                                                  {"error", st.ToString()}});
+    }
+  }
+  deps_.events->Emit(kKind, vss.meta, true, f.reason, f.status.message());
+  deps_.logger->Warn("sync failed", {{"controller", "vaultstaticsecret"},
+                                     {"namespace", vss.meta.namespace_},
+                                     {"name", vss.meta.name},
+                                     {"reason", f.reason},
+                                     {"error", f.status.message()}});
+  if (f.terminal) return ReconcileResult::Terminal(f.status);
+  ReconcileResult r = ReconcileResult::Retry(f.status);
+  r.requeue_after = f.requeue_after;
+  return r;
+}
+
+Result<std::string> VaultStaticSecretReconciler::ApplySecret(const VaultStaticSecret& vss,
+                                                             const SecretData& data,
+                                                             const std::string& mac,
+                                                             bool* data_changed, Failure* failure) {
+  const std::string& ns = vss.meta.namespace_;
+  const std::string& dest = vss.spec.dest_name;
+  *data_changed = false;
+  auto cached = deps_.managed->Get(ns + "/" + dest);
+  if (cached != nullptr && cached->owner_uid == vss.meta.uid && cached->data_mac == mac &&
+      MetadataInSync(*cached, vss)) {
+    return std::string("unchanged");
+  }
+  auto write_failure = [&](const Status& st) -> Status {
+    *failure = Failure{kReasonSecretWriteFailed,
+                       Status(st.code(), "writing Secret " + dest + ": " + st.message()), false,
+                       std::nullopt};
+    return failure->status;
+  };
+  // The cache says a write may be needed (or does not know the Secret): decide on a live read.
+  auto live = deps_.cluster->GetSecret(ns, dest);
+  if (!live.ok()) return write_failure(live.status());
+  if (!live->has_value()) {
+    if (!vss.spec.dest_create) {
+      *failure = Failure{
+          kReasonDestinationNotFound,
+          NotFound("Secret " + dest + " does not exist and spec.destination.create is false"),
+          false, std::nullopt};
+      return failure->status;
+    }
+    Status st = deps_.cluster->CreateSecret(ns, NewSecret(vss, data));
+    if (!st.ok()) return write_failure(st);
+    return std::string("created");
+  }
+  json::Document& doc = **live;
+  std::string owner = OwnerUid(doc);
+  if (owner != vss.meta.uid) {
+    if (!owner.empty()) {
+      // Managed by another VaultStaticSecret: never fight over it, overwrite or not.
+      std::string other;
+      if (const json::Value* md = json::Find(doc, "metadata")) {
+        if (const json::Value* labels = json::Find(*md, "labels")) {
+          auto v = json::OptionalString(*labels, kOwnerLabel);
+          if (v.ok() && v->has_value()) other = std::string(**v);
+        }
+      }
+      auto other_vss = other.empty() ? nullptr : deps_.secrets->Get(ns + "/" + other);
+      if (other_vss != nullptr && other_vss->meta.uid == owner) {
+        *failure = Failure{kReasonSecretConflict,
+                           Status(StatusCode::kAlreadyExists,
+                                  "Secret " + dest + " is managed by VaultStaticSecret " + other),
+                           false, std::nullopt};
+        return failure->status;
+      }
+    }
+    if (!vss.spec.dest_overwrite) {
+      *failure = Failure{kReasonSecretConflict,
+                         Status(StatusCode::kAlreadyExists,
+                                "Secret " + dest +
+                                    " exists and is not managed by this VaultStaticSecret; set "
+                                    "spec.destination.overwrite: true to take it over"),
+                         false, std::nullopt};
+      return failure->status;
+    }
+  }
+  auto live_state = ManagedSecretDecoder(&options_.hmac_key)(doc);
+  if (!live_state.ok()) return write_failure(live_state.status());
+  if (owner == vss.meta.uid && live_state->data_mac == mac && MetadataInSync(*live_state, vss)) {
+    return std::string("unchanged");  // the cache was behind
+  }
+  *data_changed = live_state->data_mac != mac;
+  UpdateSecret(doc, vss, data, /*add_owner_reference=*/false);
+  Status st = deps_.cluster->UpdateSecret(ns, dest, doc);
+  if (!st.ok()) return write_failure(st);
+  return std::string("updated");
+}
+
+void VaultStaticSecretReconciler::RestartTargets(const VaultStaticSecret& vss) {
+  std::string now = FormatRfc3339(deps_.clock->Now());
+  std::string patch = "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" +
+                      std::string(kRestartedAtAnnotation) + "\":\"" + now + "\"}}}}}";
+  for (const RolloutTarget& t : vss.spec.rollout_targets) {
+    Status st = deps_.cluster->PatchWorkload(t.kind, vss.meta.namespace_, t.name, patch);
+    if (st.ok()) {
+      deps_.events->Emit(kKind, vss.meta, false, "RolloutRestarted",
+                         "Restarted " + t.kind + " " + t.name);
+    } else {
+      deps_.events->Emit(kKind, vss.meta, true, "RolloutRestartFailed",
+                         "Could not restart " + t.kind + " " + t.name + ": " + st.message());
+      deps_.logger->Warn("rollout restart failed", {{"controller", "vaultstaticsecret"},
+                                                    {"namespace", vss.meta.namespace_},
+                                                    {"name", vss.meta.name},
+                                                    {"target", t.kind + "/" + t.name},
+                                                    {"error", st.ToString()}});
+    }
+  }
+}
+
+ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
+  auto vss_ptr = deps_.secrets->Get(key);
+  if (vss_ptr == nullptr) {
+    // Deleted: the garbage collector removes the Secret we created; forget its series.
+    size_t slash = key.find('/');
+    if (deps_.metrics != nullptr && slash != std::string::npos) {
+      deps_.metrics->RemoveSecret(key.substr(0, slash), key.substr(slash + 1));
+    }
+    return ReconcileResult::Done();
+  }
+  const VaultStaticSecret& vss = *vss_ptr;
+  if (vss.meta.deleting) return ReconcileResult::Done();
+  if (!vss.spec_error.ok())
+    return Fail(vss, Failure{kReasonInvalidSpec, vss.spec_error, true, std::nullopt});
+
+  IdentityError ierr;
+  auto identity = ResolveIdentity(vss, *deps_.auths, *deps_.connections, options_.defaults, &ierr);
+  if (!identity.ok())
+    return Fail(vss, Failure{ierr.reason, ierr.status, ierr.terminal, std::nullopt});
+
+  std::chrono::milliseconds hint = vss.spec.refresh_after.value_or(options_.default_refresh);
+  KvRequest req{vss.spec.mount, vss.spec.path, vss.spec.type, vss.spec.version, hint / 2};
+  auto kv = deps_.vault->Read(*identity, req);
+  if (!kv.ok()) {
+    const Status& st = kv.status();
+    return Fail(
+        vss, Failure{VaultErrorReason(st),
+                     Status(st.code(), "reading " + Source(vss) + " from Vault: " + st.message()),
+                     false, std::nullopt});
+  }
+  std::chrono::milliseconds interval = RefreshInterval(vss, **kv);
+
+  auto data = BuildSecretData((*kv)->entries, vss.spec);
+  if (!data.ok()) {
+    // The Vault data or the transformation is at fault; look again at the next refresh.
+    return Fail(vss, Failure{kReasonInvalidSpec, data.status(), false, Jittered(interval)});
+  }
+  std::string mac = DataMac(options_.hmac_key, *data);
+  bool data_changed = false;
+  Failure failure;
+  auto outcome = ApplySecret(vss, *data, mac, &data_changed, &failure);
+  if (!outcome.ok()) {
+    if (failure.reason == kReasonSecretConflict || failure.reason == kReasonDestinationNotFound) {
+      failure.requeue_after = Jittered(interval);  // unmanaged Secrets are not watched: poll
+    }
+    return Fail(vss, failure);
+  }
+  const bool first_sync = vss.status.last_sync_time.empty();
+  if (*outcome == "updated" && data_changed && !first_sync && !vss.spec.rollout_targets.empty()) {
+    RestartTargets(vss);
+  }
+  TimePoint now = deps_.clock->Now();
+  if (deps_.metrics != nullptr) {
+    deps_.metrics->ObserveSecretSync(*outcome);
+    deps_.metrics->SetLastSync(vss.meta.namespace_, vss.meta.name, now);
+  }
+  if (*outcome != "unchanged") {
+    std::string verb = *outcome == "created" ? "Created" : "Updated";
+    deps_.events->Emit(kKind, vss.meta, false, "Secret" + verb,
+                       verb + " Secret " + vss.spec.dest_name + " from " + Source(vss));
+    deps_.logger->Info("secret " + *outcome, {{"controller", "vaultstaticsecret"},
+                                              {"namespace", vss.meta.namespace_},
+                                              {"name", vss.meta.name},
+                                              {"secret", vss.spec.dest_name}});
+  }
+
+  std::string message = "Secret " + vss.spec.dest_name + " is in sync with " + Source(vss);
+  if ((*kv)->version) message += " (version " + std::to_string(*(*kv)->version) + ")";
+  ReadyState want{true, kReasonSynced, message};
+  std::string want_mac = vss.spec.hmac_secret_data ? mac : "";
+  bool status_current =
+      ReadyUpToDate(vss.status.ready, want, vss.meta.generation) &&
+      vss.status.secret_mac == want_mac && vss.status.source_version == (*kv)->version &&
+      vss.status.observed_generation == vss.meta.generation && *outcome == "unchanged";
+  if (!status_current) {
+    std::vector<std::pair<std::string, std::string>> extra = {
+        {"lastSyncTime", json::Quote(FormatRfc3339(now))},
+        {"nextRefreshTime", json::Quote(FormatRfc3339(now + interval))},
+        {"secretMAC", want_mac.empty() ? "null" : json::Quote(want_mac)},
+        {"sourceVersion", OptionalInt((*kv)->version)},
+    };
+    Status st = deps_.cluster->PatchStatus(
+        kKind, vss.meta.namespace_, vss.meta.name,
+        StatusPatch(vss.status.ready, want, vss.meta.generation, now, extra));
+    if (!st.ok()) {
+      // The Secret is written; only the report failed. Retry soon so status catches up.
+      return ReconcileResult::Retry(Status(st.code(), "updating status: " + st.message()));
+    }
+  }
+  return ReconcileResult::After(Jittered(interval));
+}
+
+}  // namespace vaultsync::controller

@@ -1,0 +1,84 @@
+// The VaultStaticSecret reconciler: reads the resource, logs in as its identity, reads
+// Vault, builds the Secret data, and makes the destination Secret agree — writing only
+// when the data or our metadata differ, never touching the Secret when anything before the
+// write failed. Level-based: it acts on the state it reads, not on the event that queued it,
+// so it is safe to run any number of times.
+#pragma once
+
+#include <random>
+#include <string>
+
+#include "controller/identity.h"
+#include "controller/ports.h"
+#include "controller/reconcile_result.h"
+#include "controller/status.h"
+#include "util/log.h"
+
+namespace vaultsync::controller {
+
+// Sync counters and per-secret freshness (the metrics layer implements it). Thread-safe.
+class SyncMetrics {
+ public:
+  virtual ~SyncMetrics() = default;
+  // result: created, updated, unchanged, error.
+  virtual void ObserveSecretSync(std::string_view result) = 0;
+  virtual void SetLastSync(const std::string& ns, const std::string& name, TimePoint when) = 0;
+  virtual void RemoveSecret(const std::string& ns, const std::string& name) = 0;
+};
+
+struct VaultStaticSecretReconcilerDeps {
+  const Lister<VaultStaticSecret>* secrets = nullptr;
+  const Lister<VaultAuth>* auths = nullptr;
+  const Lister<VaultConnection>* connections = nullptr;
+  const Lister<ManagedSecret>* managed = nullptr;  // label-selected Secret cache
+  Cluster* cluster = nullptr;
+  EventSink* events = nullptr;
+  SecretSource* vault = nullptr;
+  const Clock* clock = nullptr;
+  SyncMetrics* metrics = nullptr;  // optional
+  log::Logger* logger = nullptr;   // optional (defaults to log::Default())
+};
+
+struct VaultStaticSecretReconcilerOptions {
+  OperatorDefaults defaults;
+  std::string hmac_key;  // keys status.secretMAC and the cache's data MACs
+  std::chrono::milliseconds default_refresh{60000};
+  double jitter = 0.1;  // refreshes are spread over +-10 %
+};
+
+// Thread-safe: the controller runs Reconcile on several workers, never for the same key
+// at once (the work queue guarantees it).
+class VaultStaticSecretReconciler {
+ public:
+  VaultStaticSecretReconciler(VaultStaticSecretReconcilerDeps deps,
+                              VaultStaticSecretReconcilerOptions options);
+
+  ReconcileResult Reconcile(const std::string& key);
+
+ private:
+  struct Failure {
+    std::string reason;
+    Status status;
+    bool terminal = false;
+    std::optional<std::chrono::milliseconds> requeue_after;  // instead of backoff
+  };
+
+  ReconcileResult Fail(const VaultStaticSecret& vss, const Failure& f);
+  // Writes the Secret if needed. Returns "created", "updated" or "unchanged" and sets
+  // *data_changed when an existing Secret's data changed.
+  Result<std::string> ApplySecret(const VaultStaticSecret& vss, const SecretData& data,
+                                  const std::string& mac, bool* data_changed, Failure* failure);
+  void RestartTargets(const VaultStaticSecret& vss);
+  std::chrono::milliseconds RefreshInterval(const VaultStaticSecret& vss, const KvResult& kv) const;
+  std::chrono::milliseconds Jittered(std::chrono::milliseconds d);
+
+  VaultStaticSecretReconcilerDeps deps_;
+  VaultStaticSecretReconcilerOptions options_;
+  std::mutex rng_mu_;
+  std::mt19937_64 rng_;
+};
+
+// Maps a Vault read error to a condition reason (VaultUnavailable, PermissionDenied, ...).
+const char* VaultErrorReason(const Status& s);
+
+}  // namespace vaultsync::controller

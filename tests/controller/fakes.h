@@ -1,0 +1,134 @@
+// In-memory fakes of the reconcilers' ports (controller/ports.h): a Lister over a map, a
+// Cluster that stores Secrets and records every write, an EventSink and SyncMetrics that
+// record, and a SecretSource that serves scripted Vault answers and counts reads.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "controller/ports.h"
+#include "controller/vault_static_secret_reconciler.h"
+
+namespace vaultsync::controller::testing {
+
+template <typename T>
+class FakeLister : public Lister<T> {
+ public:
+  std::shared_ptr<const T> Get(const std::string& key) const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = items_.find(key);
+    return it == items_.end() ? nullptr : it->second;
+  }
+  std::vector<std::shared_ptr<const T>> List() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::shared_ptr<const T>> out;
+    for (const auto& [k, v] : items_) out.push_back(v);
+    return out;
+  }
+  void Put(const std::string& key, T value) {
+    std::lock_guard<std::mutex> lock(mu_);
+    items_[key] = std::make_shared<const T>(std::move(value));
+  }
+  void Remove(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    items_.erase(key);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const T>> items_;
+};
+
+class FakeCluster : public Cluster {
+ public:
+  Result<std::optional<json::Document>> GetSecret(const std::string& ns,
+                                                  const std::string& name) override;
+  Status CreateSecret(const std::string& ns, const json::Value& secret) override;
+  Status UpdateSecret(const std::string& ns, const std::string& name,
+                      const json::Value& secret) override;
+  Status PatchStatus(const std::string& kind, const std::string& ns, const std::string& name,
+                     const std::string& merge_patch) override;
+  Status PatchWorkload(const std::string& kind, const std::string& ns, const std::string& name,
+                       const std::string& patch) override;
+  Result<std::string> CreateServiceAccountToken(const std::string& ns, const std::string& sa,
+                                                const std::vector<std::string>& audiences,
+                                                int64_t expiration_seconds) override;
+
+  // Test setup and inspection.
+  void PutSecret(const std::string& ns, const std::string& json_text);
+  std::optional<std::string> SecretJson(const std::string& ns, const std::string& name) const;
+  // Decoded data (raw bytes) of a stored Secret.
+  std::map<std::string, std::string> SecretDataOf(const std::string& ns,
+                                                  const std::string& name) const;
+  void DeleteSecret(const std::string& ns, const std::string& name) {
+    std::lock_guard<std::mutex> lock(mu_);
+    secrets_.erase(ns + "/" + name);
+  }
+  int writes() const { return creates + updates + status_patches + workload_patches; }
+
+  int gets = 0, creates = 0, updates = 0, status_patches = 0, workload_patches = 0, tokens = 0;
+  std::vector<std::string> status_patch_bodies;
+  std::vector<std::string> workload_patch_targets;
+  std::vector<std::string> token_requests;  // "ns/sa"
+  Status fail_writes;                       // when non-OK, every write returns it
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> secrets_;  // "ns/name" -> JSON text
+  int next_rv_ = 100;
+};
+
+class FakeEvents : public EventSink {
+ public:
+  void Emit(const std::string& kind, const ObjectMeta& object, bool warning,
+            const std::string& reason, const std::string& message) override {
+    std::lock_guard<std::mutex> lock(mu);
+    events.push_back(Event{kind, object.Key(), warning, reason, message});
+  }
+  struct Event {
+    std::string kind, key;
+    bool warning;
+    std::string reason, message;
+  };
+  std::mutex mu;
+  std::vector<Event> events;
+};
+
+class FakeMetrics : public SyncMetrics {
+ public:
+  void ObserveSecretSync(std::string_view result) override { ++syncs[std::string(result)]; }
+  void SetLastSync(const std::string& ns, const std::string& name, TimePoint) override {
+    last_sync.insert(ns + "/" + name);
+  }
+  void RemoveSecret(const std::string& ns, const std::string& name) override {
+    last_sync.erase(ns + "/" + name);
+  }
+  std::map<std::string, int> syncs;
+  std::set<std::string> last_sync;
+};
+
+class FakeSource : public SecretSource {
+ public:
+  Result<std::shared_ptr<const KvResult>> Read(const VaultIdentity& identity,
+                                               const KvRequest& request) override;
+  void Forget(const std::string&) override {}
+
+  // Serves `entries` for mount/path (any identity) until changed.
+  void Set(const std::string& mount_path, std::vector<KvEntry> entries,
+           std::optional<int64_t> version = 1,
+           std::optional<std::chrono::seconds> ttl = std::nullopt);
+  void SetError(const std::string& mount_path, Status error);
+
+  int reads = 0;
+  std::vector<VaultIdentity> identities;  // identity of each read
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const KvResult>> data_;
+  std::map<std::string, Status> errors_;
+};
+
+}  // namespace vaultsync::controller::testing

@@ -1,0 +1,459 @@
+// Unit tests of the VaultStaticSecret reconciler against in-memory fakes: every branch of
+// the sync, ownership, failure, drift, rollout and namespace-safety rules.
+#include "controller/vault_static_secret_reconciler.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "controller/secret_object.h"
+#include "fakes.h"
+
+namespace vaultsync::controller {
+namespace {
+using namespace std::chrono_literals;
+using testing::FakeCluster;
+using testing::FakeEvents;
+using testing::FakeLister;
+using testing::FakeMetrics;
+using testing::FakeSource;
+using ::testing::HasSubstr;
+
+constexpr const char* kHmacKey = "test-hmac-key";
+
+class ReconcilerTest : public ::testing::Test {
+ protected:
+  ReconcilerTest() {
+    options_.hmac_key = kHmacKey;
+    options_.defaults.vault_address = "http://vault:8200";
+    options_.defaults.auth_role = "operator";
+    options_.defaults.jwt_file = "/var/run/secrets/token";
+    source_.Set(
+        "secret/app/db",
+        {{"password", true, "s3cr3t"}, {"port", false, "5432"}, {"username", true, "admin"}}, 3);
+  }
+
+  VaultStaticSecretReconciler Make() {
+    VaultStaticSecretReconcilerDeps d;
+    d.secrets = &vss_;
+    d.auths = &auths_;
+    d.connections = &conns_;
+    d.managed = &managed_;
+    d.cluster = &cluster_;
+    d.events = &events_;
+    d.vault = &source_;
+    d.clock = &clock_;
+    d.metrics = &metrics_;
+    d.logger = &logger_;
+    return VaultStaticSecretReconciler(d, options_);
+  }
+
+  // Adds (or replaces) a VaultStaticSecret given its spec JSON.
+  void PutVss(const std::string& spec_json, const std::string& name = "db",
+              const std::string& ns = "demo", const std::string& uid = "uid-vss-db",
+              int64_t generation = 1) {
+    vss_json_[ns + "/" + name] =
+        R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultStaticSecret","metadata":{"name":")" +
+        name + R"(","namespace":")" + ns + R"(","uid":")" + uid + R"(","generation":)" +
+        std::to_string(generation) + R"(},"spec":)" + spec_json + "}";
+    Redecode(ns + "/" + name);
+  }
+
+  void Redecode(const std::string& key) {
+    auto doc = json::Parse(vss_json_[key]);
+    ASSERT_TRUE(doc.ok());
+    auto v = DecodeVaultStaticSecret(*doc);
+    ASSERT_TRUE(v.ok());
+    vss_.Put(key, *v);
+  }
+
+  // Plays the API server: applies the status patches the reconciler sent, and refreshes
+  // the Secret cache from the cluster, as the informers would.
+  void Settle(const std::string& key = "demo/db") {
+    for (const std::string& patch : cluster_.status_patch_bodies) {
+      auto p = json::Parse(patch);
+      auto d = json::Parse(vss_json_[key]);
+      auto& a = d->GetAllocator();
+      d->RemoveMember("status");
+      json::Value st;
+      st.CopyFrom((*p)["status"], a);
+      for (auto it = st.MemberBegin(); it != st.MemberEnd();) {
+        it = it->value.IsNull() ? st.EraseMember(it) : it + 1;
+      }
+      d->AddMember("status", st, a);
+      vss_json_[key] = json::Serialize(*d);
+    }
+    cluster_.status_patch_bodies.clear();
+    Redecode(key);
+    RefreshSecretCache("demo", "db-creds");
+  }
+
+  void RefreshSecretCache(const std::string& ns, const std::string& name) {
+    auto text = cluster_.SecretJson(ns, name);
+    if (!text ||
+        text->find("\"app.kubernetes.io/managed-by\":\"vaultsync\"") == std::string::npos) {
+      managed_.Remove(ns + "/" + name);
+      return;
+    }
+    std::string key = kHmacKey;
+    auto decoded = ManagedSecretDecoder(&key)(*json::Parse(*text));
+    ASSERT_TRUE(decoded.ok());
+    managed_.Put(ns + "/" + name, *decoded);
+  }
+
+  std::string LastReason() const {
+    auto v = vss_.Get("demo/db");
+    return v ? v->status.ready.reason : "";
+  }
+
+  static constexpr const char* kSpec =
+      R"({"mount":"secret","path":"app/db","refreshAfter":"30s","destination":{"name":"db-creds"}})";
+
+  FakeLister<VaultStaticSecret> vss_;
+  FakeLister<VaultAuth> auths_;
+  FakeLister<VaultConnection> conns_;
+  FakeLister<ManagedSecret> managed_;
+  FakeCluster cluster_;
+  FakeEvents events_;
+  FakeSource source_;
+  FakeMetrics metrics_;
+  FakeClock clock_;
+  std::ostringstream log_;
+  log::Logger logger_{&log_};
+  VaultStaticSecretReconcilerOptions options_;
+  std::map<std::string, std::string> vss_json_;
+};
+
+TEST_F(ReconcilerTest, CreatesSecretWithDataOwnerAndLabels) {
+  PutVss(kSpec);
+  auto r = Make().Reconcile("demo/db");
+  ASSERT_TRUE(r.error.ok()) << r.error.ToString();
+  ASSERT_TRUE(r.requeue_after.has_value());
+  EXPECT_GE(*r.requeue_after, 27s);
+  EXPECT_LE(*r.requeue_after, 33s);
+  auto data = cluster_.SecretDataOf("demo", "db-creds");
+  EXPECT_EQ(data, (std::map<std::string, std::string>{
+                      {"password", "s3cr3t"}, {"port", "5432"}, {"username", "admin"}}));
+  std::string secret = *cluster_.SecretJson("demo", "db-creds");
+  EXPECT_THAT(secret, HasSubstr(R"("app.kubernetes.io/managed-by":"vaultsync")"));
+  EXPECT_THAT(secret, HasSubstr(R"("vaultsync.io/owner":"db")"));
+  EXPECT_THAT(
+      secret,
+      HasSubstr(R"("kind":"VaultStaticSecret","name":"db","uid":"uid-vss-db","controller":true)"));
+  EXPECT_THAT(secret, HasSubstr(R"("type":"Opaque")"));
+  EXPECT_EQ(cluster_.creates, 1);
+  ASSERT_EQ(cluster_.status_patch_bodies.size(), 1u);
+  EXPECT_THAT(cluster_.status_patch_bodies[0], HasSubstr(R"("status":"True")"));
+  EXPECT_THAT(cluster_.status_patch_bodies[0], HasSubstr(R"("reason":"Synced")"));
+  EXPECT_THAT(cluster_.status_patch_bodies[0], HasSubstr(R"("sourceVersion":3)"));
+  EXPECT_THAT(cluster_.status_patch_bodies[0], HasSubstr(R"("secretMAC":")"));
+  EXPECT_EQ(metrics_.syncs["created"], 1);
+  EXPECT_TRUE(metrics_.last_sync.count("demo/db"));
+  ASSERT_EQ(events_.events.size(), 1u);
+  EXPECT_EQ(events_.events[0].reason, "SecretCreated");
+  // The operator's own identity (no vaultAuthRef) with the default role.
+  ASSERT_EQ(source_.identities.size(), 1u);
+  EXPECT_EQ(source_.identities[0].role, "operator");
+  EXPECT_EQ(source_.identities[0].jwt_file, "/var/run/secrets/token");
+}
+
+TEST_F(ReconcilerTest, SteadyStateWritesNothing) {
+  PutVss(kSpec);
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  int writes = cluster_.writes();
+  int gets = cluster_.gets;
+  for (int i = 0; i < 3; ++i) {
+    auto r = rec.Reconcile("demo/db");
+    ASSERT_TRUE(r.error.ok()) << r.error.ToString();
+  }
+  EXPECT_EQ(cluster_.writes(), writes);
+  EXPECT_EQ(cluster_.gets, gets);  // no live reads either: the cache answered
+  EXPECT_EQ(metrics_.syncs["unchanged"], 3);
+  EXPECT_EQ(events_.events.size(), 1u);  // only the creation
+}
+
+TEST_F(ReconcilerTest, VaultChangeUpdatesAndRestartsTargetsButNotOnFirstSync) {
+  PutVss(R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds"},
+             "rolloutRestartTargets":[{"kind":"Deployment","name":"web"}]})");
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.workload_patches, 0);  // first sync: no restart
+  Settle();
+  source_.Set("secret/app/db", {{"password", true, "rotated"}, {"username", true, "admin"}}, 4);
+  auto r = rec.Reconcile("demo/db");
+  ASSERT_TRUE(r.error.ok()) << r.error.ToString();
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db-creds"),
+            (std::map<std::string, std::string>{{"password", "rotated"}, {"username", "admin"}}));
+  EXPECT_EQ(cluster_.updates, 1);
+  EXPECT_EQ(metrics_.syncs["updated"], 1);
+  ASSERT_EQ(cluster_.workload_patch_targets.size(), 1u);
+  EXPECT_EQ(cluster_.workload_patch_targets[0], "Deployment demo/web");
+  Settle();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.workload_patches, 1);  // unchanged data: no second restart
+}
+
+TEST_F(ReconcilerTest, DriftIsUndone) {
+  PutVss(kSpec);
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  // Someone edits the Secret's data by hand.
+  std::string edited = *cluster_.SecretJson("demo", "db-creds");
+  size_t pos = edited.find("czNjcjN0");  // base64("s3cr3t")
+  ASSERT_NE(pos, std::string::npos);
+  edited.replace(pos, 8, "aGFja2Vk");
+  cluster_.PutSecret("demo", edited);
+  RefreshSecretCache("demo", "db-creds");
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db-creds")["password"], "s3cr3t");
+  EXPECT_EQ(cluster_.workload_patches, 0);
+}
+
+TEST_F(ReconcilerTest, DeletedSecretIsRecreated) {
+  PutVss(kSpec);
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  cluster_.DeleteSecret("demo", "db-creds");
+  RefreshSecretCache("demo", "db-creds");
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.creates, 2);
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db-creds")["username"], "admin");
+}
+
+struct VaultFailureCase {
+  StatusCode code;
+  const char* reason;
+};
+
+class VaultFailureTest : public ReconcilerTest,
+                         public ::testing::WithParamInterface<VaultFailureCase> {};
+
+TEST_P(VaultFailureTest, LeavesSecretAloneAndSaysWhy) {
+  PutVss(kSpec);
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  std::string before = *cluster_.SecretJson("demo", "db-creds");
+  int updates = cluster_.updates, creates = cluster_.creates;
+  source_.SetError("secret/app/db", Status(GetParam().code, "vault says no"));
+  auto r = rec.Reconcile("demo/db");
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_FALSE(r.terminal);  // retried with backoff
+  EXPECT_EQ(*cluster_.SecretJson("demo", "db-creds"), before);
+  EXPECT_EQ(cluster_.updates, updates);
+  EXPECT_EQ(cluster_.creates, creates);
+  Settle();
+  EXPECT_EQ(LastReason(), GetParam().reason);
+  EXPECT_EQ(vss_.Get("demo/db")->status.ready.status, "False");
+  EXPECT_THAT(vss_.Get("demo/db")->status.ready.message, HasSubstr("vault says no"));
+  EXPECT_EQ(metrics_.syncs["error"], 1);
+  EXPECT_TRUE(events_.events.back().warning);
+  EXPECT_EQ(events_.events.back().reason, GetParam().reason);
+  // The same failure again does not rewrite the status.
+  int patches = cluster_.status_patches;
+  EXPECT_FALSE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.status_patches, patches);
+  // Recovery.
+  source_.Set("secret/app/db",
+              {{"password", true, "s3cr3t"}, {"port", false, "5432"}, {"username", true, "admin"}},
+              3);
+  EXPECT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  EXPECT_EQ(LastReason(), "Synced");
+  EXPECT_EQ(cluster_.updates, updates);  // data was never lost, so nothing to rewrite
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Reasons, VaultFailureTest,
+    ::testing::Values(VaultFailureCase{StatusCode::kUnavailable, "VaultUnavailable"},
+                      VaultFailureCase{StatusCode::kDeadlineExceeded, "VaultUnavailable"},
+                      VaultFailureCase{StatusCode::kInternal, "VaultUnavailable"},
+                      VaultFailureCase{StatusCode::kRateLimited, "VaultUnavailable"},
+                      VaultFailureCase{StatusCode::kPermissionDenied, "PermissionDenied"},
+                      VaultFailureCase{StatusCode::kUnauthenticated, "AuthFailed"},
+                      VaultFailureCase{StatusCode::kNotFound, "NotFound"},
+                      VaultFailureCase{StatusCode::kFailedPrecondition, "NotFound"}));
+
+TEST_F(ReconcilerTest, InvalidSpecIsTerminalAndTouchesNothing) {
+  PutVss(
+      R"({"mount":"secret","path":"app/db","type":"kv-v1","version":2,"destination":{"name":"db-creds"}})");
+  auto r = Make().Reconcile("demo/db");
+  EXPECT_TRUE(r.terminal);
+  EXPECT_EQ(source_.reads, 0);
+  EXPECT_EQ(cluster_.creates, 0);
+  Settle();
+  EXPECT_EQ(LastReason(), "InvalidSpec");
+  EXPECT_THAT(vss_.Get("demo/db")->status.ready.message, HasSubstr("spec.version"));
+}
+
+TEST_F(ReconcilerTest, InvalidVaultKeyNamesTheKeyNotTheValue) {
+  source_.Set("secret/app/db", {{"bad key!", true, "canary-value"}, {"ok", true, "v"}});
+  PutVss(kSpec);
+  auto r = Make().Reconcile("demo/db");
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_THAT(r.error.message(), HasSubstr("\"bad key!\""));
+  EXPECT_EQ(r.error.message().find("canary-value"), std::string::npos);
+  EXPECT_EQ(cluster_.creates, 0);
+  Settle();
+  EXPECT_EQ(LastReason(), "InvalidSpec");
+  // Excluding it fixes the sync.
+  PutVss(R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds",
+             "transformation":{"excludes":["^bad"]}}})");
+  EXPECT_TRUE(Make().Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db-creds"),
+            (std::map<std::string, std::string>{{"ok", "v"}}));
+}
+
+TEST_F(ReconcilerTest, OversizedDataFails) {
+  source_.Set("secret/app/db", {{"big", true, std::string(kMaxSecretBytes, 'x')}});
+  PutVss(kSpec);
+  auto r = Make().Reconcile("demo/db");
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_THAT(r.error.message(), HasSubstr("1 MiB"));
+  EXPECT_EQ(cluster_.creates, 0);
+}
+
+TEST_F(ReconcilerTest, TemplatesAndIncludes) {
+  PutVss(R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds","transformation":{
+             "includes":["^user"],
+             "templates":{"url":{"text":"postgresql://{{ .username }}:{{ .password }}@db:{{ .port }}"}}}}})");
+  ASSERT_TRUE(Make().Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db-creds"),
+            (std::map<std::string, std::string>{{"url", "postgresql://admin:s3cr3t@db:5432"},
+                                                {"username", "admin"}}));
+}
+
+TEST_F(ReconcilerTest, UnownedSecretIsAConflictUnlessOverwrite) {
+  const char* foreign =
+      R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"db-creds","namespace":"demo","resourceVersion":"7",
+          "labels":{"team":"x"}},"type":"Opaque","data":{"old":"b2xk"}})";
+  cluster_.PutSecret("demo", foreign);
+  PutVss(kSpec);
+  auto r = Make().Reconcile("demo/db");
+  EXPECT_FALSE(r.error.ok());
+  ASSERT_TRUE(r.requeue_after.has_value());  // polled: unmanaged Secrets are not watched
+  EXPECT_EQ(*cluster_.SecretJson("demo", "db-creds"), foreign);
+  Settle();
+  EXPECT_EQ(LastReason(), "SecretConflict");
+
+  PutVss(
+      R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds","overwrite":true}})");
+  ASSERT_TRUE(Make().Reconcile("demo/db").error.ok());
+  std::string adopted = *cluster_.SecretJson("demo", "db-creds");
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db-creds").count("old"), 0u);
+  EXPECT_THAT(adopted, HasSubstr(R"("team":"x")"));  // other people's labels kept
+  EXPECT_THAT(adopted, HasSubstr(R"("vaultsync.io/owner-uid":"uid-vss-db")"));
+  // Adopted, not owned: no ownerReference, so deleting the resource keeps the Secret.
+  EXPECT_EQ(adopted.find("ownerReferences"), std::string::npos);
+}
+
+TEST_F(ReconcilerTest, NeverTakesASecretManagedByAnotherLiveResource) {
+  PutVss(kSpec, "other", "demo", "uid-other");
+  ASSERT_TRUE(Make().Reconcile("demo/other").error.ok());
+  PutVss(
+      R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds","overwrite":true}})");
+  int updates = cluster_.updates;
+  auto r = Make().Reconcile("demo/db");
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_THAT(r.error.message(), HasSubstr("managed by VaultStaticSecret other"));
+  EXPECT_EQ(cluster_.updates, updates);
+}
+
+TEST_F(ReconcilerTest, CreateFalseDoesNotCreate) {
+  PutVss(R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds","create":false}})");
+  auto r = Make().Reconcile("demo/db");
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_EQ(cluster_.creates, 0);
+  Settle();
+  EXPECT_EQ(LastReason(), "DestinationNotFound");
+}
+
+TEST_F(ReconcilerTest, VaultAuthMustAllowTheNamespace) {
+  auto auth = DecodeVaultAuth(*json::Parse(
+      R"({"metadata":{"name":"shared","namespace":"platform","uid":"a1","generation":1},
+          "spec":{"method":"kubernetes","kubernetes":{"role":"r","serviceAccount":"sync"},"allowedNamespaces":["team-b"]}})"));
+  auths_.Put("platform/shared", *auth);
+  PutVss(
+      R"({"vaultAuthRef":"platform/shared","mount":"secret","path":"app/db","destination":{"name":"db-creds"}})");
+  auto r = Make().Reconcile("demo/db");
+  EXPECT_TRUE(r.terminal);
+  EXPECT_EQ(source_.reads, 0);
+  Settle();
+  EXPECT_EQ(LastReason(), "NamespaceNotAllowed");
+}
+
+TEST_F(ReconcilerTest, TenantIdentityIsAlwaysInTheResourcesNamespace) {
+  auto auth = DecodeVaultAuth(*json::Parse(
+      R"({"metadata":{"name":"shared","namespace":"platform","uid":"a1","generation":1},
+          "spec":{"kubernetes":{"role":"r","serviceAccount":"sync","audiences":["vault"]},"allowedNamespaces":["*"]}})"));
+  auths_.Put("platform/shared", *auth);
+  PutVss(
+      R"({"vaultAuthRef":"platform/shared","mount":"secret","path":"app/db","destination":{"name":"db-creds"}})");
+  ASSERT_TRUE(Make().Reconcile("demo/db").error.ok());
+  ASSERT_EQ(source_.identities.size(), 1u);
+  EXPECT_EQ(source_.identities[0].token_sa_namespace, "demo");  // never "platform"
+  EXPECT_EQ(source_.identities[0].token_sa_name, "sync");
+  EXPECT_EQ(source_.identities[0].metrics_label, "platform/shared");
+}
+
+TEST_F(ReconcilerTest, OperatorIdentityCanBeForbidden) {
+  options_.defaults.allow_operator_identity = false;
+  PutVss(kSpec);
+  auto r = Make().Reconcile("demo/db");
+  EXPECT_TRUE(r.terminal);
+  EXPECT_THAT(r.error.message(), HasSubstr("--allow-operator-identity"));
+  EXPECT_EQ(source_.reads, 0);
+}
+
+TEST_F(ReconcilerTest, MissingVaultAuthIsRetried) {
+  PutVss(
+      R"({"vaultAuthRef":"nope","mount":"secret","path":"app/db","destination":{"name":"db-creds"}})");
+  auto r = Make().Reconcile("demo/db");
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_FALSE(r.terminal);
+  Settle();
+  EXPECT_EQ(LastReason(), "AuthNotFound");
+}
+
+TEST_F(ReconcilerTest, KvV1TtlIsTheDefaultRefresh) {
+  source_.Set("kv/app/config", {{"a", true, "b"}}, std::nullopt, 1800s);
+  PutVss(R"({"mount":"kv","path":"app/config","type":"kv-v1","destination":{"name":"db-creds"}})");
+  auto r = Make().Reconcile("demo/db");
+  ASSERT_TRUE(r.requeue_after.has_value());
+  EXPECT_GE(*r.requeue_after, 1620s);
+  EXPECT_LE(*r.requeue_after, 1980s);
+}
+
+TEST_F(ReconcilerTest, DeletedResourceDropsItsMetricSeries) {
+  PutVss(kSpec);
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_TRUE(metrics_.last_sync.count("demo/db"));
+  vss_.Remove("demo/db");
+  EXPECT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_FALSE(metrics_.last_sync.count("demo/db"));
+}
+
+TEST_F(ReconcilerTest, NoSecretValueInLogsEventsOrStatus) {
+  source_.Set("secret/app/db",
+              {{"password", true, "CANARY-7f3a"}, {"bad key", true, "CANARY-7f3a"}});
+  PutVss(kSpec);
+  auto rec = Make();
+  (void)rec.Reconcile("demo/db");
+  source_.Set("secret/app/db", {{"password", true, "CANARY-7f3a"}});
+  (void)rec.Reconcile("demo/db");
+  source_.SetError("secret/app/db", Status(StatusCode::kUnavailable, "sealed"));
+  (void)rec.Reconcile("demo/db");
+  for (const auto& p : cluster_.status_patch_bodies)
+    EXPECT_EQ(p.find("CANARY"), std::string::npos) << p;
+  for (const auto& e : events_.events)
+    EXPECT_EQ(e.message.find("CANARY"), std::string::npos) << e.message;
+  EXPECT_EQ(log_.str().find("CANARY"), std::string::npos) << log_.str();
+  EXPECT_NE(cluster_.SecretJson("demo", "db-creds")->find("Q0FOQVJZLTdmM2E="), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vaultsync::controller
