@@ -1,0 +1,158 @@
+// OperatorMetrics: registration of the reconciler-facing families, the ReconcilerMetrics
+// updates, and collection/serialization of the whole registry.
+#include "metrics/operator_metrics.h"
+
+#include <chrono>
+#include <sstream>
+
+#include <prometheus/text_serializer.h>
+
+#include "metrics/buckets.h"
+
+#ifndef VAULTSYNC_METRICS_VERSION
+#define VAULTSYNC_METRICS_VERSION "unknown"
+#endif
+#ifndef VAULTSYNC_METRICS_COMMIT
+#define VAULTSYNC_METRICS_COMMIT "unknown"
+#endif
+
+namespace vaultsync::metrics {
+
+std::string_view ReconcileResultLabel(ReconcileResult r) {
+  switch (r) {
+    case ReconcileResult::kSuccess:
+      return "success";
+    case ReconcileResult::kError:
+      return "error";
+    case ReconcileResult::kRequeue:
+      return "requeue";
+    case ReconcileResult::kRequeueAfter:
+      return "requeue_after";
+  }
+  return "error";
+}
+
+std::string_view SyncResultLabel(SyncResult r) {
+  switch (r) {
+    case SyncResult::kCreated:
+      return "created";
+    case SyncResult::kUpdated:
+      return "updated";
+    case SyncResult::kUnchanged:
+      return "unchanged";
+    case SyncResult::kError:
+      return "error";
+  }
+  return "error";
+}
+
+BuildInfo CompiledBuildInfo() { return {VAULTSYNC_METRICS_VERSION, VAULTSYNC_METRICS_COMMIT}; }
+
+namespace {
+
+// The registry is created before the members that register into it; this helper lets the
+// constructor's initializer list reach it.
+prometheus::Registry& Reg(const std::unique_ptr<prometheus::Registry>& r) { return *r; }
+
+}  // namespace
+
+OperatorMetrics::OperatorMetrics(const BuildInfo& build, std::string proc_root)
+    : registry_(std::make_unique<prometheus::Registry>()),
+      workqueue_(Reg(registry_)),
+      rest_client_(Reg(registry_)),
+      leader_election_(Reg(registry_)),
+      vault_(Reg(registry_)),
+      reconcile_total_(prometheus::BuildCounter()
+                           .Name("controller_runtime_reconcile_total")
+                           .Help("Reconciles per controller, by result")
+                           .Register(Reg(registry_)),
+                       {"controller", "result"}),
+      reconcile_errors_(prometheus::BuildCounter()
+                            .Name("controller_runtime_reconcile_errors_total")
+                            .Help("Reconciles per controller that returned an error")
+                            .Register(Reg(registry_)),
+                        {"controller"}),
+      reconcile_time_(prometheus::BuildHistogram()
+                          .Name("controller_runtime_reconcile_time_seconds")
+                          .Help("Seconds per reconcile, per controller")
+                          .Register(Reg(registry_)),
+                      {"controller"}, ReconcileTimeBuckets()),
+      last_sync_(prometheus::BuildGauge()
+                     .Name("vaultsync_secret_last_sync_timestamp_seconds")
+                     .Help("When each VaultStaticSecret last synced successfully (changed or "
+                           "not), in Unix seconds")
+                     .Register(Reg(registry_)),
+                 {"namespace", "name"}),
+      process_(std::move(proc_root)) {
+  auto& syncs = prometheus::BuildCounter()
+                    .Name("vaultsync_secret_syncs_total")
+                    .Help("Secret syncs by what they did to the Secret")
+                    .Register(*registry_);
+  for (SyncResult r :
+       {SyncResult::kCreated, SyncResult::kUpdated, SyncResult::kUnchanged, SyncResult::kError}) {
+    syncs_[static_cast<size_t>(r)] = &syncs.Add({{"result", std::string(SyncResultLabel(r))}});
+  }
+  managed_secrets_ = &prometheus::BuildGauge()
+                          .Name("vaultsync_managed_secrets")
+                          .Help("VaultStaticSecrets this replica currently manages")
+                          .Register(*registry_)
+                          .Add({});
+  prometheus::BuildGauge()
+      .Name("vaultsync_build_info")
+      .Help("Always 1; the labels say which vaultsync build is running")
+      .Register(*registry_)
+      .Add({{"version", build.version}, {"commit", build.commit}})
+      .Set(1);
+}
+
+void OperatorMetrics::RegisterController(std::string_view controller) {
+  for (ReconcileResult r : {ReconcileResult::kSuccess, ReconcileResult::kError,
+                            ReconcileResult::kRequeue, ReconcileResult::kRequeueAfter}) {
+    reconcile_total_.With({controller, ReconcileResultLabel(r)}, [](prometheus::Counter&) {});
+  }
+  reconcile_errors_.With({controller}, [](prometheus::Counter&) {});
+  reconcile_time_.With({controller}, [](prometheus::Histogram&) {});
+}
+
+void OperatorMetrics::ObserveReconcile(std::string_view controller, ReconcileResult result,
+                                       double seconds) {
+  reconcile_total_.With({controller, ReconcileResultLabel(result)},
+                        [](prometheus::Counter& c) { c.Increment(); });
+  if (result == ReconcileResult::kError) {
+    reconcile_errors_.With({controller}, [](prometheus::Counter& c) { c.Increment(); });
+  }
+  reconcile_time_.With({controller}, [seconds](prometheus::Histogram& h) { h.Observe(seconds); });
+}
+
+void OperatorMetrics::ObserveSecretSync(SyncResult result) {
+  syncs_[static_cast<size_t>(result)]->Increment();
+}
+
+void OperatorMetrics::SetLastSync(std::string_view ns, std::string_view name, TimePoint when) {
+  const double seconds = std::chrono::duration<double>(when.time_since_epoch()).count();
+  last_sync_.With({ns, name}, [seconds](prometheus::Gauge& g) { g.Set(seconds); });
+}
+
+void OperatorMetrics::RemoveSecret(std::string_view ns, std::string_view name) {
+  last_sync_.Remove({ns, name});
+}
+
+void OperatorMetrics::SetManagedSecrets(int64_t n) {
+  managed_secrets_->Set(static_cast<double>(n));
+}
+
+std::vector<prometheus::MetricFamily> OperatorMetrics::Collect() const {
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  std::vector<prometheus::MetricFamily> process = process_.Collect();
+  families.insert(families.end(), std::make_move_iterator(process.begin()),
+                  std::make_move_iterator(process.end()));
+  return families;
+}
+
+std::string OperatorMetrics::ExpositionText() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, Collect());
+  return out.str();
+}
+
+}  // namespace vaultsync::metrics
