@@ -1,0 +1,130 @@
+// The type-erased engine behind Informer<T> (informer.h): client-go's reflector + store +
+// processor in one object. For each watched namespace (or once for all) a thread lists
+// (paged) and then watches from the list's resourceVersion, resuming from the last seen
+// resourceVersion after a cut and relisting on 410 Gone. Every change is applied to one
+// cache keyed "namespace/name" that holds only what the user's decoder kept, and is
+// announced to the handlers from a single dispatcher thread, in order. A relist announces
+// only the differences from the cache, so nothing is missed or applied twice across a
+// reconnect. Use Informer<T>; this header is its implementation detail.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "kube/client.h"
+#include "util/log.h"
+
+namespace vaultsync::kube {
+
+// What an informer watches.
+struct InformerScope {
+  std::vector<std::string> namespaces;  // empty = all namespaces (or a cluster-scoped type)
+  std::string label_selector;
+  std::string field_selector;
+};
+
+struct InformerOptions {
+  int64_t page_size = 500;          // initial list and relists: limit + continue
+  int watch_timeout_seconds = 300;  // asked of the server, jittered up to twice (client-go)
+  std::chrono::milliseconds backoff_initial{800};  // after a failed list/watch, doubling...
+  std::chrono::milliseconds backoff_max{30000};    // ...up to this (client-go's reflector)
+  log::Logger* logger = nullptr;                   // nullptr = log::Default()
+};
+
+using ErasedObject = std::shared_ptr<const void>;
+using ErasedDecoder = std::function<Result<ErasedObject>(const json::Value&)>;
+
+struct ErasedHandlers {
+  std::function<void(const ErasedObject&)> on_add;
+  std::function<void(const ErasedObject& old_obj, const ErasedObject& new_obj)> on_update;
+  std::function<void(const ErasedObject&)> on_delete;
+};
+
+// Thread-safe. Handlers run on the dispatcher thread, never concurrently with each other,
+// and may call Get/List.
+class InformerCore {
+ public:
+  InformerCore(Client& client, ResourceType rt, InformerScope scope, ErasedDecoder decode,
+               InformerOptions options);
+  ~InformerCore();  // Stop()s
+  InformerCore(const InformerCore&) = delete;
+  InformerCore& operator=(const InformerCore&) = delete;
+
+  // A handler added after objects are cached first gets an add for each cached object.
+  void AddHandlers(ErasedHandlers handlers);
+  void Start();  // idempotent; a stopped informer cannot be restarted
+  // Ends watches, joins the threads; pending notifications are dropped. Idempotent.
+  void Stop();
+
+  bool HasSynced() const;  // every namespace's first list has been applied
+  bool WaitForSync(std::chrono::milliseconds timeout) const;
+
+  ErasedObject Get(std::string_view key) const;  // nullptr when absent
+  std::vector<ErasedObject> List() const;
+  std::vector<std::string> Keys() const;
+  size_t Size() const;
+
+  const ResourceType& resource() const { return rt_; }
+  const InformerScope& scope() const { return scope_; }
+
+ private:
+  struct Entry {
+    ErasedObject obj;
+    std::string resource_version;
+  };
+  enum class Kind { kAdd, kUpdate, kDelete, kReplay };
+  struct Notification {
+    Kind kind;
+    ErasedObject old_obj, new_obj;
+    size_t handlers = 0;               // deliver to handlers [0, handlers) ...
+    size_t target = 0;                 // ...or, for kReplay, to this one
+    std::vector<ErasedObject> replay;  // kReplay: the cache at registration
+  };
+
+  void RunListWatch(size_t index);
+  Status ListAndReplace(size_t index, std::string& resource_version);
+  void ApplyEvent(WatchEvent& ev, std::string& resource_version);
+  void Push(Notification n);  // caller holds cache_mu_ exclusively
+  void Dispatch();
+  bool SleepUnlessStopped(std::chrono::milliseconds d);
+  std::chrono::milliseconds NextBackoff(std::chrono::milliseconds& current, const Status& why);
+
+  Client& client_;
+  const ResourceType rt_;
+  const InformerScope scope_;
+  const std::vector<std::string> watch_namespaces_;  // {""} for all
+  const ErasedDecoder decode_;
+  const InformerOptions options_;
+  log::Logger& log_;
+
+  mutable std::shared_mutex cache_mu_;
+  std::unordered_map<std::string, Entry> cache_;
+  std::vector<bool> synced_;  // per watch namespace
+  mutable std::condition_variable_any synced_cv_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Notification> queue_;
+  std::deque<ErasedHandlers> handlers_;  // only grows; a deque keeps references valid
+
+  std::mutex run_mu_;  // Start/Stop
+  bool started_ = false;
+  std::atomic<bool> stopping_{false};
+  std::mutex sleep_mu_;
+  std::condition_variable sleep_cv_;
+  http::CancelFlag cancel_;
+  std::vector<std::thread> threads_;
+  std::thread dispatcher_;
+};
+
+}  // namespace vaultsync::kube

@@ -1,0 +1,118 @@
+// The queue of object keys between informer handlers and reconcile workers (client-go's
+// rate-limited delaying work queue). Its guarantees are what make level-based reconciling
+// safe with many workers:
+//  - a key is handed to at most one worker at a time: a key added while it is being
+//    processed is parked and handed out again after Done();
+//  - duplicates collapse: a key waiting in the queue is there once however often it was
+//    added;
+//  - AddAfter schedules (refreshes), AddRateLimited retries with per-key exponential
+//    backoff plus an overall token bucket, Forget clears a key's backoff on success;
+//  - ShutDown stops handing out work; ShutDownWithDrain also waits for in-flight work.
+// Time comes from a Clock so tests can step over long delays without sleeping.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "kube/rate_limiter.h"
+#include "metrics/hooks.h"
+#include "util/clock.h"
+
+namespace vaultsync::kube {
+
+struct WorkQueueOptions {
+  std::string name;  // the metrics label (controller-runtime: the controller's name)
+  const Clock* clock = &SystemClock::Instance();
+  std::unique_ptr<RateLimiter> rate_limiter;  // nullptr = NewControllerRateLimiter(*clock)
+  metrics::WorkQueueHooks* hooks = nullptr;   // optional
+  // Delayed keys are released by a timer thread that sleeps until the earliest is due but
+  // at most this long, so that a FakeClock moved forward is noticed within it.
+  std::chrono::milliseconds max_timer_sleep{1000};
+};
+
+// Thread-safe.
+class WorkQueue {
+ public:
+  explicit WorkQueue(WorkQueueOptions options = {});
+  ~WorkQueue();  // ShutDown()
+  WorkQueue(const WorkQueue&) = delete;
+  WorkQueue& operator=(const WorkQueue&) = delete;
+
+  // Queues key unless it is already queued (collapsed) or being processed (parked until
+  // Done). Ignored after shutdown.
+  void Add(const std::string& key);
+  // Queues key once `delay` has passed (at once when <= 0). A key already waiting keeps
+  // the earlier of its two times.
+  void AddAfter(const std::string& key, std::chrono::nanoseconds delay);
+  // AddAfter(key, rate limiter's When(key)); counts a retry.
+  void AddRateLimited(const std::string& key);
+  // The key succeeded: clear its backoff history. Does not remove a queued key.
+  void Forget(const std::string& key);
+  int NumRequeues(const std::string& key);
+
+  // Blocks until a key is ready (and marks it in process) or the queue shuts down
+  // (std::nullopt; keys still queued are not handed out then). Every key returned must be
+  // given back with Done().
+  std::optional<std::string> Get();
+  // Like Get but gives up after `timeout` (std::nullopt).
+  std::optional<std::string> GetFor(std::chrono::milliseconds timeout);
+  // Processing of key ended; if it was re-added meanwhile it is queued again now.
+  void Done(const std::string& key);
+
+  // Stops handing out keys and accepting new ones; wakes blocked Get()s.
+  void ShutDown();
+  // ShutDown, then waits up to `timeout` for every key in process to be Done(). Returns
+  // true when none was left in process.
+  bool ShutDownWithDrain(std::chrono::milliseconds timeout);
+  bool ShuttingDown() const;
+
+  size_t Len() const;      // keys queued (not in process, not waiting for a delay)
+  size_t Waiting() const;  // keys waiting for their delay
+
+ private:
+  struct Timer {
+    TimePoint ready;
+    uint64_t seq;
+    std::string key;
+    bool operator>(const Timer& o) const {
+      return ready != o.ready ? ready > o.ready : seq > o.seq;
+    }
+  };
+
+  void AddLocked(const std::string& key);  // mu_ held
+  void TimerLoop();
+  void ReportDepth();  // mu_ held
+
+  const std::string name_;
+  const Clock& clock_;
+  std::unique_ptr<RateLimiter> limiter_;
+  metrics::WorkQueueHooks* const hooks_;
+  const std::chrono::milliseconds max_timer_sleep_;
+
+  mutable std::mutex mu_;
+  std::condition_variable ready_cv_;    // a key was queued, or shutdown
+  std::condition_variable timer_cv_;    // the earliest timer changed, or shutdown
+  std::condition_variable drained_cv_;  // processing_ became empty
+  std::deque<std::string> queue_;
+  std::unordered_set<std::string> dirty_;       // needs processing (queued or parked)
+  std::unordered_set<std::string> processing_;  // handed out, not yet Done
+  std::unordered_map<std::string, TimePoint> queued_at_;
+  std::unordered_map<std::string, TimePoint> started_at_;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
+  std::unordered_map<std::string, TimePoint> waiting_;  // key → its current ready time
+  uint64_t seq_ = 0;
+  bool shutting_down_ = false;
+  std::thread timer_thread_;
+};
+
+}  // namespace vaultsync::kube
