@@ -56,7 +56,7 @@ std::chrono::milliseconds VaultStaticSecretReconciler::RefreshInterval(const Vau
 }
 
 ReconcileResult VaultStaticSecretReconciler::Fail(const VaultStaticSecret& vss, const Failure& f) {
-  if (deps_.metrics != nullptr) deps_.metrics->ObserveSecretSync("error");
+  if (deps_.metrics != nullptr) deps_.metrics->ObserveSecretSync(metrics::SyncResult::kError);
   ReadyState want{false, f.reason, f.status.message()};
   if (!ReadyUpToDate(vss.status.ready, want, vss.meta.generation)) {
     Status st = deps_.cluster->PatchStatus(
@@ -231,7 +231,9 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
   }
   TimePoint now = deps_.clock->Now();
   if (deps_.metrics != nullptr) {
-    deps_.metrics->ObserveSecretSync(*outcome);
+    deps_.metrics->ObserveSecretSync(*outcome == "created"   ? metrics::SyncResult::kCreated
+                                     : *outcome == "updated" ? metrics::SyncResult::kUpdated
+                                                             : metrics::SyncResult::kUnchanged);
     deps_.metrics->SetLastSync(vss.meta.namespace_, vss.meta.name, now);
   }
   if (*outcome != "unchanged") {

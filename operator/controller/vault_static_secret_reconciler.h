@@ -12,19 +12,10 @@
 #include "controller/ports.h"
 #include "controller/reconcile_result.h"
 #include "controller/status.h"
+#include "metrics/reconciler_metrics.h"
 #include "util/log.h"
 
 namespace vaultsync::controller {
-
-// Sync counters and per-secret freshness (the metrics layer implements it). Thread-safe.
-class SyncMetrics {
- public:
-  virtual ~SyncMetrics() = default;
-  // result: created, updated, unchanged, error.
-  virtual void ObserveSecretSync(std::string_view result) = 0;
-  virtual void SetLastSync(const std::string& ns, const std::string& name, TimePoint when) = 0;
-  virtual void RemoveSecret(const std::string& ns, const std::string& name) = 0;
-};
 
 struct VaultStaticSecretReconcilerDeps {
   const Lister<VaultStaticSecret>* secrets = nullptr;
@@ -35,8 +26,8 @@ struct VaultStaticSecretReconcilerDeps {
   EventSink* events = nullptr;
   SecretSource* vault = nullptr;
   const Clock* clock = nullptr;
-  SyncMetrics* metrics = nullptr;  // optional
-  log::Logger* logger = nullptr;   // optional (defaults to log::Default())
+  metrics::ReconcilerMetrics* metrics = nullptr;  // optional
+  log::Logger* logger = nullptr;                  // optional (defaults to log::Default())
 };
 
 struct VaultStaticSecretReconcilerOptions {

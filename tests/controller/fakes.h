@@ -97,15 +97,21 @@ class FakeEvents : public EventSink {
   std::vector<Event> events;
 };
 
-class FakeMetrics : public SyncMetrics {
+class FakeMetrics : public metrics::ReconcilerMetrics {
  public:
-  void ObserveSecretSync(std::string_view result) override { ++syncs[std::string(result)]; }
-  void SetLastSync(const std::string& ns, const std::string& name, TimePoint) override {
-    last_sync.insert(ns + "/" + name);
+  void RegisterController(std::string_view) override {}
+  void ObserveReconcile(std::string_view, metrics::ReconcileResult, double) override {}
+  void ObserveSecretSync(metrics::SyncResult result) override {
+    static const char* kNames[] = {"created", "updated", "unchanged", "error"};
+    ++syncs[kNames[static_cast<int>(result)]];
   }
-  void RemoveSecret(const std::string& ns, const std::string& name) override {
-    last_sync.erase(ns + "/" + name);
+  void SetLastSync(std::string_view ns, std::string_view name, TimePoint) override {
+    last_sync.insert(std::string(ns) + "/" + std::string(name));
   }
+  void RemoveSecret(std::string_view ns, std::string_view name) override {
+    last_sync.erase(std::string(ns) + "/" + std::string(name));
+  }
+  void SetManagedSecrets(int64_t) override {}
   std::map<std::string, int> syncs;
   std::set<std::string> last_sync;
 };
