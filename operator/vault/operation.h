@@ -1,0 +1,59 @@
+// The fixed, small set of names under which Vault requests are counted and reported
+// (metrics label `operation`, log field, error messages). A path never becomes a label, so
+// metric cardinality stays bounded however many secrets are synced.
+#pragma once
+
+#include <string_view>
+
+namespace vaultsync::vault {
+
+enum class Operation {
+  kKvRead,
+  kKvWrite,
+  kKvList,
+  kKvDelete,
+  kKvMetadata,
+  kMountDetect,
+  kLogin,
+  kTokenLookup,
+  kTokenRenew,
+  kTokenRevoke,
+  kSysHealth,
+  kSysSealStatus,
+  kSysPolicy,
+};
+
+// "kv_read", "kv_write", ... as listed in the metrics contract.
+constexpr std::string_view OperationName(Operation op) {
+  switch (op) {
+    case Operation::kKvRead:
+      return "kv_read";
+    case Operation::kKvWrite:
+      return "kv_write";
+    case Operation::kKvList:
+      return "kv_list";
+    case Operation::kKvDelete:
+      return "kv_delete";
+    case Operation::kKvMetadata:
+      return "kv_metadata";
+    case Operation::kMountDetect:
+      return "mount_detect";
+    case Operation::kLogin:
+      return "login";
+    case Operation::kTokenLookup:
+      return "token_lookup";
+    case Operation::kTokenRenew:
+      return "token_renew";
+    case Operation::kTokenRevoke:
+      return "token_revoke";
+    case Operation::kSysHealth:
+      return "sys_health";
+    case Operation::kSysSealStatus:
+      return "sys_seal_status";
+    case Operation::kSysPolicy:
+      return "sys_policy";
+  }
+  return "unknown";
+}
+
+}  // namespace vaultsync::vault
