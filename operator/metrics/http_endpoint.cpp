@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <exception>
+#include <vector>
 
 namespace vaultsync::metrics {
 
@@ -87,7 +88,10 @@ struct HttpEndpoint::Impl {
     try {
       cr::http_response r(static_cast<cr::status_code>(resp.status));
       r.headers().add("X-Content-Type-Options", "nosniff");
-      r.set_body(std::move(resp.body), resp.content_type);
+      r.headers().set_content_type(resp.content_type);
+      // A byte vector rather than a std::string: cpprestsdk reads a string body through a
+      // char stream reinterpreted as an unsigned-char one, which UBSan rightly rejects.
+      r.set_body(std::vector<unsigned char>(resp.body.begin(), resp.body.end()));
       request.reply(r).wait();
     } catch (const std::exception&) {
       // The client went away; nothing to tell anyone.
