@@ -1,5 +1,7 @@
 // sys/mounts, sys/auth and sys/internal/ui/mounts: enabling, disabling and describing
 // secrets engines and auth methods.
+#include "auth_approle.h"
+#include "auth_kubernetes.h"
 #include "go_json.h"
 #include "kv_v1.h"
 #include "kv_v2.h"
@@ -85,9 +87,12 @@ Result<std::unique_ptr<Backend>> NewSecretsBackend(State& s, std::string_view ty
 
 Result<std::unique_ptr<Backend>> NewAuthBackend(State& s, std::string_view type,
                                                 std::string_view path) {
-  (void)s;
-  (void)path;
-  // UNFINISHED: kubernetes and approle are being added.
+  if (type == "kubernetes") {
+    return std::unique_ptr<Backend>(new KubernetesAuthBackend(s, std::string(path)));
+  }
+  if (type == "approle") {
+    return std::unique_ptr<Backend>(new AppRoleAuthBackend(s, std::string(path)));
+  }
   if (type == "token") return InvalidArgument("token credential backend cannot be instantiated");
   return InvalidArgument("plugin not found in the catalog: " + std::string(type));
 }
