@@ -82,7 +82,7 @@ struct HttpEndpoint::Impl {
       req.path = PercentDecode(uri.path(), false);
       req.query = uri.query();
       resp = handler(req);
-    } catch (const std::exception&) {
+    } catch (...) {
       resp = EndpointResponse{500, "text/plain; charset=utf-8", "internal error\n"};
     }
     try {
@@ -92,7 +92,15 @@ struct HttpEndpoint::Impl {
       // A byte vector rather than a std::string: cpprestsdk reads a string body through a
       // char stream reinterpreted as an unsigned-char one, which UBSan rightly rejects.
       r.set_body(std::vector<unsigned char>(resp.body.begin(), resp.body.end()));
-      request.reply(r).wait();
+      // Not waited for (that would hold a pool thread while the reply is written); the
+      // continuation observes a failure so pplx does not report it as unobserved.
+      request.reply(r).then([](pplx::task<void> sent) {
+        try {
+          sent.get();
+        } catch (const std::exception&) {
+          // The client went away before the answer was written.
+        }
+      });
     } catch (const std::exception&) {
       // The client went away; nothing to tell anyone.
     }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 
 #include "exposition_parser.h"
 #include "metrics_test_util.h"
@@ -62,6 +63,34 @@ TEST(MetricsServerTest, CountersMoveBetweenScrapes) {
       100);
   m.RemoveSecret("ns", "s");
   EXPECT_TRUE(scrape().Of("vaultsync_secret_last_sync_timestamp_seconds").empty());
+}
+
+TEST(MetricsServerTest, ConcurrentScrapesWhileValuesChange) {
+  OperatorMetrics m;
+  auto ep = ServeMetrics("127.0.0.1:0", [&m] { return m.ExpositionText(); });
+  ASSERT_TRUE(ep.ok() && *ep);
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; !done; ++i) {
+      m.ObserveSecretSync(SyncResult::kUnchanged);
+      m.SetLastSync("ns", "s" + std::to_string(i % 50), TimePoint(std::chrono::seconds(i)));
+      if (i % 3 == 0) m.RemoveSecret("ns", "s" + std::to_string((i / 3) % 50));
+    }
+  });
+  std::vector<std::thread> scrapers;
+  std::atomic<int> good{0};
+  for (int t = 0; t < 4; ++t) {
+    scrapers.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        auto r = Get(Url(**ep), "/metrics");
+        if (r.ok() && r->status == 200 && testing::ParseExposition(r->body).ok()) ++good;
+      }
+    });
+  }
+  for (auto& s : scrapers) s.join();
+  done = true;
+  writer.join();
+  EXPECT_EQ(good.load(), 40);
 }
 
 TEST(MetricsServerTest, OtherPathsAndMethods) {
