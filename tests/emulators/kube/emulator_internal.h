@@ -1,0 +1,42 @@
+// Helpers shared by the emulator's request handlers (kube_emulator*.cpp): response builders,
+// body parsing, request facts (field manager, Table negotiation), managed fields.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api_errors.h"
+#include "http_server.h"
+#include "resource_types.h"
+#include "util/json.h"
+
+namespace vaultsync::kubeemu {
+
+emu::ServerResponse JsonAnswer(int status, std::string body);
+emu::ServerResponse ErrorAnswer(const ApiError& e);
+
+// The fieldManager of a write: the query parameter, else the User-Agent's first word
+// ("kubectl/v1.32 ..." -> "kubectl").
+std::string ManagerOf(const emu::ServerRequest& req);
+
+// Whether the Accept header asks for a meta.k8s.io Table first.
+bool WantsTable(const emu::ServerRequest& req);
+
+// Parses a request body as a JSON object; 400 with the apiserver's wording otherwise.
+Result<json::Document> ParseObjectBody(const std::string& body, const ResourceType& t,
+                                       ApiError* error);
+
+// The fieldsV1 set for the fields of `obj` a write by one manager touched: the whole object
+// except server-owned metadata (and except status for main-resource writes of types with a
+// status subresource; only status for /status writes).
+json::Value FieldsV1(const json::Value& obj, const ResourceType& t, const std::string& subresource,
+                     json::Allocator& a);
+
+// Adds or refreshes the managedFields entry of (manager, Update, subresource).
+void UpdateManagedFields(json::Document& obj, const ResourceType& t, const std::string& manager,
+                         const std::string& subresource, const std::string& time);
+
+// "kind/apiVersion" for a type as objects carry them.
+std::string ApiVersionOf(const ResourceType& t);
+
+}  // namespace vaultsync::kubeemu

@@ -1,0 +1,305 @@
+// Writes: create, update (PUT), patch, and the shared path that decodes, defaults, validates
+// and commits an object version.
+#include "builtin_semantics.h"
+#include "crd_schema.h"
+#include "crd_support.h"
+#include "emulator_internal.h"
+#include "kube_emulator.h"
+#include "object_json.h"
+#include "patch.h"
+#include "util/time_format.h"
+
+namespace vaultsync::kubeemu {
+namespace {
+
+std::string MediaType(std::string_view content_type) {
+  std::string ct(content_type.substr(0, content_type.find(';')));
+  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+  return ct;
+}
+
+// Copies obj[key] from `from` (or removes it from `to` when `from` has none).
+void CarryMember(const json::Value& from, json::Value& to, const char* key, json::Allocator& a) {
+  const json::Value* v = json::Find(from, key);
+  if (v == nullptr) {
+    RemoveMember(to, key);
+  } else {
+    SetMember(to, key, json::Value(*v, a), a);
+  }
+}
+
+// The object without the fields every write changes (managedFields, resourceVersion), for
+// no-op detection.
+json::Document Comparable(const json::Value& obj) {
+  json::Document d = Clone(obj);
+  if (json::Value* md = const_cast<json::Value*>(json::Find(d, "metadata")); md != nullptr) {
+    RemoveMember(*md, "managedFields");
+    RemoveMember(*md, "resourceVersion");
+  }
+  return d;
+}
+
+// Everything but metadata and status: what metadata.generation tracks.
+bool SpecChanged(const json::Value& a, const json::Value& b) {
+  json::Document x = Clone(a), y = Clone(b);
+  for (json::Document* d : {&x, &y}) {
+    RemoveMember(*d, "metadata");
+    RemoveMember(*d, "status");
+  }
+  return !(x == y);
+}
+
+}  // namespace
+
+// Unknown-field handling, decoding checks, defaults and validation common to create and
+// update. Fills *warnings; returns an error answer on failure.
+static std::optional<ApiError> Admit(const ResourceType& type, json::Document& obj,
+                                     const json::Value* old, const std::string& validation,
+                                     std::vector<std::string>* warnings) {
+  if (auto e = CheckDecodable(type, obj)) return e;
+  std::vector<std::string> unknown;
+  if (type.custom) {
+    if (const json::Value* schema = SchemaOf(type)) {
+      PruneAndDefault(*schema, obj, obj.GetAllocator(), &unknown);
+    }
+  } else {
+    unknown = UnknownBuiltinFields(type, obj);
+    for (const auto& f : unknown) RemoveMember(obj, f);
+  }
+  if (!unknown.empty() && validation == "Strict") {
+    std::string list;
+    for (const auto& f : unknown)
+      list += (list.empty() ? "" : ", ") + std::string("unknown field ") + json::Quote(f);
+    return BadRequestError(type.kind + " in version " + json::Quote(type.version) +
+                           " cannot be handled as a " + type.kind +
+                           ": strict decoding error: " + list);
+  }
+  if (validation != "Ignore") {
+    for (const auto& f : unknown) warnings->push_back("unknown field " + json::Quote(f));
+  }
+  ApplyBuiltinDefaults(type, obj);
+  std::vector<StatusCause> causes = ValidateObjectName(type, obj);
+  std::vector<StatusCause> more = ValidateBuiltin(type, obj, old);
+  causes.insert(causes.end(), more.begin(), more.end());
+  if (type.custom) {
+    if (const json::Value* schema = SchemaOf(type)) {
+      more = ValidateAgainstSchema(*schema, obj);
+      causes.insert(causes.end(), more.begin(), more.end());
+    }
+  }
+  if (type.kind == "CustomResourceDefinition") {
+    more = ValidateCrd(obj);
+    causes.insert(causes.end(), more.begin(), more.end());
+  }
+  if (!causes.empty()) {
+    return InvalidError(type.kind, type.group, StringAt(obj, "metadata.name"), causes);
+  }
+  return std::nullopt;
+}
+
+static ServerResponse WithWarnings(ServerResponse r, const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) r.headers.emplace_back("Warning", "299 - " + json::Quote(w));
+  return r;
+}
+
+ObjectPtr KubeEmulator::Commit(const ResourceType& type, json::Document obj, ObjectPtr old,
+                               const std::string& manager, const std::string& subresource) {
+  auto& a = obj.GetAllocator();
+  int64_t rv = store_.NextRv();
+  json::Value& md = EnsureObject(obj, "metadata", a);
+  SetString(md, "resourceVersion", std::to_string(rv), a);
+  if (!manager.empty()) {
+    UpdateManagedFields(obj, type, manager, subresource, FormatRfc3339(Now(), 0));
+  }
+  CanonicalizeBuiltin(type, obj);
+  if (type.kind == "CustomResourceDefinition") CanonicalizeCrd(obj);
+  auto ptr = std::make_shared<const json::Document>(std::move(obj));
+  std::string ns = StringAt(*ptr, "metadata.namespace");
+  std::string name = StringAt(*ptr, "metadata.name");
+  store_.Put(type.StorageKey(), ns, name, ptr, rv, old ? "MODIFIED" : "ADDED", old);
+  changed_.notify_all();
+  return ptr;
+}
+
+ServerResponse KubeEmulator::Create(const ServerRequest& req, const RequestTarget& t) {
+  const ResourceType& type = *t.type;
+  ApiError err;
+  auto body = ParseObjectBody(req.body, type, &err);
+  if (!body.ok()) return ErrorAnswer(err);
+  json::Document obj = std::move(body).value();
+  auto& a = obj.GetAllocator();
+  SetString(obj, "apiVersion", type.GroupVersion(), a);
+  SetString(obj, "kind", type.kind, a);
+  json::Value& md = EnsureObject(obj, "metadata", a);
+  if (type.namespaced) {
+    std::string body_ns = StringAt(md, "namespace");
+    if (!body_ns.empty() && body_ns != t.ns) {
+      return ErrorAnswer(BadRequestError(
+          "the namespace of the provided object does not match the namespace sent on the request"));
+    }
+    if (t.ns.empty()) return ErrorAnswer(PageNotFoundError());
+    SetString(md, "namespace", t.ns, a);
+    ObjectPtr ns_obj = store_.Get("namespaces", "", t.ns);
+    if (ns_obj == nullptr) return ErrorAnswer(NotFoundError({"namespaces", ""}, t.ns));
+    if (!StringAt(*ns_obj, "metadata.deletionTimestamp").empty()) {
+      std::string name = StringAt(md, "name");
+      return ErrorAnswer(
+          ForbiddenError(type.Ref().Qualified() + " " + json::Quote(name) +
+                             " is forbidden: unable to create new content in namespace " + t.ns +
+                             " because it is being terminated",
+                         type.Ref(), name));
+    }
+  } else {
+    RemoveMember(md, "namespace");
+  }
+  if (StringAt(md, "name").empty() && !StringAt(md, "generateName").empty()) {
+    std::string name;
+    do {
+      name = StringAt(md, "generateName") + RandomSuffix();
+    } while (store_.Get(type.StorageKey(), t.ns, name) != nullptr);
+    SetString(md, "name", name, a);
+  }
+  for (const char* k : {"resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
+                        "managedFields", "selfLink", "uid", "creationTimestamp", "generation"}) {
+    RemoveMember(md, k);
+  }
+  if (type.has_status) RemoveMember(obj, "status");
+  std::vector<std::string> warnings;
+  if (auto e = Admit(type, obj, nullptr, req.Query("fieldValidation"), &warnings)) {
+    return ErrorAnswer(*e);
+  }
+  std::string name = StringAt(obj, "metadata.name");
+  if (store_.Get(type.StorageKey(), t.ns, name) != nullptr) {
+    return ErrorAnswer(AlreadyExistsError(type.Ref(), name));
+  }
+  json::Value& md2 = EnsureObject(obj, "metadata", a);
+  SetString(md2, "uid", NewUid(), a);
+  SetString(md2, "creationTimestamp", FormatRfc3339(Now(), 0), a);
+  if (type.has_generation || type.custom) SetMember(md2, "generation", json::Value(1), a);
+  if (!type.custom && type.has_status && type.group == "apps") {
+    SetMember(obj, "status", json::Value(rapidjson::kObjectType), a);
+  }
+  ObjectPtr stored = Commit(type, std::move(obj), nullptr, ManagerOf(req), "");
+  ServerResponse resp = WithWarnings(JsonAnswer(201, Compact(*stored)), warnings);
+  AfterCreate(type, stored);
+  return resp;
+}
+
+ServerResponse KubeEmulator::Update(const ServerRequest& req, const RequestTarget& t) {
+  const ResourceType& type = *t.type;
+  ObjectPtr old = store_.Get(type.StorageKey(), t.ns, t.name);
+  ApiError err;
+  auto body = ParseObjectBody(req.body, type, &err);
+  if (!body.ok()) return ErrorAnswer(err);
+  if (old == nullptr) return ErrorAnswer(NotFoundError(type.Ref(), t.name));
+  return WriteUpdate(req, t, std::move(body).value(), old);
+}
+
+ServerResponse KubeEmulator::Patch(const ServerRequest& req, const RequestTarget& t) {
+  const ResourceType& type = *t.type;
+  ObjectPtr old = store_.Get(type.StorageKey(), t.ns, t.name);
+  if (old == nullptr) return ErrorAnswer(NotFoundError(type.Ref(), t.name));
+  std::string ct = MediaType(req.Header("Content-Type"));
+  auto patch = json::Parse(req.body);
+  if (!patch.ok()) {
+    return ErrorAnswer(
+        BadRequestError("error decoding patch: invalid character in the request body"));
+  }
+  json::Document next = Clone(*old);
+  if (ct == "application/merge-patch+json") {
+    if (!patch->IsObject()) {
+      return ErrorAnswer(
+          BadRequestError("json: cannot unmarshal into Go value of type map[string]interface {}"));
+    }
+    ApplyMergePatch(next, *patch, next.GetAllocator());
+  } else if (ct == "application/json-patch+json") {
+    std::string why;
+    JsonPatchError e = ApplyJsonPatch(next, *patch, &why);
+    if (e == JsonPatchError::kDecode) return ErrorAnswer(BadRequestError(why));
+    if (e == JsonPatchError::kApply) {
+      ApiError invalid;
+      invalid.code = 422;
+      invalid.reason = "Invalid";
+      invalid.message = "the server rejected our request due to an error in our request";
+      invalid.has_details = true;
+      return ErrorAnswer(invalid);
+    }
+  } else if (ct == "application/strategic-merge-patch+json" && !type.custom) {
+    Status st = ApplyStrategicMergePatch(next, *patch, next.GetAllocator());
+    if (!st.ok()) return ErrorAnswer(BadRequestError(st.message()));
+  } else {
+    ApiError e = UnsupportedMediaTypeError(ct);
+    if (type.custom) {
+      e.message =
+          "the body of the request was in an unknown format - accepted media types "
+          "include: application/json-patch+json, application/merge-patch+json, "
+          "application/apply-patch+yaml";
+    }
+    return ErrorAnswer(e);
+  }
+  return WriteUpdate(req, t, std::move(next), old);
+}
+
+ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const RequestTarget& t,
+                                         json::Document incoming, ObjectPtr old) {
+  const ResourceType& type = *t.type;
+  auto& a = incoming.GetAllocator();
+  json::Value& in_md = EnsureObject(incoming, "metadata", a);
+  std::string in_name = StringAt(in_md, "name");
+  if (in_name.empty()) {
+    SetString(in_md, "name", t.name, a);
+  } else if (in_name != t.name) {
+    return ErrorAnswer(BadRequestError("the name of the object (" + in_name +
+                                       ") does not match the name on the URL (" + t.name + ")"));
+  }
+  std::string in_ns = StringAt(in_md, "namespace");
+  if (type.namespaced && !in_ns.empty() && in_ns != t.ns) {
+    return ErrorAnswer(BadRequestError(
+        "the namespace of the provided object does not match the namespace sent on the request"));
+  }
+  std::string in_rv = StringAt(in_md, "resourceVersion");
+  if (!in_rv.empty() && in_rv != StringAt(*old, "metadata.resourceVersion")) {
+    return ErrorAnswer(StaleConflictError(type.Ref(), t.name));
+  }
+  json::Document next;
+  bool status_write = t.subresource == "status";
+  if (status_write) {
+    next = Clone(*old);
+    CarryMember(incoming, next, "status", next.GetAllocator());
+  } else {
+    next = std::move(incoming);
+    auto& na = next.GetAllocator();
+    SetString(next, "apiVersion", type.GroupVersion(), na);
+    SetString(next, "kind", type.kind, na);
+    json::Value& md = EnsureObject(next, "metadata", na);
+    const json::Value& old_md = *At(*old, "metadata");
+    for (const char* k : {"uid", "creationTimestamp", "generation", "deletionTimestamp",
+                          "deletionGracePeriodSeconds", "managedFields", "namespace"}) {
+      CarryMember(old_md, md, k, na);
+    }
+    if (type.has_status) CarryMember(*old, next, "status", na);
+  }
+  std::vector<std::string> warnings;
+  if (auto e = Admit(type, next, old.get(), req.Query("fieldValidation"), &warnings)) {
+    return ErrorAnswer(*e);
+  }
+  if (Comparable(next) == Comparable(*old)) {
+    return WithWarnings(JsonAnswer(200, Compact(*old)), warnings);
+  }
+  if ((type.has_generation || type.custom) && !status_write && SpecChanged(next, *old)) {
+    json::Value& md = EnsureObject(next, "metadata", next.GetAllocator());
+    SetMember(md, "generation", json::Value(IntAt(*old, "metadata.generation").value_or(0) + 1),
+              next.GetAllocator());
+  }
+  ObjectPtr stored = Commit(type, std::move(next), old, ManagerOf(req), t.subresource);
+  if (!StringAt(*stored, "metadata.deletionTimestamp").empty()) {
+    const json::Value* fins = At(*stored, "metadata.finalizers");
+    if (fins == nullptr || !fins->IsArray() || fins->Size() == 0) {
+      RemoveNow(type, stored, false);
+    }
+  }
+  if (type.kind == "CustomResourceDefinition") RegisterCrd(stored);
+  return WithWarnings(JsonAnswer(200, Compact(*stored)), warnings);
+}
+
+}  // namespace vaultsync::kubeemu

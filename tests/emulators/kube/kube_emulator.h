@@ -1,0 +1,144 @@
+// The kube-apiserver emulator's core: a plain object whose Handle(request) -> response
+// answers the Kubernetes REST API the way a v1.26 apiserver (plus the controllers a real
+// cluster runs: namespace default ServiceAccounts, garbage collection, CRD establishment)
+// answers it. HttpServer serves it over HTTP; unit tests call Handle directly.
+//
+// Thread-safe: every request runs under one internal lock; watch streams wait on a condition
+// variable outside it.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "api_errors.h"
+#include "http_server.h"
+#include "object_store.h"
+#include "resource_types.h"
+#include "util/clock.h"
+
+namespace vaultsync::kubeemu {
+
+using emu::ServerRequest;
+using emu::ServerResponse;
+
+class TokenAuthority;
+
+struct EmulatorOptions {
+  // Bearer token that authenticates as a cluster admin (like Vault's dev root token).
+  std::string admin_token = "emulator-admin-token";
+  // Events kept per resource for watch resume; older resourceVersions get 410 Expired.
+  size_t watch_window = 100;
+  // PEM of the serving certificate, published as kube-root-ca.crt in every namespace (empty =
+  // no TLS, no ConfigMap).
+  std::string ca_pem;
+  // Source of "now" (creation timestamps, token lifetimes). The emulator adds its own offset
+  // moved by POST /__emulator/time. nullptr = the system clock.
+  const Clock* clock = nullptr;
+};
+
+// A parsed resource request path.
+struct RequestTarget {
+  std::shared_ptr<const ResourceType> type;
+  std::string ns;           // "" for cluster-scoped or all-namespace requests
+  std::string name;         // "" for collection requests
+  std::string subresource;  // "status", "token", ...
+  std::string verb;         // get list watch create update patch delete deletecollection
+};
+
+class KubeEmulator {
+ public:
+  explicit KubeEmulator(EmulatorOptions options);
+  ~KubeEmulator();
+  KubeEmulator(const KubeEmulator&) = delete;
+  KubeEmulator& operator=(const KubeEmulator&) = delete;
+
+  // Answers one API request (never a /__emulator/ control path).
+  ServerResponse Handle(const ServerRequest& req);
+  // The request-counter key: "VERB resource[/subresource]" such as "LIST secrets",
+  // "UPDATE vaultstaticsecrets/status"; "GET /version" style for non-resource paths.
+  std::string CountKey(const ServerRequest& req);
+
+  // Registers the emulator's control paths on server:
+  //   POST /__emulator/time          {"advance_seconds":N}  moves emulator time forward
+  //   GET  /__emulator/time          {"now":"RFC3339"}
+  //   POST /__emulator/watch-window  {"events":N}  resizes the watch window (evicting)
+  //   POST /__emulator/compact       forgets old versions (Exact lists, continue tokens -> 410)
+  //   POST /__emulator/cut-watches   ends every open watch stream now
+  void RegisterControls(emu::HttpServer& server);
+
+  // Emulator time (base clock + advanced offset).
+  TimePoint Now() const;
+  void AdvanceTime(std::chrono::seconds s);
+  void SetWatchWindow(size_t events);
+  void CompactStore();
+  void CutWatches();
+
+ private:
+  friend class WatchStream;
+  struct Caller;
+
+  // Routing and reads (kube_emulator.cpp, emulator_read.cpp).
+  std::optional<RequestTarget> ParseTarget(const ServerRequest& req) const;
+  bool Authenticate(const ServerRequest& req);
+  ServerResponse HandleLocked(const ServerRequest& req, std::unique_lock<std::mutex>& lock);
+  ServerResponse Get(const ServerRequest& req, const RequestTarget& t);
+  ServerResponse List(const ServerRequest& req, const RequestTarget& t);
+  ServerResponse Watch(const ServerRequest& req, const RequestTarget& t);
+  ServerResponse OpenApi(const ServerRequest& req);
+
+  // Writes (emulator_write.cpp).
+  ServerResponse Create(const ServerRequest& req, const RequestTarget& t);
+  ServerResponse Update(const ServerRequest& req, const RequestTarget& t);
+  ServerResponse Patch(const ServerRequest& req, const RequestTarget& t);
+  ServerResponse Delete(const ServerRequest& req, const RequestTarget& t);
+  ServerResponse DeleteCollection(const ServerRequest& req, const RequestTarget& t);
+  // The shared write path for PUT and PATCH: `incoming` is the full desired object.
+  ServerResponse WriteUpdate(const ServerRequest& req, const RequestTarget& t,
+                             json::Document incoming, ObjectPtr old);
+  // Stores a new object version (rv, managedFields, event) and runs controllers.
+  ObjectPtr Commit(const ResourceType& type, json::Document obj, ObjectPtr old,
+                   const std::string& manager, const std::string& subresource);
+  // Removes an object now (DELETED event) and garbage-collects its dependents.
+  void RemoveNow(const ResourceType& type, ObjectPtr obj, bool orphan_dependents);
+  // Deletion as the API does it: finalizers -> deletionTimestamp, else RemoveNow.
+  // Returns the object when it remains (pending finalizers), nullptr when gone.
+  ObjectPtr DeleteObject(const ResourceType& type, ObjectPtr obj, const std::string& policy);
+  void CollectGarbage(const std::string& owner_uid);
+  bool ObjectExists(const std::string& uid) const;
+  std::shared_ptr<const ResourceType> TypeForKey(const std::string& key) const;
+  void DeleteNamespaceContents(const std::string& ns);
+  void AfterCreate(const ResourceType& type, const ObjectPtr& obj);
+  // Creates an object the way the cluster's own components do (defaults, uid, timestamps).
+  ObjectPtr CreateInternal(const ResourceType& type, json::Document obj,
+                           const std::string& manager);
+
+  // Custom resources (emulator_crd.cpp).
+  void RegisterCrd(const ObjectPtr& crd);
+  void EstablishCrd(const ObjectPtr& crd);
+
+  // Subresources and special endpoints (emulator_tokens.cpp).
+  ServerResponse CreateToken(const ServerRequest& req, const RequestTarget& t);
+  ServerResponse CreateTokenReview(const ServerRequest& req, const RequestTarget& t);
+
+  std::string NewUid();
+  std::string RandomSuffix();
+
+  EmulatorOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable changed_;  // notified on every commit and on CutWatches
+  uint64_t cut_generation_ = 0;
+  mutable std::mutex time_mu_;  // guards offset_ (read without mu_ by watch threads)
+  std::chrono::seconds offset_{0};
+  TypeRegistry registry_;
+  ObjectStore store_;
+  std::mt19937_64 rng_;
+  std::unique_ptr<TokenAuthority> tokens_;
+};
+
+}  // namespace vaultsync::kubeemu

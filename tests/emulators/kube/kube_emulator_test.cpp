@@ -1,0 +1,199 @@
+// In-process tests of KubeEmulator::Handle: the API semantics clients depend on.
+#include "kube_emulator.h"
+
+#include <gtest/gtest.h>
+
+#include "object_json.h"
+#include "util/json.h"
+
+namespace vaultsync::kubeemu {
+namespace {
+
+constexpr char kToken[] = "test-admin";
+
+class CollectingWriter : public emu::StreamWriter {
+ public:
+  bool Write(std::string_view chunk) override {
+    out += chunk;
+    return true;
+  }
+  bool stopping() const override { return false; }
+  std::string out;
+};
+
+class KubeEmulatorTest : public ::testing::Test {
+ protected:
+  KubeEmulatorTest() : emu_(Options()) {}
+  static EmulatorOptions Options() {
+    EmulatorOptions o;
+    o.admin_token = kToken;
+    o.watch_window = 5;
+    return o;
+  }
+
+  ServerResponse Call(const std::string& method, const std::string& target,
+                      const std::string& body = "", const std::string& content_type = "",
+                      const std::string& accept = "application/json") {
+    ServerRequest req;
+    req.method = method;
+    size_t q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos) req.query = target.substr(q + 1);
+    req.headers.emplace_back("Authorization", std::string("Bearer ") + kToken);
+    req.headers.emplace_back("User-Agent", "unit-test/1.0");
+    req.headers.emplace_back("Accept", accept);
+    if (!content_type.empty()) req.headers.emplace_back("Content-Type", content_type);
+    req.body = body;
+    return emu_.Handle(req);
+  }
+
+  static json::Document Json(const ServerResponse& r) {
+    auto d = json::Parse(r.body);
+    EXPECT_TRUE(d.ok()) << r.body;
+    return d.ok() ? std::move(d).value() : json::Document();
+  }
+
+  void CreateNamespace(const std::string& ns) {
+    auto r = Call(
+        "POST", "/api/v1/namespaces",
+        "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}");
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+
+  ServerResponse CreateSecret(const std::string& ns, const std::string& name,
+                              const std::string& labels = "{}") {
+    return Call("POST", "/api/v1/namespaces/" + ns + "/secrets",
+                "{\"metadata\":{\"name\":\"" + name + "\",\"labels\":" + labels +
+                    "},\"data\":{\"k\":\"dg==\"}}");
+  }
+
+  KubeEmulator emu_;
+};
+
+TEST_F(KubeEmulatorTest, RejectsMissingOrUnknownToken) {
+  ServerRequest req;
+  req.method = "GET";
+  req.path = "/api/v1/namespaces";
+  EXPECT_EQ(emu_.Handle(req).status, 401);
+  req.headers.emplace_back("Authorization", "Bearer wrong");
+  auto r = emu_.Handle(req);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(StringAt(Json(r), "reason"), "Unauthorized");
+}
+
+TEST_F(KubeEmulatorTest, NamespaceGetsDefaultServiceAccount) {
+  CreateNamespace("demo");
+  auto r = Call("GET", "/api/v1/namespaces/demo/serviceaccounts/default");
+  EXPECT_EQ(r.status, 200) << r.body;
+  auto ns = Json(Call("GET", "/api/v1/namespaces/demo"));
+  EXPECT_EQ(StringAt(ns, "status.phase"), "Active");
+  const json::Value* label = json::Find(*At(ns, "metadata.labels"), "kubernetes.io/metadata.name");
+  ASSERT_NE(label, nullptr);
+  EXPECT_EQ(json::View(*label), "demo");
+}
+
+TEST_F(KubeEmulatorTest, CreateGetConflictAndStaleUpdate) {
+  CreateNamespace("demo");
+  auto created = CreateSecret("demo", "s1");
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto obj = Json(created);
+  std::string rv = StringAt(obj, "metadata.resourceVersion");
+  EXPECT_FALSE(StringAt(obj, "metadata.uid").empty());
+  EXPECT_EQ(StringAt(obj, "type"), "Opaque");
+
+  auto dup = CreateSecret("demo", "s1");
+  EXPECT_EQ(dup.status, 409);
+  EXPECT_EQ(StringAt(Json(dup), "reason"), "AlreadyExists");
+
+  std::string put = "{\"metadata\":{\"name\":\"s1\",\"resourceVersion\":\"" + rv +
+                    "\"},\"data\":{\"k\":\"djI=\"}}";
+  auto updated = Call("PUT", "/api/v1/namespaces/demo/secrets/s1", put);
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_NE(StringAt(Json(updated), "metadata.resourceVersion"), rv);
+  auto stale = Call("PUT", "/api/v1/namespaces/demo/secrets/s1", put);
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(StringAt(Json(stale), "reason"), "Conflict");
+
+  auto missing = Call("GET", "/api/v1/namespaces/demo/secrets/nope");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(StringAt(Json(missing), "message"), "secrets \"nope\" not found");
+}
+
+TEST_F(KubeEmulatorTest, SecretDataMustBeBase64AndNamesValid) {
+  CreateNamespace("demo");
+  auto bad = Call("POST", "/api/v1/namespaces/demo/secrets",
+                  "{\"metadata\":{\"name\":\"b\"},\"data\":{\"k\":\"not base64!\"}}");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(StringAt(Json(bad), "message").find("illegal base64 data at input byte 3"),
+            std::string::npos);
+  auto name = CreateSecret("demo", "Bad_Name");
+  EXPECT_EQ(name.status, 422);
+  EXPECT_EQ(StringAt(Json(name), "reason"), "Invalid");
+}
+
+TEST_F(KubeEmulatorTest, ListFiltersByLabelSelectorAndPages) {
+  CreateNamespace("demo");
+  ASSERT_EQ(CreateSecret("demo", "a", "{\"app\":\"x\"}").status, 201);
+  ASSERT_EQ(CreateSecret("demo", "b", "{\"app\":\"y\"}").status, 201);
+  ASSERT_EQ(CreateSecret("demo", "c", "{\"tier\":\"z\"}").status, 201);
+  auto count = [this](const std::string& q) {
+    auto d = Json(Call("GET", "/api/v1/namespaces/demo/secrets?" + q));
+    const json::Value* items = json::Find(d, "items");
+    return items != nullptr && items->IsArray() ? static_cast<int>(items->Size()) : -1;
+  };
+  EXPECT_EQ(count("labelSelector=app%3Dx"), 1);
+  EXPECT_EQ(count("labelSelector=app%20in%20(x,y)"), 2);
+  EXPECT_EQ(count("labelSelector=app%20notin%20(x)"), 2);
+  EXPECT_EQ(count("labelSelector=!app"), 1);
+  EXPECT_EQ(count("labelSelector=app"), 2);
+  EXPECT_EQ(count("labelSelector=app!%3Dx"), 2);
+  EXPECT_EQ(count("fieldSelector=metadata.name%3Db"), 1);
+
+  auto page1 = Json(Call("GET", "/api/v1/namespaces/demo/secrets?limit=2"));
+  std::string cont = StringAt(page1, "metadata.continue");
+  ASSERT_FALSE(cont.empty());
+  EXPECT_EQ(IntAt(page1, "metadata.remainingItemCount").value_or(0), 1);
+  auto page2 = Json(Call("GET", "/api/v1/namespaces/demo/secrets?limit=2&continue=" + cont));
+  ASSERT_EQ(At(page2, "items")->Size(), 1u);
+  EXPECT_EQ(StringAt((*At(page2, "items"))[0], "metadata.name"), "c");
+}
+
+TEST_F(KubeEmulatorTest, WatchReplaysFromResourceVersionAndExpiresOldOnes) {
+  CreateNamespace("demo");
+  auto first = Json(CreateSecret("demo", "w0"));
+  std::string rv = StringAt(first, "metadata.resourceVersion");
+  ASSERT_EQ(Call("DELETE", "/api/v1/namespaces/demo/secrets/w0").status, 200);
+
+  auto w = Call(
+      "GET", "/api/v1/namespaces/demo/secrets?watch=true&timeoutSeconds=0&resourceVersion=" + rv);
+  ASSERT_TRUE(w.stream);
+  CollectingWriter out;
+  w.stream(out);
+  EXPECT_NE(out.out.find("\"type\":\"DELETED\""), std::string::npos) << out.out;
+
+  // Push the window (5 events) past rv.
+  for (int i = 0; i < 6; ++i) ASSERT_EQ(CreateSecret("demo", "x" + std::to_string(i)).status, 201);
+  auto old = Call(
+      "GET", "/api/v1/namespaces/demo/secrets?watch=true&timeoutSeconds=0&resourceVersion=" + rv);
+  EXPECT_EQ(old.status, 200);
+  CollectingWriter err;
+  old.stream(err);
+  EXPECT_NE(err.out.find("\"type\":\"ERROR\""), std::string::npos) << err.out;
+  EXPECT_NE(err.out.find("\"code\":410"), std::string::npos);
+}
+
+TEST_F(KubeEmulatorTest, CountKeysNameVerbAndResource) {
+  ServerRequest req;
+  req.method = "GET";
+  req.path = "/api/v1/namespaces/demo/secrets";
+  EXPECT_EQ(emu_.CountKey(req), "LIST secrets");
+  req.query = "watch=true";
+  EXPECT_EQ(emu_.CountKey(req), "WATCH secrets");
+  req.method = "PUT";
+  req.query.clear();
+  req.path = "/api/v1/namespaces/demo/secrets/x";
+  EXPECT_EQ(emu_.CountKey(req), "UPDATE secrets");
+}
+
+}  // namespace
+}  // namespace vaultsync::kubeemu

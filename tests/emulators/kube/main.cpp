@@ -1,0 +1,133 @@
+// kube-emulator: serves the kube-apiserver emulator over HTTP(S) until SIGINT/SIGTERM.
+//
+//   kube-emulator --listen HOST:PORT [--admin-token T] [--write-kubeconfig PATH]
+//                 [--watch-window N] [--tls-cert-file F --tls-key-file F]
+//
+// Prints "listening on http://HOST:PORT" as its first stdout line once it accepts requests.
+#include <sys/stat.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "http_server.h"
+#include "kube_emulator.h"
+#include "util/base64.h"
+
+namespace {
+
+int Usage(const std::string& why) {
+  std::cerr
+      << "kube-emulator: " << why << "\n"
+      << "usage: kube-emulator --listen HOST:PORT [--admin-token T] [--write-kubeconfig PATH]\n"
+      << "                     [--watch-window N] [--tls-cert-file F --tls-key-file F]\n";
+  return 2;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+bool WriteKubeconfig(const std::string& path, const std::string& url, const std::string& token,
+                     const std::string& ca_pem) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) return false;
+  out << "apiVersion: v1\nkind: Config\nclusters:\n- name: emulator\n  cluster:\n"
+      << "    server: " << url << "\n";
+  if (!ca_pem.empty()) {
+    out << "    certificate-authority-data: " << vaultsync::base64::Encode(ca_pem) << "\n";
+  }
+  out << "users:\n- name: emulator-admin\n  user:\n    token: " << token << "\n"
+      << "contexts:\n- name: emulator\n  context:\n    cluster: emulator\n"
+      << "    user: emulator-admin\n    namespace: default\n"
+      << "current-context: emulator\n";
+  out.close();
+  ::chmod(path.c_str(), 0600);
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  vaultsync::emu::BlockTerminationSignals();
+  std::string listen, kubeconfig, cert_file, key_file;
+  vaultsync::kubeemu::EmulatorOptions options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](std::string* out) {
+      if (i + 1 >= argc) return false;
+      *out = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (arg == "--listen") {
+      if (!value(&listen)) return Usage("--listen needs HOST:PORT");
+    } else if (arg == "--admin-token") {
+      if (!value(&options.admin_token) || options.admin_token.empty()) {
+        return Usage("--admin-token needs a value");
+      }
+    } else if (arg == "--write-kubeconfig") {
+      if (!value(&kubeconfig)) return Usage("--write-kubeconfig needs a path");
+    } else if (arg == "--watch-window") {
+      if (!value(&v)) return Usage("--watch-window needs a number");
+      try {
+        long n = std::stol(v);
+        if (n < 1) throw std::out_of_range("n");
+        options.watch_window = static_cast<size_t>(n);
+      } catch (...) {
+        return Usage("--watch-window needs a positive number");
+      }
+    } else if (arg == "--tls-cert-file") {
+      if (!value(&cert_file)) return Usage("--tls-cert-file needs a path");
+    } else if (arg == "--tls-key-file") {
+      if (!value(&key_file)) return Usage("--tls-key-file needs a path");
+    } else {
+      return Usage("unknown argument " + arg);
+    }
+  }
+  if (listen.empty()) return Usage("--listen is required");
+  if (cert_file.empty() != key_file.empty()) {
+    return Usage("--tls-cert-file and --tls-key-file go together");
+  }
+  auto where = vaultsync::emu::ParseListen(listen);
+  if (!where.ok()) return Usage(where.status().message());
+
+  vaultsync::emu::ServerOptions server_options;
+  server_options.host = where->first;
+  server_options.port = where->second;
+  if (!cert_file.empty()) {
+    if (!ReadFile(cert_file, &server_options.tls_cert_pem) ||
+        !ReadFile(key_file, &server_options.tls_key_pem)) {
+      std::cerr << "kube-emulator: cannot read the TLS certificate or key\n";
+      return 1;
+    }
+    options.ca_pem = server_options.tls_cert_pem;
+  }
+  vaultsync::kubeemu::KubeEmulator emulator(options);
+  server_options.count_key = [&emulator](const vaultsync::emu::ServerRequest& req) {
+    return emulator.CountKey(req);
+  };
+  auto server = vaultsync::emu::HttpServer::Start(
+      server_options,
+      [&emulator](const vaultsync::emu::ServerRequest& req) { return emulator.Handle(req); });
+  if (!server.ok()) {
+    std::cerr << "kube-emulator: " << server.status().message() << "\n";
+    return 1;
+  }
+  emulator.RegisterControls(**server);
+  if (!kubeconfig.empty() &&
+      !WriteKubeconfig(kubeconfig, (*server)->url(), options.admin_token, options.ca_pem)) {
+    std::cerr << "kube-emulator: cannot write kubeconfig " << kubeconfig << "\n";
+    return 1;
+  }
+  std::cout << "listening on " << (*server)->url() << std::endl;
+  vaultsync::emu::WaitForTerminationSignal();
+  emulator.CutWatches();
+  (*server)->Stop();
+  return 0;
+}

@@ -1,0 +1,81 @@
+// Object storage and watch windows for the kube emulator.
+#include "object_store.h"
+
+namespace vaultsync::kubeemu {
+
+ObjectPtr ObjectStore::Get(const std::string& key, const std::string& ns,
+                           const std::string& name) const {
+  auto t = objects_.find(key);
+  if (t == objects_.end()) return nullptr;
+  auto it = t->second.find({ns, name});
+  return it == t->second.end() ? nullptr : it->second;
+}
+
+std::vector<ObjectPtr> ObjectStore::List(const std::string& key, const std::string& ns) const {
+  std::vector<ObjectPtr> out;
+  auto t = objects_.find(key);
+  if (t == objects_.end()) return out;
+  for (const auto& [k, obj] : t->second) {
+    if (ns.empty() || k.first == ns) out.push_back(obj);
+  }
+  return out;
+}
+
+std::vector<std::string> ObjectStore::Keys() const {
+  std::vector<std::string> out;
+  for (const auto& [k, m] : objects_) {
+    if (!m.empty()) out.push_back(k);
+  }
+  return out;
+}
+
+void ObjectStore::Put(const std::string& key, const std::string& ns, const std::string& name,
+                      ObjectPtr obj, int64_t rv, const std::string& event_type, ObjectPtr prev) {
+  objects_[key][{ns, name}] = obj;
+  Record(key, WatchEvent{rv, event_type, ns, name, std::move(obj), std::move(prev)});
+}
+
+void ObjectStore::Remove(const std::string& key, const std::string& ns, const std::string& name,
+                         ObjectPtr final_state, int64_t rv) {
+  auto t = objects_.find(key);
+  if (t != objects_.end()) t->second.erase({ns, name});
+  ObjectPtr prev = final_state;
+  Record(key, WatchEvent{rv, "DELETED", ns, name, std::move(final_state), std::move(prev)});
+}
+
+void ObjectStore::Record(const std::string& key, WatchEvent ev) {
+  Log& log = logs_[key];
+  log.events.push_back(std::move(ev));
+  while (log.events.size() > window_) {
+    log.evicted_rv = log.events.front().rv;
+    log.events.pop_front();
+  }
+}
+
+bool ObjectStore::EventsSince(const std::string& key, int64_t since, std::vector<WatchEvent>* out,
+                              int64_t* oldest_minus_one) const {
+  auto it = logs_.find(key);
+  if (it == logs_.end()) return true;
+  const Log& log = it->second;
+  if (log.evicted_rv > 0 && since < log.evicted_rv) {
+    // The watch cache reports the oldest version it can still serve from, minus one.
+    *oldest_minus_one = log.events.empty() ? rv_ : log.events.front().rv - 1;
+    return false;
+  }
+  for (const auto& ev : log.events) {
+    if (ev.rv > since) out->push_back(ev);
+  }
+  return true;
+}
+
+void ObjectStore::SetWindow(size_t window) {
+  window_ = window == 0 ? 1 : window;
+  for (auto& [key, log] : logs_) {
+    while (log.events.size() > window_) {
+      log.evicted_rv = log.events.front().rv;
+      log.events.pop_front();
+    }
+  }
+}
+
+}  // namespace vaultsync::kubeemu
