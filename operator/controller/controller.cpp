@@ -1,0 +1,113 @@
+// Worker loop and result handling of a controller.
+#include "controller/controller.h"
+
+#include <atomic>
+
+#include "kube/rate_limiter.h"
+
+namespace vaultsync::controller {
+namespace {
+
+kube::WorkQueueOptions QueueOptions(const ControllerOptions& o) {
+  kube::WorkQueueOptions q;
+  q.name = o.name;
+  q.clock = o.clock;
+  q.hooks = o.queue_hooks;
+  kube::ControllerRateLimiterOptions rl;
+  rl.base_delay = o.backoff_base;
+  rl.max_delay = o.backoff_max;
+  q.rate_limiter = kube::NewControllerRateLimiter(*o.clock, rl);
+  return q;
+}
+
+std::string NextReconcileId() {
+  static std::atomic<uint64_t> counter{0};
+  return std::to_string(++counter);
+}
+
+}  // namespace
+
+Controller::Controller(ControllerOptions options, ReconcileFn reconcile)
+    : options_(std::move(options)),
+      reconcile_(std::move(reconcile)),
+      queue_(QueueOptions(options_)),
+      logger_(options_.logger ? options_.logger : &log::Default()) {
+  if (options_.metrics != nullptr) options_.metrics->RegisterController(options_.name);
+}
+
+Controller::~Controller() { Stop(); }
+
+void Controller::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_ || stopped_) return;
+  started_ = true;
+  for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { Work(); });
+}
+
+void Controller::Stop(std::chrono::milliseconds drain) {
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    workers.swap(workers_);
+  }
+  if (!queue_.ShutDownWithDrain(drain)) {
+    logger_->Warn("reconciles still running at shutdown deadline", {{"controller", options_.name}});
+  }
+  for (auto& t : workers) t.join();
+}
+
+void Controller::Work() {
+  while (true) {
+    // Wake at least every second so the heartbeat shows an idle loop is alive.
+    std::optional<std::string> key = queue_.GetFor(std::chrono::seconds(1));
+    if (options_.heartbeat != nullptr) options_.heartbeat->Beat();
+    if (!key) {
+      if (queue_.ShuttingDown()) return;
+      continue;
+    }
+    Handle(*key);
+    queue_.Done(*key);
+    if (options_.heartbeat != nullptr) options_.heartbeat->Beat();
+  }
+}
+
+void Controller::Handle(const std::string& key) {
+  auto start = std::chrono::steady_clock::now();
+  ReconcileResult r;
+  try {
+    r = reconcile_(key);
+  } catch (const std::exception& e) {
+    // A reconciler must not throw; if one does, treat it as a retryable error, not a crash.
+    r = ReconcileResult::Retry(Internal(std::string("reconcile threw: ") + e.what()));
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics::ReconcileResult label = metrics::ReconcileResult::kSuccess;
+  if (!r.error.ok()) {
+    label = metrics::ReconcileResult::kError;
+    if (r.terminal) {
+      queue_.Forget(key);
+    } else if (r.requeue_after) {
+      queue_.Forget(key);
+      queue_.AddAfter(key, *r.requeue_after);
+    } else {
+      queue_.AddRateLimited(key);
+    }
+    logger_->Log(log::Level::kDebug, "reconcile failed",
+                 {{"controller", options_.name},
+                  {"key", key},
+                  {"reconcileID", NextReconcileId()},
+                  {"error", r.error.ToString()}});
+  } else if (r.requeue_after) {
+    label = metrics::ReconcileResult::kRequeueAfter;
+    queue_.Forget(key);
+    queue_.AddAfter(key, *r.requeue_after);
+  } else {
+    queue_.Forget(key);
+  }
+  if (options_.metrics != nullptr)
+    options_.metrics->ObserveReconcile(options_.name, label, seconds);
+}
+
+}  // namespace vaultsync::controller

@@ -1,0 +1,81 @@
+// vaultsync-operator: flags and environment in, a running manager out. Nothing else.
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "controller/flags.h"
+#include "metrics/operator_metrics.h"
+
+using namespace vaultsync;
+
+int main(int argc, char** argv) {
+  // Termination signals are taken by a thread of our own (sigwait), so block them first,
+  // before any thread starts and inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto flags =
+      controller::ParseOperatorFlags(std::vector<std::string>(argv + 1, argv + argc),
+                                     [](std::string_view name) -> std::optional<std::string> {
+                                       const char* v = std::getenv(std::string(name).c_str());
+                                       return v ? std::optional<std::string>(v) : std::nullopt;
+                                     });
+  if (!flags.ok()) {
+    std::cerr << "vaultsync-operator: " << flags.status().message() << "\n\n"
+              << controller::OperatorUsage();
+    return 2;
+  }
+  if (flags->help) {
+    std::cout << controller::OperatorUsage();
+    return 0;
+  }
+  if (flags->version) {
+    auto build = metrics::CompiledBuildInfo();
+    std::cout << "vaultsync-operator " << build.version << " (commit " << build.commit << ")\n";
+    return 0;
+  }
+  log::Default().Configure(flags->log_level, flags->log_format);
+  auto kube = kube::Load(flags->kubeconfig);
+  if (!kube.ok()) {
+    log::Default().Error("cannot configure the Kubernetes client",
+                         {{"error", kube.status().message()}});
+    return 1;
+  }
+  controller::ManagerOptions options = flags->manager;
+  double qps = options.kube.qps;
+  int burst = options.kube.burst;
+  options.kube = *kube;
+  options.kube.qps = qps;
+  options.kube.burst = burst;
+  if (options.kube.namespace_.size() && flags->manager.operator_namespace == "default") {
+    options.operator_namespace = options.kube.namespace_;
+  }
+
+  http::CancelFlag stop;
+  std::thread waiter([&signals, &stop] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig != 0)
+      log::Default().Info("signal received, stopping", {{"signal", std::to_string(sig)}});
+    stop.Cancel();
+  });
+  log::Default().Info("starting", {{"server", options.kube.server},
+                                   {"version", metrics::CompiledBuildInfo().version},
+                                   {"leader_elect", options.leader_elect ? "true" : "false"}});
+  Status st = controller::RunManager(options, stop);
+  // Wake the signal thread if the manager ended on its own (start-up failure, lost lease).
+  if (!stop.cancelled()) {
+    stop.Cancel();
+    pthread_kill(waiter.native_handle(), SIGTERM);
+  }
+  waiter.join();
+  if (!st.ok()) {
+    log::Default().Error("operator stopped with an error", {{"error", st.message()}});
+    return 1;
+  }
+  return 0;
+}
