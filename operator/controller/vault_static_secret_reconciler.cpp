@@ -55,6 +55,17 @@ std::chrono::milliseconds VaultStaticSecretReconciler::RefreshInterval(const Vau
   return options_.default_refresh;
 }
 
+std::chrono::milliseconds VaultStaticSecretReconciler::NextRefresh(
+    const KvResult& kv, std::chrono::milliseconds interval, const std::string& share_key) const {
+  double unit = double(std::hash<std::string>{}(share_key) % 10007) / 10006.0;  // [0, 1]
+  double factor = 1.0 + options_.jitter * (2.0 * unit - 1.0);
+  auto due = kv.read_at +
+             std::chrono::milliseconds(static_cast<int64_t>(double(interval.count()) * factor));
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(due - deps_.clock->Now());
+  // A shared read older than its interval (a slow reconcile): look again soon, not at once.
+  return std::max(wait, std::chrono::milliseconds(std::min<int64_t>(1000, interval.count())));
+}
+
 ReconcileResult VaultStaticSecretReconciler::Fail(const VaultStaticSecret& vss, const Failure& f) {
   if (deps_.metrics != nullptr) deps_.metrics->ObserveSecretSync(metrics::SyncResult::kError);
   ReadyState want{false, f.reason, f.status.message()};
@@ -257,7 +268,7 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
   if (!status_current) {
     std::vector<std::pair<std::string, std::string>> extra = {
         {"lastSyncTime", json::Quote(FormatRfc3339(now))},
-        {"nextRefreshTime", json::Quote(FormatRfc3339(now + interval))},
+        {"nextRefreshTime", json::Quote(FormatRfc3339((*kv)->read_at + interval))},
         {"secretMAC", want_mac.empty() ? "null" : json::Quote(want_mac)},
         {"sourceVersion", OptionalInt((*kv)->version)},
     };
@@ -269,7 +280,9 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
       return ReconcileResult::Retry(Status(st.code(), "updating status: " + st.message()));
     }
   }
-  return ReconcileResult::After(Jittered(interval));
+  std::string share_key = identity->key + "#" + vss.spec.mount + "/" + vss.spec.path + "#" +
+                          (vss.spec.version ? std::to_string(*vss.spec.version) : "latest");
+  return ReconcileResult::After(NextRefresh(**kv, interval, share_key));
 }
 
 }  // namespace vaultsync::controller

@@ -62,6 +62,12 @@ class VaultStaticSecretReconciler {
   void RestartTargets(const VaultStaticSecret& vss);
   std::chrono::milliseconds RefreshInterval(const VaultStaticSecret& vss, const KvResult& kv) const;
   std::chrono::milliseconds Jittered(std::chrono::milliseconds d);
+  // When to look again: the shared read's time plus the interval, jittered by a fraction
+  // derived from `share_key` (identity + mount + path), so that every resource sharing one
+  // Vault read also shares its schedule (and so keeps sharing it), while different paths
+  // spread out.
+  std::chrono::milliseconds NextRefresh(const KvResult& kv, std::chrono::milliseconds interval,
+                                        const std::string& share_key) const;
 
   VaultStaticSecretReconcilerDeps deps_;
   VaultStaticSecretReconcilerOptions options_;

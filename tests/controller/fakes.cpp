@@ -119,7 +119,9 @@ Result<std::shared_ptr<const KvResult>> FakeSource::Read(const VaultIdentity& id
   if (e != errors_.end()) return e->second;
   auto it = data_.find(key);
   if (it == data_.end()) return NotFound("no secret at " + key);
-  return it->second;
+  auto copy = std::make_shared<KvResult>(*it->second);
+  if (clock != nullptr) copy->read_at = clock->Now();
+  return std::shared_ptr<const KvResult>(copy);
 }
 
 void FakeSource::Set(const std::string& mount_path, std::vector<KvEntry> entries,

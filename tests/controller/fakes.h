@@ -128,6 +128,7 @@ class FakeSource : public SecretSource {
            std::optional<std::chrono::seconds> ttl = std::nullopt);
   void SetError(const std::string& mount_path, Status error);
 
+  const Clock* clock = nullptr;  // stamps read_at
   int reads = 0;
   std::vector<VaultIdentity> identities;  // identity of each read
 

@@ -27,6 +27,7 @@ class ReconcilerTest : public ::testing::Test {
     options_.defaults.vault_address = "http://vault:8200";
     options_.defaults.auth_role = "operator";
     options_.defaults.jwt_file = "/var/run/secrets/token";
+    source_.clock = &clock_;
     source_.Set(
         "secret/app/db",
         {{"password", true, "s3cr3t"}, {"port", false, "5432"}, {"username", true, "admin"}}, 3);
@@ -425,6 +426,24 @@ TEST_F(ReconcilerTest, KvV1TtlIsTheDefaultRefresh) {
   ASSERT_TRUE(r.requeue_after.has_value());
   EXPECT_GE(*r.requeue_after, 1620s);
   EXPECT_LE(*r.requeue_after, 1980s);
+}
+
+TEST_F(ReconcilerTest, ResourcesSharingAReadShareTheSchedule) {
+  PutVss(R"({"mount":"secret","path":"app/db","refreshAfter":"30s","destination":{"name":"da"}})",
+         "a", "demo", "uid-a");
+  PutVss(R"({"mount":"secret","path":"app/db","refreshAfter":"30s","destination":{"name":"db"}})",
+         "b", "demo", "uid-b");
+  PutVss(R"({"mount":"secret","path":"app/other","refreshAfter":"30s","destination":{"name":"o"}})",
+         "c", "demo", "uid-c");
+  source_.Set("secret/app/other", {{"k", true, "v"}});
+  auto rec = Make();
+  auto a = rec.Reconcile("demo/a");
+  auto b = rec.Reconcile("demo/b");
+  auto c = rec.Reconcile("demo/c");
+  ASSERT_TRUE(a.error.ok() && b.error.ok() && c.error.ok());
+  ASSERT_TRUE(a.requeue_after && b.requeue_after && c.requeue_after);
+  EXPECT_EQ(*a.requeue_after, *b.requeue_after);  // same identity and path: same schedule
+  EXPECT_NE(*a.requeue_after, *c.requeue_after);  // another path: spread
 }
 
 TEST_F(ReconcilerTest, DeletedResourceDropsItsMetricSeries) {
