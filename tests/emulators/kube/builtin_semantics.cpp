@@ -443,6 +443,14 @@ std::vector<std::string> SupportedFieldSelectors(const ResourceType& t) {
 }
 
 void CanonicalizeMetadata(json::Value& md, json::Allocator& a) {
+  // Go's omitempty: empty maps and lists are not written.
+  for (const char* m : {"labels", "annotations", "finalizers", "ownerReferences"}) {
+    const json::Value* v = json::Find(md, m);
+    if (v != nullptr &&
+        ((v->IsObject() && v->ObjectEmpty()) || (v->IsArray() && v->Empty()) || v->IsNull())) {
+      RemoveMember(md, m);
+    }
+  }
   for (const char* m : {"labels", "annotations"}) {
     json::Value* v = const_cast<json::Value*>(json::Find(md, m));
     if (v != nullptr && v->IsObject()) SortKeys(*v);
@@ -466,6 +474,7 @@ void CanonicalizeBuiltin(const ResourceType& t, json::Document& obj) {
   for (const char* m : {"data", "binaryData"}) {
     json::Value* v = const_cast<json::Value*>(json::Find(obj, m));
     if (v != nullptr && v->IsObject()) SortKeys(*v);
+    if (v != nullptr && ((v->IsObject() && v->ObjectEmpty()) || v->IsNull())) RemoveMember(obj, m);
   }
   std::vector<std::string_view> order = {"kind", "apiVersion", "metadata"};
   const std::string& k = t.kind;
