@@ -136,6 +136,7 @@ Result<AuthResult> Login(const Client& client, const AuthConfig& config) {
   call.op = Operation::kLogin;
   call.method = "POST";
   call.path = "auth/" + EscapePath(EffectiveMount(config)) + "/login";
+  call.retry_internal_errors = false;
   switch (config.method) {
     case AuthConfig::kKubernetes: {
       VS_ASSIGN_OR_RETURN(std::string jwt, ReadJwt(config));

@@ -68,7 +68,8 @@ struct AuthResult {
 // Parses the `auth` block of a login or renew-self answer. kInternal naming the bad field.
 Result<AuthResult> ParseAuthBlock(std::string_view body);
 
-// Performs one login for kubernetes or appRole (kInvalidArgument for kToken). On failure:
+// Performs one login for kubernetes or appRole (kInvalidArgument for kToken), retried like
+// any request except on HTTP 500, which Vault uses for refusals here. On failure:
 // kUnavailable / kDeadlineExceeded / kRateLimited stay as they are (worth retrying later);
 // every other refusal (bad role, JWT rejected, wrong secret ID — Vault answers these with
 // 400, 403 or even 500) becomes kUnauthenticated. Messages name method, mount and role

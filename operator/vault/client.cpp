@@ -89,6 +89,7 @@ Result<http::Response> Client::Send(const Call& call) const {
       last = ErrorFromResponse(call.op, path, resp);
     }
     if (!IsRetryable(last) || attempt >= retry_.max_attempts) break;
+    if (last.http_status() == 500 && !call.retry_internal_errors) break;
     std::chrono::milliseconds delay = Backoff(retry_, attempt, NextJitter());
     if (auto ra = last.retry_after_seconds(); ra.has_value()) {
       delay = std::max(delay, std::chrono::milliseconds(int64_t{*ra} * 1000));

@@ -38,6 +38,10 @@ struct Call {
   // For calls whose non-2xx answers can be data (sys/health): when it returns true for a
   // response, that response is returned as success and never retried.
   std::function<bool(const http::Response&)> accept;
+  // Whether an HTTP 500 is worth another attempt. Logins turn this off: Vault's kubernetes
+  // auth answers refusals ("namespace not authorized", a malformed JWT) with 500, and
+  // repeating a refused login only hammers the server.
+  bool retry_internal_errors = true;
 };
 
 struct ClientOptions {

@@ -101,9 +101,9 @@ struct MountInfo {
 };
 
 // GET sys/internal/ui/mounts/<mount>[/<path>] (what the vault CLI does). Fails with
-// kFailedPrecondition when the mount is not a KV engine; any other failure (e.g. Vault's 403
-// "preflight capability check" for a token without access to the path) keeps its code and
-// says to set the KV version explicitly instead.
+// kFailedPrecondition when the mount is not a KV engine; any other failure keeps its code,
+// and when Vault answered with a refusal (e.g. its 403 "preflight capability check" for a
+// token without access to the path) the message says to set the KV version explicitly.
 Result<MountInfo> DetectMount(const Session& s, std::string_view mount, std::string_view path = "");
 
 // --- Either version --------------------------------------------------------------------------

@@ -15,11 +15,16 @@ Result<MountInfo> DetectMount(const Session& s, std::string_view mount, std::str
   auto resp = s.Send(Call{.op = Operation::kMountDetect, .method = "GET", .path = api});
   if (!resp.ok()) {
     const Status& st = resp.status();
-    return Status(st.code(),
-                  "cannot detect the KV version of mount \"" + m + "\": " + st.message() +
-                      "; set the KV version explicitly (vaultsyncctl --kv-version 1|2, "
-                      "VaultStaticSecret spec.type)",
-                  st.http_status());
+    std::string msg = "cannot detect the KV version of mount \"" + m + "\": " + st.message();
+    // When Vault answered but would not tell (no access to sys/internal/ui/mounts, an old
+    // server), naming the version by hand gets the user going; when it did not answer at
+    // all, that advice would mislead.
+    if (st.http_status() != 0) {
+      msg +=
+          "; set the KV version explicitly (vaultsyncctl --kv-version 1|2, VaultStaticSecret "
+          "spec.type)";
+    }
+    return Status(st.code(), std::move(msg), st.http_status());
   }
   auto parse = [&]() -> Result<MountInfo> {
     VS_ASSIGN_OR_RETURN(json::Document doc, json::Parse(resp->body));
