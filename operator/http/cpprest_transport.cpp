@@ -173,7 +173,11 @@ class CpprestTransport final : public Transport {
       r.headers().add("Host", config_.tls.server_name);
     }
     if (!req.body.empty() || !content_type.empty()) {
-      r.set_body(req.body, content_type.empty() ? std::string("application/json") : content_type);
+      // As bytes: cpprestsdk's std::string overload reads a char stream through an
+      // unsigned-char stream buffer, which UBSan rightly reports.
+      r.headers().set_content_type(content_type.empty() ? std::string("application/json")
+                                                        : content_type);
+      r.set_body(std::vector<unsigned char>(req.body.begin(), req.body.end()));
     }
     return r;
   }

@@ -16,9 +16,9 @@ namespace vaultsync::metrics {
 class WorkQueueHooks {
  public:
   virtual ~WorkQueueHooks() = default;
-  virtual void SetDepth(std::string_view queue, double depth) = 0;        // workqueue_depth
-  virtual void IncAdds(std::string_view queue) = 0;                        // workqueue_adds_total
-  virtual void IncRetries(std::string_view queue) = 0;                     // workqueue_retries_total
+  virtual void SetDepth(std::string_view queue, double depth) = 0;  // workqueue_depth
+  virtual void IncAdds(std::string_view queue) = 0;                 // workqueue_adds_total
+  virtual void IncRetries(std::string_view queue) = 0;              // workqueue_retries_total
   virtual void ObserveQueueDuration(std::string_view queue, double s) = 0;  // time from add to get
   virtual void ObserveWorkDuration(std::string_view queue, double s) = 0;   // time from get to done
 };
@@ -29,7 +29,8 @@ class WorkQueueHooks {
 class RestClientHooks {
  public:
   virtual ~RestClientHooks() = default;
-  virtual void ObserveRequest(std::string_view code, std::string_view method, std::string_view host) = 0;
+  virtual void ObserveRequest(std::string_view code, std::string_view method,
+                              std::string_view host) = 0;
 };
 
 // leader_election_master_status{name}: 1 while this process holds the lease `name`.
@@ -48,7 +49,8 @@ class VaultHooks {
   virtual ~VaultHooks() = default;
   // vaultsync_vault_requests_total{operation,code} and
   // vaultsync_vault_request_duration_seconds{operation}; once per HTTP attempt.
-  virtual void ObserveRequest(std::string_view operation, std::string_view code, double seconds) = 0;
+  virtual void ObserveRequest(std::string_view operation, std::string_view code,
+                              double seconds) = 0;
   // vaultsync_vault_logins_total{method,result}; result "success" or "failure".
   virtual void ObserveLogin(std::string_view method, std::string_view result) = 0;
   // vaultsync_vault_token_ttl_seconds{vaultauth}: remaining TTL of the token cached for the

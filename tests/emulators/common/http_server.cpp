@@ -318,8 +318,11 @@ struct HttpServer::Impl {
       return;
     }
     if (!resp.body.empty() || (resp.status != 204 && resp.status != 304)) {
-      r.set_body(std::move(resp.body),
-                 content_type.empty() ? std::string("application/json") : content_type);
+      // As bytes: cpprestsdk's std::string overload reads a char stream through an
+      // unsigned-char stream buffer, which UBSan rightly reports.
+      r.headers().set_content_type(content_type.empty() ? std::string("application/json")
+                                                        : content_type);
+      r.set_body(std::vector<unsigned char>(resp.body.begin(), resp.body.end()));
     }
     request.reply(r);
   }
