@@ -1,0 +1,202 @@
+// The end-to-end bench.
+#include "e2e_env.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "http_server.h"
+#include "util/base64.h"
+#include "util/json.h"
+#include "yaml_json.h"
+
+namespace vaultsync::e2e {
+namespace {
+
+std::unique_ptr<http::Transport> Connect(const std::string& url) {
+  http::TransportConfig c;
+  c.base_url = url;
+  c.timeout = std::chrono::seconds(10);
+  auto t = http::NewTransport(c);
+  return t.ok() ? std::move(*t) : nullptr;
+}
+
+http::Response Call(http::Transport& t, const std::string& method, const std::string& path,
+                    const std::string& body, http::Headers headers) {
+  http::Request r;
+  r.method = method;
+  r.target = path;
+  r.body = body;
+  r.headers = std::move(headers);
+  auto resp = t.Send(r);
+  if (!resp.ok()) return http::Response{0, {}, resp.status().ToString()};
+  return *resp;
+}
+
+std::map<std::string, int64_t> Counters(http::Transport& t) {
+  std::map<std::string, int64_t> out;
+  auto resp = Call(t, "GET", "/__emulator/counters", "", {});
+  auto doc = json::Parse(resp.body);
+  if (!doc.ok()) return out;
+  const json::Value* counts = json::Find(*doc, "counts");
+  if (counts == nullptr || !counts->IsObject()) return out;
+  for (auto it = counts->MemberBegin(); it != counts->MemberEnd(); ++it) {
+    if (it->value.IsInt64()) out[std::string(json::View(it->name))] = it->value.GetInt64();
+  }
+  return out;
+}
+
+}  // namespace
+
+bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pred();
+}
+
+std::unique_ptr<Env> Env::Start() {
+  std::unique_ptr<Env> env(new Env());
+  char tmpl[] = "/tmp/vaultsync-e2e-XXXXXX";
+  env->dir_ = mkdtemp(tmpl);
+  env->kubeconfig_ = env->dir_ + "/kubeconfig";
+  auto kube = testing::StartEmulator(
+      "kube-emulator", {"--admin-token", kAdminToken, "--write-kubeconfig", env->kubeconfig_});
+  EXPECT_TRUE(kube.ok()) << kube.status().ToString();
+  if (!kube.ok()) return nullptr;
+  env->kube_ = std::move(*kube);
+  auto vault = testing::StartEmulator("vault-emulator", {"--dev-root-token", kRootToken});
+  EXPECT_TRUE(vault.ok()) << vault.status().ToString();
+  if (!vault.ok()) return nullptr;
+  env->vault_ = std::move(*vault);
+  env->kube_http_ = Connect(env->kube_.url);
+  env->vault_http_ = Connect(env->vault_.url);
+  for (const char* crd : {"vaultconnection.yaml", "vaultauth.yaml", "vaultstaticsecret.yaml"}) {
+    auto docs = testing::YamlFileToJson(std::string(VAULTSYNC_SOURCE_DIR) + "/crds/" + crd);
+    EXPECT_TRUE(docs.ok()) << docs.status().ToString();
+    if (!docs.ok()) return nullptr;
+    auto r =
+        env->Kube("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", docs->at(0));
+    EXPECT_EQ(r.status, 201) << r.body;
+  }
+  auto ns = env->Kube("POST", "/api/v1/namespaces",
+                      R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo"}})");
+  EXPECT_EQ(ns.status, 201) << ns.body;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return env->Kube("GET", "/apis/vaultsync.io/v1alpha1/vaultstaticsecrets").status == 200;
+      },
+      std::chrono::seconds(10)));
+  return env;
+}
+
+Env::~Env() {
+  if (!dir_.empty()) std::filesystem::remove_all(dir_);
+}
+
+http::Response Env::Kube(const std::string& method, const std::string& path,
+                         const std::string& body, const std::string& content_type) {
+  http::Headers h = {{"Authorization", std::string("Bearer ") + kAdminToken},
+                     {"Accept", "application/json"}};
+  if (!body.empty()) h.emplace_back("Content-Type", content_type);
+  return Call(*kube_http_, method, path, body, h);
+}
+
+http::Response Env::Vault(const std::string& method, const std::string& path,
+                          const std::string& body) {
+  return Call(*vault_http_, method, path, body, {{"X-Vault-Token", kRootToken}});
+}
+
+void Env::VaultPut(const std::string& path, const std::string& data_json) {
+  auto r = Vault("POST", "/v1/secret/data/" + path, "{\"data\":" + data_json + "}");
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+void Env::CreateVss(const std::string& name, const std::string& spec_json, const std::string& ns) {
+  auto r = Kube(
+      "POST", "/apis/vaultsync.io/v1alpha1/namespaces/" + ns + "/vaultstaticsecrets",
+      R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultStaticSecret","metadata":{"name":")" +
+          name + R"("},"spec":)" + spec_json + "}");
+  EXPECT_EQ(r.status, 201) << r.body;
+}
+
+std::optional<std::map<std::string, std::string>> Env::SecretData(const std::string& ns,
+                                                                  const std::string& name) {
+  auto r = Kube("GET", "/api/v1/namespaces/" + ns + "/secrets/" + name);
+  if (r.status != 200) return std::nullopt;
+  std::map<std::string, std::string> out;
+  auto doc = json::Parse(r.body);
+  if (!doc.ok()) return std::nullopt;
+  const json::Value* data = json::Find(*doc, "data");
+  if (data != nullptr && data->IsObject()) {
+    for (auto it = data->MemberBegin(); it != data->MemberEnd(); ++it) {
+      out[std::string(json::View(it->name))] =
+          base64::Decode(json::View(it->value)).value_or("<not base64>");
+    }
+  }
+  return out;
+}
+
+std::string Env::Ready(const std::string& plural, const std::string& ns, const std::string& name) {
+  auto r = Kube("GET", "/apis/vaultsync.io/v1alpha1/namespaces/" + ns + "/" + plural + "/" + name);
+  auto doc = json::Parse(r.body);
+  if (!doc.ok()) return "";
+  const json::Value* status = json::Find(*doc, "status");
+  const json::Value* conds = status ? json::Find(*status, "conditions") : nullptr;
+  if (conds == nullptr || !conds->IsArray()) return "";
+  for (const auto& c : conds->GetArray()) {
+    if (*json::String(c, "type") == "Ready") {
+      return std::string(*json::String(c, "status")) + "/" +
+             std::string(*json::String(c, "reason"));
+    }
+  }
+  return "";
+}
+
+std::map<std::string, int64_t> Env::KubeCounters() { return Counters(*kube_http_); }
+std::map<std::string, int64_t> Env::VaultCounters() { return Counters(*vault_http_); }
+void Env::ResetCounters() {
+  Call(*kube_http_, "DELETE", "/__emulator/counters", "", {});
+  Call(*vault_http_, "DELETE", "/__emulator/counters", "", {});
+}
+
+Env::Operator Env::StartOperator(const std::vector<std::string>& extra, const testing::Env& env) {
+  Operator op;
+  op.metrics_port = *emu::PickFreePort("127.0.0.1");
+  op.probe_port = *emu::PickFreePort("127.0.0.1");
+  std::vector<std::string> args = {"--kubeconfig",
+                                   kubeconfig_,
+                                   "--default-vault-address",
+                                   vault_.url,
+                                   "--default-auth-method",
+                                   "token",
+                                   "--metrics-bind-address",
+                                   "127.0.0.1:" + std::to_string(op.metrics_port),
+                                   "--health-probe-bind-address",
+                                   "127.0.0.1:" + std::to_string(op.probe_port),
+                                   "--operator-namespace",
+                                   "default",
+                                   "--log-format",
+                                   "text"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  testing::Env full_env = {{"VAULT_TOKEN", kRootToken},
+                           {"VAULTSYNC_SERVICEACCOUNT_DIR", dir_ + "/no-sa"}};
+  full_env.insert(full_env.end(), env.begin(), env.end());
+  auto p = testing::Process::Start(testing::BinaryPath("vaultsync-operator"), args, full_env);
+  EXPECT_TRUE(p.ok()) << p.status().ToString();
+  if (p.ok()) op.process = std::move(*p);
+  return op;
+}
+
+std::string Env::HttpGet(int port, const std::string& path, int* status) {
+  auto t = Connect("http://127.0.0.1:" + std::to_string(port));
+  if (!t) return "";
+  auto r = Call(*t, "GET", path, "", {});
+  if (status != nullptr) *status = r.status;
+  return r.status == 0 ? "" : r.body;
+}
+
+}  // namespace vaultsync::e2e

@@ -1,0 +1,80 @@
+// The end-to-end test bench: the real kube-emulator and vault-emulator binaries on loopback,
+// the CRDs applied, and helpers to start real vaultsync-operator processes against them and
+// to read what they did (objects, conditions, request counters, metrics). Every wait is
+// bounded; the destructor stops every process it started.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/transport.h"
+#include "process.h"
+
+namespace vaultsync::e2e {
+
+inline constexpr const char* kAdminToken = "emulator-admin-token";
+inline constexpr const char* kRootToken = "root";
+
+class Env {
+ public:
+  // Starts both emulators, applies crds/*.yaml, creates namespace `demo`. Fails the
+  // calling test (ASSERT) when anything does not come up.
+  static std::unique_ptr<Env> Start();
+  ~Env();
+
+  const std::string& kube_url() const { return kube_.url; }
+  const std::string& vault_url() const { return vault_.url; }
+  const std::string& kubeconfig() const { return kubeconfig_; }
+  const std::string& dir() const { return dir_; }
+
+  // Raw API calls (admin / root token). Body JSON; content type for PATCH given explicitly.
+  http::Response Kube(const std::string& method, const std::string& path,
+                      const std::string& body = "",
+                      const std::string& content_type = "application/json");
+  http::Response Vault(const std::string& method, const std::string& path,
+                       const std::string& body = "");
+
+  // Writes a KV v2 secret at secret/<path>.
+  void VaultPut(const std::string& path, const std::string& data_json);
+  // Creates a VaultStaticSecret demo/<name> with the given spec JSON.
+  void CreateVss(const std::string& name, const std::string& spec_json,
+                 const std::string& ns = "demo");
+
+  // Decoded data of a Secret, or nullopt when it does not exist.
+  std::optional<std::map<std::string, std::string>> SecretData(const std::string& ns,
+                                                               const std::string& name);
+  // "True/Reason" of a resource's Ready condition ("" when none yet).
+  std::string Ready(const std::string& plural, const std::string& ns, const std::string& name);
+
+  // Request counters of an emulator ("VERB resource" or "METHOD path" -> count), and reset.
+  std::map<std::string, int64_t> KubeCounters();
+  std::map<std::string, int64_t> VaultCounters();
+  void ResetCounters();
+
+  struct Operator {
+    std::unique_ptr<testing::Process> process;
+    int metrics_port = 0;
+    int probe_port = 0;
+  };
+  // Starts vaultsync-operator with the kubeconfig, the Vault emulator as default address
+  // and VAULT_TOKEN=root (default auth method token), plus `extra` flags.
+  Operator StartOperator(const std::vector<std::string>& extra = {}, const testing::Env& env = {});
+  // GET http://127.0.0.1:port/path body ("" on failure).
+  static std::string HttpGet(int port, const std::string& path, int* status = nullptr);
+
+ private:
+  Env() = default;
+  testing::RunningEmulator kube_, vault_;
+  std::unique_ptr<http::Transport> kube_http_, vault_http_;
+  std::string kubeconfig_;
+  std::string dir_;
+};
+
+// Polls `pred` every 100 ms until it holds or `timeout` passes.
+bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
+
+}  // namespace vaultsync::e2e

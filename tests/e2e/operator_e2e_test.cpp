@@ -1,0 +1,276 @@
+// End-to-end: the real vaultsync-operator binary against the kube-apiserver and Vault
+// emulators over loopback. Each test builds its own bench and stops every process.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "e2e_env.h"
+
+namespace vaultsync::e2e {
+namespace {
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using Data = std::map<std::string, std::string>;
+
+constexpr const char* kDbSpec =
+    R"({"mount":"secret","path":"app/db","refreshAfter":"2s","destination":{"name":"db-creds"}})";
+
+int64_t Writes(const std::map<std::string, int64_t>& counters) {
+  int64_t n = 0;
+  for (const auto& [k, v] : counters) {
+    if (k.rfind("CREATE", 0) == 0 || k.rfind("UPDATE", 0) == 0 || k.rfind("PATCH", 0) == 0 ||
+        k.rfind("DELETE", 0) == 0) {
+      n += v;
+    }
+  }
+  return n;
+}
+
+std::string Dump(const std::map<std::string, int64_t>& counters) {
+  std::string s;
+  for (const auto& [k, v] : counters) s += k + "=" + std::to_string(v) + " ";
+  return s;
+}
+
+TEST(OperatorE2E, SyncsFollowsVaultRestoresDriftAndSurvivesVaultOutage) {
+  auto env = Env::Start();
+  ASSERT_NE(env, nullptr);
+  env->VaultPut("app/db", R"({"username":"admin","password":"s3cr3t","port":5432})");
+  auto op = env->StartOperator();
+  ASSERT_NE(op.process, nullptr);
+  env->CreateVss("db", kDbSpec);
+
+  // Created with the right data and owner.
+  ASSERT_TRUE(WaitFor([&] { return env->SecretData("demo", "db-creds").has_value(); }, 15s))
+      << op.process->Stderr();
+  EXPECT_EQ(*env->SecretData("demo", "db-creds"),
+            (Data{{"password", "s3cr3t"}, {"port", "5432"}, {"username", "admin"}}));
+  auto secret = env->Kube("GET", "/api/v1/namespaces/demo/secrets/db-creds").body;
+  EXPECT_THAT(secret, HasSubstr(R"("kind":"VaultStaticSecret")"));
+  EXPECT_THAT(secret, HasSubstr(R"("app.kubernetes.io/managed-by":"vaultsync")"));
+  ASSERT_TRUE(
+      WaitFor([&] { return env->Ready("vaultstaticsecrets", "demo", "db") == "True/Synced"; }, 5s));
+
+  // Vault value changed -> Secret updated within refreshAfter + 2 s.
+  env->VaultPut("app/db", R"({"username":"admin","password":"rotated","port":5432})");
+  EXPECT_TRUE(WaitFor(
+      [&] { return (*env->SecretData("demo", "db-creds"))["password"] == "rotated"; }, 4500ms));
+
+  // Edited by hand -> restored (watch, not poll: well under the refresh period).
+  auto patch = env->Kube("PATCH", "/api/v1/namespaces/demo/secrets/db-creds",
+                         R"({"data":{"password":"aGFja2Vk"}})", "application/merge-patch+json");
+  ASSERT_EQ(patch.status, 200) << patch.body;
+  EXPECT_TRUE(WaitFor(
+      [&] { return (*env->SecretData("demo", "db-creds"))["password"] == "rotated"; }, 1500ms));
+  // Deleted by hand -> recreated.
+  ASSERT_EQ(env->Kube("DELETE", "/api/v1/namespaces/demo/secrets/db-creds").status, 200);
+  EXPECT_TRUE(WaitFor([&] { return env->SecretData("demo", "db-creds").has_value(); }, 3s));
+
+  // Vault down (sealed answers) -> Secret unchanged, condition says why; recovers after.
+  Data before = *env->SecretData("demo", "db-creds");
+  auto fault = env->Vault(
+      "POST", "/__emulator/faults",
+      R"({"method":"GET","path_prefix":"/v1/secret/","status":503,"body":"{\"errors\":[\"Vault is sealed\"]}\n"})");
+  ASSERT_EQ(fault.status, 200);
+  EXPECT_TRUE(WaitFor(
+      [&] { return env->Ready("vaultstaticsecrets", "demo", "db") == "False/VaultUnavailable"; },
+      8s));
+  EXPECT_EQ(*env->SecretData("demo", "db-creds"), before);
+  env->VaultPut(
+      "app/db",
+      R"({"username":"admin","password":"after-outage","port":5432})");  // only reads fail
+  ASSERT_EQ(env->Vault("DELETE", "/__emulator/faults").status, 200);
+  EXPECT_TRUE(
+      WaitFor([&] { return env->Ready("vaultstaticsecrets", "demo", "db") == "True/Synced"; }, 15s))
+      << op.process->Stderr();
+  EXPECT_TRUE(WaitFor(
+      [&] { return (*env->SecretData("demo", "db-creds"))["password"] == "after-outage"; }, 5s));
+
+  // Resource deleted -> Secret deleted (ownerReference, garbage collection).
+  ASSERT_EQ(env->Kube("DELETE", "/apis/vaultsync.io/v1alpha1/namespaces/demo/vaultstaticsecrets/db")
+                .status,
+            200);
+  EXPECT_TRUE(WaitFor([&] { return !env->SecretData("demo", "db-creds").has_value(); }, 5s));
+  EXPECT_EQ(op.process->Stop(), 0) << op.process->Stderr();
+}
+
+TEST(OperatorE2E, SteadyStateWritesNothingAndSharesVaultReads) {
+  auto env = Env::Start();
+  ASSERT_NE(env, nullptr);
+  env->VaultPut("app/db", R"({"password":"a"})");
+  env->VaultPut("app/other", R"({"token":"b"})");
+  auto op = env->StartOperator();
+  // Two resources read the same path with the same identity; a third reads another path.
+  env->CreateVss(
+      "one",
+      R"({"mount":"secret","path":"app/db","refreshAfter":"2s","destination":{"name":"s1"}})");
+  env->CreateVss(
+      "two",
+      R"({"mount":"secret","path":"app/db","refreshAfter":"2s","destination":{"name":"s2"}})");
+  env->CreateVss(
+      "three",
+      R"({"mount":"secret","path":"app/other","refreshAfter":"2s","destination":{"name":"s3"}})");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return env->Ready("vaultstaticsecrets", "demo", "one") == "True/Synced" &&
+               env->Ready("vaultstaticsecrets", "demo", "two") == "True/Synced" &&
+               env->Ready("vaultstaticsecrets", "demo", "three") == "True/Synced";
+      },
+      15s))
+      << op.process->Stderr();
+  std::this_thread::sleep_for(2500ms);  // let the first refresh settle the schedules
+  env->ResetCounters();
+  std::this_thread::sleep_for(6500ms);  // about three refresh periods
+  auto kube = env->KubeCounters();
+  auto vault = env->VaultCounters();
+  EXPECT_EQ(Writes(kube), 0) << Dump(kube);
+  int64_t db = vault["GET /v1/secret/data/app/db"];
+  int64_t other = vault["GET /v1/secret/data/app/other"];
+  // One read per distinct (identity, mount, path) per period: ~3 periods of 2 s +-10 %.
+  EXPECT_GE(db, 2) << Dump(vault);
+  EXPECT_LE(db, 4) << Dump(vault);
+  EXPECT_GE(other, 2) << Dump(vault);
+  EXPECT_LE(other, 4) << Dump(vault);
+  // Token auth: no login at all; nothing but KV reads.
+  EXPECT_EQ(vault.size(), 2u) << Dump(vault);
+  EXPECT_EQ(op.process->Stop(), 0);
+}
+
+TEST(OperatorE2E, OnlyTheLeaderWritesAndAStandbyTakesOver) {
+  auto env = Env::Start();
+  ASSERT_NE(env, nullptr);
+  env->VaultPut("app/db", R"({"password":"v1"})");
+  std::vector<std::string> le = {"--leader-elect",
+                                 "--leader-election-lease-duration",
+                                 "3s",
+                                 "--leader-election-renew-deadline",
+                                 "2s",
+                                 "--leader-election-retry-period",
+                                 "500ms"};
+  auto first = env->StartOperator(le);
+  ASSERT_TRUE(first.process->WaitForOutput("became leader", 15s)) << first.process->Stderr();
+  auto second = env->StartOperator(le);
+  env->CreateVss("db", kDbSpec);
+  ASSERT_TRUE(WaitFor([&] { return env->SecretData("demo", "db-creds").has_value(); }, 15s));
+  std::this_thread::sleep_for(2s);
+  EXPECT_THAT(first.process->Stderr(), HasSubstr("secret created"));
+  EXPECT_THAT(second.process->Stderr(), ::testing::Not(HasSubstr("became leader")));
+  EXPECT_THAT(second.process->Stderr(), ::testing::Not(HasSubstr("secret ")));
+  // The standby is ready too (it can take over at once).
+  int status = 0;
+  Env::HttpGet(second.probe_port, "/readyz", &status);
+  EXPECT_EQ(status, 200);
+
+  EXPECT_EQ(first.process->Stop(), 0) << first.process->Stderr();  // releases the Lease
+  ASSERT_TRUE(second.process->WaitForOutput("became leader", 10s)) << second.process->Stderr();
+  env->VaultPut("app/db", R"({"password":"v2"})");
+  EXPECT_TRUE(
+      WaitFor([&] { return (*env->SecretData("demo", "db-creds"))["password"] == "v2"; }, 6s))
+      << second.process->Stderr();
+  EXPECT_EQ(second.process->Stop(), 0);
+}
+
+TEST(OperatorE2E, ExportsMetricsAndProbes) {
+  auto env = Env::Start();
+  ASSERT_NE(env, nullptr);
+  env->VaultPut("app/db", R"({"password":"v1"})");
+  auto op = env->StartOperator();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        int status = 0;
+        Env::HttpGet(op.probe_port, "/readyz", &status);
+        return status == 200;
+      },
+      15s));
+  int status = 0;
+  Env::HttpGet(op.probe_port, "/healthz", &status);
+  EXPECT_EQ(status, 200);
+  env->CreateVss("db", kDbSpec);
+  auto metric = [&](const std::string& line_prefix) {
+    std::string text = Env::HttpGet(op.metrics_port, "/metrics");
+    size_t pos = text.find("\n" + line_prefix + " ");
+    if (pos == std::string::npos) return -1.0;
+    return std::stod(text.substr(pos + line_prefix.size() + 2));
+  };
+  EXPECT_TRUE(WaitFor(
+      [&] { return metric(R"(vaultsync_secret_syncs_total{result="created"})") == 1; }, 15s));
+  EXPECT_TRUE(WaitFor(
+      [&] { return metric(R"(vaultsync_secret_syncs_total{result="unchanged"})") >= 1; }, 5s));
+  env->VaultPut("app/db", R"({"password":"v2"})");
+  EXPECT_TRUE(WaitFor(
+      [&] { return metric(R"(vaultsync_secret_syncs_total{result="updated"})") == 1; }, 5s));
+  env->Vault("POST", "/__emulator/faults",
+             R"({"method":"GET","path_prefix":"/v1/secret/","status":503})");
+  EXPECT_TRUE(
+      WaitFor([&] { return metric(R"(vaultsync_secret_syncs_total{result="error"})") >= 1; }, 8s));
+  std::string text = Env::HttpGet(op.metrics_port, "/metrics");
+  for (const char* name :
+       {"controller_runtime_reconcile_total{controller=\"vaultstaticsecret\",result=\"success\"}",
+        "controller_runtime_reconcile_errors_total{controller=\"vaultstaticsecret\"}",
+        "controller_runtime_reconcile_time_seconds_bucket{controller=\"vaultstaticsecret\"",
+        "workqueue_depth{name=\"vaultstaticsecret\"}",
+        "workqueue_adds_total{name=\"vaultstaticsecret\"}",
+        "workqueue_retries_total{name=\"vaultstaticsecret\"}",
+        "workqueue_queue_duration_seconds_bucket{name=",
+        "workqueue_work_duration_seconds_bucket{name=",
+        "rest_client_requests_total{code=\"200\",host=",
+        "vaultsync_vault_requests_total{code=\"200\",operation=\"kv_read\"}",
+        "vaultsync_vault_requests_total{code=\"503\",operation=\"kv_read\"}",
+        "vaultsync_vault_request_duration_seconds_bucket{operation=\"kv_read\"",
+        "vaultsync_secret_last_sync_timestamp_seconds{name=\"db\",namespace=\"demo\"}",
+        "vaultsync_managed_secrets 1", "vaultsync_build_info{", "process_resident_memory_bytes",
+        "process_cpu_seconds_total", "process_open_fds", "process_start_time_seconds"}) {
+    EXPECT_THAT(text, HasSubstr(name));
+  }
+  // Deleting the resource removes its staleness series.
+  env->Vault("DELETE", "/__emulator/faults");
+  ASSERT_EQ(env->Kube("DELETE", "/apis/vaultsync.io/v1alpha1/namespaces/demo/vaultstaticsecrets/db")
+                .status,
+            200);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return Env::HttpGet(op.metrics_port, "/metrics")
+                   .find("vaultsync_secret_last_sync_timestamp_seconds{") == std::string::npos;
+      },
+      5s));
+  EXPECT_EQ(op.process->Stop(), 0);
+}
+
+TEST(OperatorE2E, SecretValuesAppearNowhereButTheSecret) {
+  auto env = Env::Start();
+  ASSERT_NE(env, nullptr);
+  const std::string canary = "CANARY-9d1e-s3cr3t";
+  env->VaultPut("app/db", R"({"password":")" + canary + R"(","bad key":")" + canary + R"("})");
+  auto op = env->StartOperator({"--log-level", "debug"});
+  // A failing sync first (a key that is not a valid Secret key), then a good one, then Vault down.
+  env->CreateVss("db", kDbSpec);
+  ASSERT_TRUE(WaitFor(
+      [&] { return env->Ready("vaultstaticsecrets", "demo", "db") == "False/InvalidSpec"; }, 15s))
+      << op.process->Stderr();
+  env->VaultPut("app/db", R"({"password":")" + canary + R"("})");
+  ASSERT_TRUE(
+      WaitFor([&] { return env->Ready("vaultstaticsecrets", "demo", "db") == "True/Synced"; }, 8s));
+  EXPECT_EQ((*env->SecretData("demo", "db-creds"))["password"], canary);  // it did get through
+  env->Vault("POST", "/__emulator/faults",
+             R"({"method":"GET","path_prefix":"/v1/secret/","status":500})");
+  ASSERT_TRUE(WaitFor(
+      [&] { return env->Ready("vaultstaticsecrets", "demo", "db") == "False/VaultUnavailable"; },
+      8s));
+
+  std::string metrics = Env::HttpGet(op.metrics_port, "/metrics");
+  std::string vss =
+      env->Kube("GET", "/apis/vaultsync.io/v1alpha1/namespaces/demo/vaultstaticsecrets/db").body;
+  std::string events = env->Kube("GET", "/api/v1/namespaces/demo/events").body;
+  EXPECT_EQ(op.process->Stop(), 0);
+  std::string logs = op.process->Stdout() + op.process->Stderr();
+  EXPECT_THAT(events, HasSubstr("VaultStaticSecret"));  // events were written...
+  EXPECT_THAT(logs, HasSubstr("sync failed"));          // ...and logs too
+  for (const auto& [what, text] : std::map<std::string, std::string>{
+           {"logs", logs}, {"metrics", metrics}, {"status", vss}, {"events", events}}) {
+    EXPECT_EQ(text.find(canary), std::string::npos) << what << " leaks the secret value";
+    EXPECT_EQ(text.find(kRootToken + std::string("\"")), std::string::npos)
+        << what << " leaks the token";
+  }
+}
+
+}  // namespace
+}  // namespace vaultsync::e2e
