@@ -22,8 +22,9 @@ std::string ManagerOf(const emu::ServerRequest& req);
 // Whether the Accept header asks for a meta.k8s.io Table first.
 bool WantsTable(const emu::ServerRequest& req);
 
-// Parses a request body as a JSON object; 400 with the apiserver's wording otherwise.
-Result<json::Document> ParseObjectBody(const std::string& body, const ResourceType& t,
+// Parses a request body (JSON, or the protobuf kubectl's typed commands send) as an object;
+// sets *error (400, or 415 for protobuf of a kind the emulator cannot decode) otherwise.
+Result<json::Document> ParseObjectBody(const emu::ServerRequest& req, const ResourceType& t,
                                        ApiError* error);
 
 // The fieldsV1 set for the fields of `obj` a write by one manager touched: the whole object

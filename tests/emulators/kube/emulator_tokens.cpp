@@ -40,11 +40,9 @@ std::string ManagedEntry(const std::string& manager, const std::string& api_vers
 ServerResponse KubeEmulator::CreateToken(const ServerRequest& req, const RequestTarget& t) {
   ObjectPtr sa = store_.Get("serviceaccounts", t.ns, t.name);
   if (sa == nullptr) return ErrorAnswer(NotFoundError({"serviceaccounts", ""}, t.name));
-  auto body = json::Parse(req.body.empty() ? "{}" : req.body);
-  if (!body.ok() || !body->IsObject()) {
-    return ErrorAnswer(
-        BadRequestError("the object provided is unrecognized (must be of type TokenRequest)"));
-  }
+  ApiError err;
+  auto body = req.body.empty() ? json::Parse("{}") : ParseObjectBody(req, *t.type, &err);
+  if (!body.ok()) return ErrorAnswer(err);
   std::vector<std::string> audiences = StringList(At(*body, "spec.audiences"));
   bool default_audience = audiences.empty();
   if (default_audience) audiences = {TokenAuthority::kIssuer};

@@ -124,7 +124,7 @@ ObjectPtr KubeEmulator::Commit(const ResourceType& type, json::Document obj, Obj
 ServerResponse KubeEmulator::Create(const ServerRequest& req, const RequestTarget& t) {
   const ResourceType& type = *t.type;
   ApiError err;
-  auto body = ParseObjectBody(req.body, type, &err);
+  auto body = ParseObjectBody(req, type, &err);
   if (!body.ok()) return ErrorAnswer(err);
   json::Document obj = std::move(body).value();
   auto& a = obj.GetAllocator();
@@ -189,7 +189,7 @@ ServerResponse KubeEmulator::Update(const ServerRequest& req, const RequestTarge
   const ResourceType& type = *t.type;
   ObjectPtr old = store_.Get(type.StorageKey(), t.ns, t.name);
   ApiError err;
-  auto body = ParseObjectBody(req.body, type, &err);
+  auto body = ParseObjectBody(req, type, &err);
   if (!body.ok()) return ErrorAnswer(err);
   if (old == nullptr) return ErrorAnswer(NotFoundError(type.Ref(), t.name));
   return WriteUpdate(req, t, std::move(body).value(), old);

@@ -1,8 +1,10 @@
 // kube-emulator: serves the kube-apiserver emulator over HTTP(S) until SIGINT/SIGTERM.
 //
 //   kube-emulator --listen HOST:PORT [--admin-token T] [--write-kubeconfig PATH]
-//                 [--watch-window N] [--tls-cert-file F --tls-key-file F]
+//                 [--watch-window N] [--tls-cert-file F --tls-key-file F | --tls-self-signed]
 //
+// --tls-self-signed serves https with a fresh self-signed certificate (written into the
+// kubeconfig as its CA): kubectl sends bearer tokens only over https.
 // Prints "listening on http://HOST:PORT" as its first stdout line once it accepts requests.
 #include <sys/stat.h>
 
@@ -12,6 +14,7 @@
 
 #include "http_server.h"
 #include "kube_emulator.h"
+#include "self_signed.h"
 #include "util/base64.h"
 
 namespace {
@@ -56,6 +59,7 @@ bool WriteKubeconfig(const std::string& path, const std::string& url, const std:
 int main(int argc, char** argv) {
   vaultsync::emu::BlockTerminationSignals();
   std::string listen, kubeconfig, cert_file, key_file;
+  bool self_signed = false;
   vaultsync::kubeemu::EmulatorOptions options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -84,6 +88,8 @@ int main(int argc, char** argv) {
       }
     } else if (arg == "--tls-cert-file") {
       if (!value(&cert_file)) return Usage("--tls-cert-file needs a path");
+    } else if (arg == "--tls-self-signed") {
+      self_signed = true;
     } else if (arg == "--tls-key-file") {
       if (!value(&key_file)) return Usage("--tls-key-file needs a path");
     } else {
@@ -93,6 +99,9 @@ int main(int argc, char** argv) {
   if (listen.empty()) return Usage("--listen is required");
   if (cert_file.empty() != key_file.empty()) {
     return Usage("--tls-cert-file and --tls-key-file go together");
+  }
+  if (self_signed && !cert_file.empty()) {
+    return Usage("--tls-self-signed excludes --tls-cert-file/--tls-key-file");
   }
   auto where = vaultsync::emu::ParseListen(listen);
   if (!where.ok()) return Usage(where.status().message());
@@ -107,6 +116,15 @@ int main(int argc, char** argv) {
       return 1;
     }
     options.ca_pem = server_options.tls_cert_pem;
+  } else if (self_signed) {
+    auto cert = vaultsync::kubeemu::MakeSelfSignedCert(server_options.host);
+    if (!cert.ok()) {
+      std::cerr << "kube-emulator: " << cert.status().message() << "\n";
+      return 1;
+    }
+    server_options.tls_cert_pem = cert->cert_pem;
+    server_options.tls_key_pem = cert->key_pem;
+    options.ca_pem = cert->cert_pem;
   }
   vaultsync::kubeemu::KubeEmulator emulator(options);
   server_options.count_key = [&emulator](const vaultsync::emu::ServerRequest& req) {

@@ -6,6 +6,7 @@
 
 #include "emulator_internal.h"
 #include "object_json.h"
+#include "protobuf_body.h"
 
 namespace vaultsync::kubeemu {
 namespace {
@@ -110,9 +111,19 @@ bool WantsTable(const emu::ServerRequest& req) {
          first.find("g=meta.k8s.io") != std::string::npos;
 }
 
-Result<json::Document> ParseObjectBody(const std::string& body, const ResourceType& t,
+Result<json::Document> ParseObjectBody(const emu::ServerRequest& req, const ResourceType& t,
                                        ApiError* error) {
-  auto doc = json::Parse(body);
+  std::string_view ct = req.Header("Content-Type");
+  if (ct.rfind(kProtobufContentType, 0) == 0) {
+    auto doc = DecodeProtobufObject(req.body);
+    if (!doc.ok()) {
+      *error = UnsupportedMediaTypeError(std::string(ct));
+      error->message = doc.status().message();
+      return doc.status();
+    }
+    return doc;
+  }
+  auto doc = json::Parse(req.body);
   if (!doc.ok() || !doc->IsObject()) {
     *error = BadRequestError(
         "the object provided is unrecognized (must be of type " + t.kind +

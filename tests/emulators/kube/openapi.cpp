@@ -1,12 +1,104 @@
-// /openapi/v2 and /openapi/v3 (see KubeEmulator::OpenApi in kube_emulator.h).
+// /openapi/v3: the discovery root and one document per group/version, carrying what clients
+// look up there: kubectl checks that each kind's PATCH operation accepts `fieldValidation`
+// (then validates server-side) and which patch types it takes (no strategic merge patch is
+// advertised, so kubectl computes those patches from its compiled-in types). Schemas are not
+// published; /openapi/v2 (protobuf only in real servers) answers 404.
+#include <algorithm>
+#include <functional>
+
 #include "emulator_internal.h"
 #include "kube_emulator.h"
 
 namespace vaultsync::kubeemu {
+namespace {
 
-ServerResponse KubeEmulator::OpenApi(const ServerRequest&) {
-  // Not served yet: clients that need it fall back (kubectl validates server-side).
-  return ErrorAnswer(PageNotFoundError());
+std::string GvPath(const std::string& group, const std::string& version) {
+  return group.empty() ? "api/" + version : "apis/" + group + "/" + version;
+}
+
+std::string PatchOperation(const ResourceType& t) {
+  std::string param =
+      "{\"name\":\"fieldValidation\",\"in\":\"query\",\"description\":"
+      "\"fieldValidation instructs the server on how to handle objects in the "
+      "request containing unknown or duplicate fields.\",\"schema\":{\"type\":"
+      "\"string\",\"uniqueItems\":true}}";
+  std::string manager =
+      "{\"name\":\"fieldManager\",\"in\":\"query\",\"schema\":{\"type\":"
+      "\"string\",\"uniqueItems\":true}}";
+  std::string content =
+      "{\"application/json-patch+json\":{\"schema\":{\"type\":\"object\"}},"
+      "\"application/merge-patch+json\":{\"schema\":{\"type\":\"object\"}}}";
+  return "{\"operationId\":\"patch" + t.kind + "\",\"parameters\":[" + param + "," + manager +
+         "],\"requestBody\":{\"content\":" + content +
+         ",\"required\":true},\"responses\":{\"200\":{\"description\":\"OK\"}},"
+         "\"x-kubernetes-action\":\"patch\",\"x-kubernetes-group-version-kind\":{\"group\":" +
+         json::Quote(t.group) + ",\"kind\":" + json::Quote(t.kind) +
+         ",\"version\":" + json::Quote(t.version) + "}}";
+}
+
+std::string GvDocument(const std::vector<std::shared_ptr<const ResourceType>>& types) {
+  std::string paths;
+  for (const auto& t : types) {
+    if (std::find(t->verbs.begin(), t->verbs.end(), "patch") == t->verbs.end()) continue;
+    std::string base = "/" + GvPath(t->group, t->version) + "/";
+    std::string item = t->namespaced ? base + "namespaces/{namespace}/" + t->resource + "/{name}"
+                                     : base + t->resource + "/{name}";
+    paths +=
+        (paths.empty() ? "" : ",") + json::Quote(item) + ":{\"patch\":" + PatchOperation(*t) + "}";
+  }
+  return "{\"openapi\":\"3.0.0\",\"info\":{\"title\":\"Kubernetes\",\"version\":\"v1.26.0\"},"
+         "\"paths\":{" +
+         paths + "},\"components\":{\"schemas\":{}}}";
+}
+
+std::string Hash(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  size_t h = std::hash<std::string>{}(s);
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    out += hex[h & 0xF];
+    h >>= 4;
+  }
+  return out;
+}
+
+}  // namespace
+
+ServerResponse KubeEmulator::OpenApi(const ServerRequest& req) {
+  const std::string prefix = "/openapi/v3";
+  if (req.path.rfind(prefix, 0) != 0) return ErrorAnswer(PageNotFoundError());
+  std::string rest = req.path.substr(prefix.size());
+  if (rest.empty() || rest == "/") {
+    std::string paths;
+    std::vector<std::pair<std::string, std::string>> gvs = {{"", "v1"}};
+    for (const std::string& g : registry_.Groups()) {
+      for (const std::string& v : registry_.Versions(g)) gvs.push_back({g, v});
+    }
+    for (const auto& [g, v] : gvs) {
+      std::string p = GvPath(g, v);
+      paths +=
+          (paths.empty() ? "" : ",") + json::Quote(p) + ":{\"serverRelativeURL\":" +
+          json::Quote("/openapi/v3/" + p + "?hash=" + Hash(GvDocument(registry_.TypesOf(g, v)))) +
+          "}";
+    }
+    return JsonAnswer(200, "{\"paths\":{" + paths + "}}");
+  }
+  rest = rest.substr(1);
+  std::string group, version;
+  if (rest.rfind("api/", 0) == 0) {
+    version = rest.substr(4);
+  } else if (rest.rfind("apis/", 0) == 0) {
+    std::string gv = rest.substr(5);
+    size_t slash = gv.find('/');
+    if (slash == std::string::npos) return ErrorAnswer(PageNotFoundError());
+    group = gv.substr(0, slash);
+    version = gv.substr(slash + 1);
+  }
+  auto types = registry_.TypesOf(group, version);
+  if (types.empty()) return ErrorAnswer(PageNotFoundError());
+  ServerResponse r = JsonAnswer(200, GvDocument(types));
+  r.headers.emplace_back("Etag", "\"" + Hash(r.body) + "\"");
+  return r;
 }
 
 }  // namespace vaultsync::kubeemu

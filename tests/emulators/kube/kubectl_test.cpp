@@ -1,0 +1,184 @@
+// The real kubectl (v1.32, on PATH) against the kube-emulator binary: apply a CRD and a custom
+// resource, get them as server-side tables, get a Secret as JSON, apply again (unchanged and
+// patch paths), delete, create and delete a namespace, list events. Any warning or error
+// kubectl prints on a command that should succeed fails the test: a kubectl complaint is an
+// emulator bug.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "object_json.h"
+#include "process.h"
+#include "util/json.h"
+
+namespace vaultsync::kubeemu {
+namespace {
+
+namespace fs = std::filesystem;
+using vaultsync::testing::CommandResult;
+using vaultsync::testing::RunCommand;
+
+std::vector<std::string> Words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+std::vector<std::string> LinesOf(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) {
+    if (!l.empty()) out.push_back(l);
+  }
+  return out;
+}
+
+class KubectlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/kubectl-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    kubeconfig_ = dir_ + "/kubeconfig";
+    auto emu = vaultsync::testing::StartEmulator(
+        "kube-emulator", {"--tls-self-signed", "--write-kubeconfig", kubeconfig_});
+    ASSERT_TRUE(emu.ok()) << emu.status().message();
+    emu_ = std::move(emu).value();
+    ASSERT_EQ(emu_.url.rfind("https://127.0.0.1:", 0), 0u) << emu_.url;
+  }
+
+  void TearDown() override {
+    if (emu_.process) emu_.process->Stop();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // kubectl with a private HOME, kubeconfig and discovery cache.
+  CommandResult Kubectl(std::vector<std::string> args) {
+    args.push_back("--cache-dir=" + dir_ + "/cache");
+    return RunCommand("kubectl", args, {{"HOME", dir_}, {"KUBECONFIG", kubeconfig_}}, "",
+                      std::chrono::seconds(60));
+  }
+
+  // Runs kubectl and expects success without any complaint on stderr; returns stdout.
+  std::string Ok(const std::vector<std::string>& args) {
+    CommandResult r = Kubectl(args);
+    std::string cmd;
+    for (const auto& a : args) cmd += " " + a;
+    EXPECT_EQ(r.exit_code, 0) << "kubectl" << cmd << "\nstdout: " << r.out << "\nstderr: " << r.err;
+    EXPECT_EQ(r.err, "") << "kubectl" << cmd << " complained";
+    return r.out;
+  }
+
+  static std::string TestData(const std::string& name) {
+    return std::string(KUBE_EMULATOR_TESTDATA_DIR) + "/" + name;
+  }
+
+  std::string dir_, kubeconfig_;
+  vaultsync::testing::RunningEmulator emu_;
+};
+
+TEST_F(KubectlTest, CustomResourceLifecycle) {
+  EXPECT_EQ(Ok({"apply", "-f", TestData("vaultstaticsecret-crd.yaml")}),
+            "customresourcedefinition.apiextensions.k8s.io/vaultstaticsecrets.vaultsync.io "
+            "created\n");
+  EXPECT_EQ(Ok({"apply", "-f", TestData("vaultstaticsecret.yaml")}),
+            "vaultstaticsecret.vaultsync.io/db-creds created\n");
+
+  // Server-side table with the CRD's printer columns (Refresh has priority 1).
+  auto lines = LinesOf(Ok({"get", "vss"}));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(Words(lines[0]), (std::vector<std::string>{"NAME", "MOUNT", "PATH", "READY", "AGE"}));
+  auto row = Words(lines[1]);
+  ASSERT_EQ(row.size(), 4u) << lines[1];  // READY is empty until a status is written
+  EXPECT_EQ(row[0], "db-creds");
+  EXPECT_EQ(row[1], "secret");
+  EXPECT_EQ(row[2], "app/db");
+  lines = LinesOf(Ok({"get", "vaultstaticsecrets", "-o", "wide"}));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(Words(lines[0]),
+            (std::vector<std::string>{"NAME", "MOUNT", "PATH", "READY", "REFRESH", "AGE"}));
+  EXPECT_EQ(Words(lines[1])[3], "30s");
+
+  // Re-applying the same manifest is a no-op; a changed one is a merge patch.
+  EXPECT_EQ(Ok({"apply", "-f", TestData("vaultstaticsecret.yaml")}),
+            "vaultstaticsecret.vaultsync.io/db-creds unchanged\n");
+  std::string changed = dir_ + "/changed.yaml";
+  {
+    std::ifstream in(TestData("vaultstaticsecret.yaml"));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    text.replace(text.find("30s"), 3, "1h");
+    std::ofstream(changed) << text;
+  }
+  EXPECT_EQ(Ok({"apply", "-f", changed}), "vaultstaticsecret.vaultsync.io/db-creds configured\n");
+  auto obj = json::Parse(Ok({"get", "vss", "db-creds", "-o", "json"}));
+  ASSERT_TRUE(obj.ok());
+  EXPECT_EQ(StringAt(*obj, "spec.refreshAfter"), "1h");
+  EXPECT_EQ(IntAt(*obj, "metadata.generation").value_or(0), 2);
+
+  // Schema validation reaches kubectl as the apiserver's 422.
+  CommandResult invalid = Kubectl({"apply", "-f", TestData("vaultstaticsecret-invalid.yaml")});
+  EXPECT_NE(invalid.exit_code, 0);
+  EXPECT_NE(invalid.err.find("spec.path: Required value"), std::string::npos) << invalid.err;
+  EXPECT_NE(invalid.err.find("spec.refreshAfter in body should match"), std::string::npos)
+      << invalid.err;
+
+  EXPECT_EQ(Ok({"delete", "-f", changed}), "vaultstaticsecret.vaultsync.io \"db-creds\" deleted\n");
+  CommandResult gone = Kubectl({"get", "vss", "db-creds"});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_EQ(
+      gone.err,
+      "Error from server (NotFound): vaultstaticsecrets.vaultsync.io \"db-creds\" not found\n");
+  EXPECT_NE(Ok({"get", "crd"}).find("vaultstaticsecrets.vaultsync.io"), std::string::npos);
+}
+
+TEST_F(KubectlTest, SecretsNamespacesAndEvents) {
+  EXPECT_EQ(Ok({"apply", "-f", TestData("secret.yaml")}), "secret/app-creds created\n");
+  auto secret = json::Parse(Ok({"get", "secret", "app-creds", "-o", "json"}));
+  ASSERT_TRUE(secret.ok());
+  EXPECT_EQ(StringAt(*secret, "kind"), "Secret");
+  EXPECT_EQ(StringAt(*secret, "type"), "Opaque");
+  EXPECT_EQ(StringAt(*secret, "data.password"), "czNjcjN0");
+  EXPECT_FALSE(StringAt(*secret, "metadata.uid").empty());
+  EXPECT_EQ(Ok({"apply", "-f", TestData("secret.yaml")}), "secret/app-creds unchanged\n");
+  auto lines = LinesOf(Ok({"get", "secrets"}));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(Words(lines[0]), (std::vector<std::string>{"NAME", "TYPE", "DATA", "AGE"}));
+  EXPECT_EQ(Words(lines[1])[2], "2");
+  // A strategic merge patch computed by kubectl from its compiled-in Secret type.
+  EXPECT_EQ(Ok({"label", "secret", "app-creds", "tier=backend"}), "secret/app-creds labeled\n");
+  EXPECT_EQ(Ok({"get", "secret", "app-creds", "-o", "jsonpath={.metadata.labels.tier}"}),
+            "backend");
+
+  EXPECT_EQ(Ok({"create", "namespace", "other"}), "namespace/other created\n");
+  EXPECT_EQ(Ok({"create", "secret", "generic", "s1", "-n", "other", "--from-literal=a=b"}),
+            "secret/s1 created\n");
+  EXPECT_EQ(Ok({"get", "serviceaccount", "default", "-n", "other", "-o", "name"}),
+            "serviceaccount/default\n");
+
+  CommandResult none = Kubectl({"get", "events"});
+  EXPECT_EQ(none.exit_code, 0);
+  EXPECT_EQ(none.err, "No resources found in default namespace.\n");
+  EXPECT_EQ(Ok({"apply", "-f", TestData("event.yaml")}),
+            "event/db-creds.18eaa39918d269c9 created\n");
+  lines = LinesOf(Ok({"get", "events"}));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(Words(lines[0]),
+            (std::vector<std::string>{"LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"}));
+  EXPECT_NE(lines[1].find("vaultstaticsecret/db-creds"), std::string::npos) << lines[1];
+
+  EXPECT_EQ(Ok({"delete", "namespace", "other"}), "namespace \"other\" deleted\n");
+  // Its content went with it (kubectl then reports the missing namespace itself).
+  CommandResult gone = Kubectl({"get", "secret", "s1", "-n", "other"});
+  EXPECT_NE(gone.exit_code, 0);
+  EXPECT_EQ(gone.err, "Error from server (NotFound): namespaces \"other\" not found\n");
+}
+
+}  // namespace
+}  // namespace vaultsync::kubeemu
