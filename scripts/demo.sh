@@ -29,17 +29,21 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo; echo "stopping..."; exit 0' INT TERM
 
-# Starts a program in the background and waits (at most 20 s) for its "listening on" line.
+# Starts a program in the background (in this shell, so its pid is recorded for cleanup)
+# and waits at most 20 s for its "listening on" line.
 start() {  # name, args...
   local name=$1; shift
   "$@" >"$work/$name.out" 2>"$work/$name.log" &
   pids+=($!)
   for _ in $(seq 200); do
-    grep -q '^listening on ' "$work/$name.out" 2>/dev/null && break
+    grep -q '^listening on ' "$work/$name.out" 2>/dev/null && return 0
     sleep 0.1
   done
-  sed -n 's/^listening on //p' "$work/$name.out" | head -1
+  echo "$name did not start; its log:" >&2
+  cat "$work/$name.log" >&2
+  exit 1
 }
+url_of() { sed -n 's/^listening on //p' "$work/$1.out" | head -1; }
 
 # Waits at most $1 seconds for the command that follows to succeed.
 wait_for() {
@@ -52,9 +56,10 @@ wait_for() {
 }
 
 echo "== starting the emulated Kubernetes API server and Vault"
-kube_url=$(start kube "$bin/kube-emulator" --listen 127.0.0.1:0 --tls-self-signed --write-kubeconfig "$work/kubeconfig")
-vault_url=$(start vault "$bin/vault-emulator" --listen 127.0.0.1:0 --dev-root-token root)
-[ -n "$kube_url" ] && [ -n "$vault_url" ] || { echo "an emulator did not start; see $work/*.log" >&2; exit 1; }
+start kube "$bin/kube-emulator" --listen 127.0.0.1:0 --tls-self-signed --write-kubeconfig "$work/kubeconfig"
+start vault "$bin/vault-emulator" --listen 127.0.0.1:0 --dev-root-token root
+kube_url=$(url_of kube)
+vault_url=$(url_of vault)
 echo "   kube-apiserver emulator: $kube_url"
 echo "   Vault emulator:          $vault_url (root token: root)"
 export KUBECONFIG=$work/kubeconfig
