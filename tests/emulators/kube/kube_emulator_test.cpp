@@ -1,74 +1,8 @@
 // In-process tests of KubeEmulator::Handle: the API semantics clients depend on.
-#include "kube_emulator.h"
-
-#include <gtest/gtest.h>
-
-#include "object_json.h"
-#include "util/json.h"
+#include "emulator_fixture.h"
 
 namespace vaultsync::kubeemu {
 namespace {
-
-constexpr char kToken[] = "test-admin";
-
-class CollectingWriter : public emu::StreamWriter {
- public:
-  bool Write(std::string_view chunk) override {
-    out += chunk;
-    return true;
-  }
-  bool stopping() const override { return false; }
-  std::string out;
-};
-
-class KubeEmulatorTest : public ::testing::Test {
- protected:
-  KubeEmulatorTest() : emu_(Options()) {}
-  static EmulatorOptions Options() {
-    EmulatorOptions o;
-    o.admin_token = kToken;
-    o.watch_window = 5;
-    return o;
-  }
-
-  ServerResponse Call(const std::string& method, const std::string& target,
-                      const std::string& body = "", const std::string& content_type = "",
-                      const std::string& accept = "application/json") {
-    ServerRequest req;
-    req.method = method;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = target.substr(q + 1);
-    req.headers.emplace_back("Authorization", std::string("Bearer ") + kToken);
-    req.headers.emplace_back("User-Agent", "unit-test/1.0");
-    req.headers.emplace_back("Accept", accept);
-    if (!content_type.empty()) req.headers.emplace_back("Content-Type", content_type);
-    req.body = body;
-    return emu_.Handle(req);
-  }
-
-  static json::Document Json(const ServerResponse& r) {
-    auto d = json::Parse(r.body);
-    EXPECT_TRUE(d.ok()) << r.body;
-    return d.ok() ? std::move(d).value() : json::Document();
-  }
-
-  void CreateNamespace(const std::string& ns) {
-    auto r = Call(
-        "POST", "/api/v1/namespaces",
-        "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}");
-    ASSERT_EQ(r.status, 201) << r.body;
-  }
-
-  ServerResponse CreateSecret(const std::string& ns, const std::string& name,
-                              const std::string& labels = "{}") {
-    return Call("POST", "/api/v1/namespaces/" + ns + "/secrets",
-                "{\"metadata\":{\"name\":\"" + name + "\",\"labels\":" + labels +
-                    "},\"data\":{\"k\":\"dg==\"}}");
-  }
-
-  KubeEmulator emu_;
-};
 
 TEST_F(KubeEmulatorTest, RejectsMissingOrUnknownToken) {
   ServerRequest req;
