@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <string>
 
 #include "kube_emulator.h"
@@ -14,14 +15,23 @@ namespace vaultsync::kubeemu {
 
 inline constexpr char kToken[] = "test-admin";
 
+// Collects a streamed body; safe to read while the stream thread writes.
 class CollectingWriter : public emu::StreamWriter {
  public:
   bool Write(std::string_view chunk) override {
-    out += chunk;
+    std::lock_guard<std::mutex> lock(mu_);
+    out_ += chunk;
     return true;
   }
   bool stopping() const override { return false; }
-  std::string out;
+  std::string Text() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return out_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::string out_;
 };
 
 class KubeEmulatorTest : public ::testing::Test {

@@ -103,7 +103,7 @@ TEST_F(KubeEmulatorTest, WatchReplaysFromResourceVersionAndExpiresOldOnes) {
   ASSERT_TRUE(w.stream);
   CollectingWriter out;
   w.stream(out);
-  EXPECT_NE(out.out.find("\"type\":\"DELETED\""), std::string::npos) << out.out;
+  EXPECT_NE(out.Text().find("\"type\":\"DELETED\""), std::string::npos) << out.Text();
 
   // Push the window (5 events) past rv.
   for (int i = 0; i < 6; ++i) ASSERT_EQ(CreateSecret("demo", "x" + std::to_string(i)).status, 201);
@@ -112,8 +112,8 @@ TEST_F(KubeEmulatorTest, WatchReplaysFromResourceVersionAndExpiresOldOnes) {
   EXPECT_EQ(old.status, 200);
   CollectingWriter err;
   old.stream(err);
-  EXPECT_NE(err.out.find("\"type\":\"ERROR\""), std::string::npos) << err.out;
-  EXPECT_NE(err.out.find("\"code\":410"), std::string::npos);
+  EXPECT_NE(err.Text().find("\"type\":\"ERROR\""), std::string::npos) << err.Text();
+  EXPECT_NE(err.Text().find("\"code\":410"), std::string::npos);
 }
 
 TEST_F(KubeEmulatorTest, CountKeysNameVerbAndResource) {
