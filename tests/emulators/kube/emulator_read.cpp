@@ -224,15 +224,28 @@ ServerResponse KubeEmulator::Watch(const ServerRequest& req, const RequestTarget
   LabelSelector lsel = *labels;
   FieldSelector fsel = *fields;
 
+  bool table = WantsTable(req);
+  std::string include = req.Query("includeObject");
   ServerResponse resp = JsonAnswer(200, "");
   resp.stream = [this, type, ns, lsel, fsel, initial, from, error_line, generation, timeout_s,
-                 bookmarks](emu::StreamWriter& w) {
+                 bookmarks, table, include](emu::StreamWriter& w) {
+    // With Accept as=Table each event carries a one-row Table; headers only in the first.
+    bool headers_sent = false;
+    auto render = [&](const ObjectPtr& obj) {
+      if (!table) return Compact(*obj);
+      TableOptions opts;
+      opts.resource_version = StringAt(*obj, "metadata.resourceVersion");
+      if (!include.empty()) opts.include_object = include;
+      opts.no_headers = headers_sent;
+      headers_sent = true;
+      return TableJson(*type, {obj}, opts, Now());
+    };
     if (!error_line.empty()) {
       w.Write(error_line);
       return;
     }
     for (const ObjectPtr& obj : initial) {
-      if (!w.Write("{\"type\":\"ADDED\",\"object\":" + Compact(*obj) + "}\n")) return;
+      if (!w.Write("{\"type\":\"ADDED\",\"object\":" + render(obj) + "}\n")) return;
     }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
     auto next_bookmark = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -281,8 +294,7 @@ ServerResponse KubeEmulator::Watch(const ServerRequest& req, const RequestTarget
         } else {
           continue;
         }
-        if (!w.Write("{\"type\":\"" + kind + "\",\"object\":" + Compact(*ev.object) + "}\n"))
-          return;
+        if (!w.Write("{\"type\":\"" + kind + "\",\"object\":" + render(ev.object) + "}\n")) return;
       }
       if (events.empty()) last = std::max(last, current);
       auto now = std::chrono::steady_clock::now();

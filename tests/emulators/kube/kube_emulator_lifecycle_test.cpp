@@ -264,6 +264,29 @@ TEST_F(LifecycleTest, LabelSelectedWatchSeesObjectsLeaveAndCutsEndStreams) {
   EXPECT_NE(text.find("{\"type\":\"DELETED\""), std::string::npos) << text;
 }
 
+TEST_F(LifecycleTest, TableWatchSendsOneRowTablesWithHeadersFirst) {
+  for (const char* n : {"a", "b"}) {
+    ASSERT_EQ(Call("POST", "/api/v1/namespaces/demo/secrets",
+                   std::string("{\"metadata\":{\"name\":\"") + n + "\"}}")
+                  .status,
+              201);
+  }
+  auto w = Call("GET", "/api/v1/namespaces/demo/secrets?watch=true&timeoutSeconds=0", "", "",
+                "application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
+  CollectingWriter out;
+  w.stream(out);
+  std::string text = out.Text();
+  size_t nl = text.find('\n');
+  ASSERT_NE(nl, std::string::npos) << text;
+  auto first = json::Parse(text.substr(0, nl));
+  auto second = json::Parse(text.substr(nl + 1, text.find('\n', nl + 1) - nl - 1));
+  ASSERT_TRUE(first.ok() && second.ok()) << text;
+  EXPECT_EQ(StringAt(*first, "object.kind"), "Table");
+  EXPECT_EQ(At(*first, "object.columnDefinitions")->Size(), 4u);
+  EXPECT_TRUE(At(*second, "object.columnDefinitions")->IsNull());
+  EXPECT_EQ(At(*second, "object.rows")->Size(), 1u);
+}
+
 TEST_F(LifecycleTest, CompactionExpiresExactListsAndContinueTokens) {
   for (const char* n : {"a", "b"}) {
     ASSERT_EQ(Call("POST", "/api/v1/namespaces/demo/secrets",

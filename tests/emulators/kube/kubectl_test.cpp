@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "object_json.h"
@@ -178,6 +179,52 @@ TEST_F(KubectlTest, SecretsNamespacesAndEvents) {
   CommandResult gone = Kubectl({"get", "secret", "s1", "-n", "other"});
   EXPECT_NE(gone.exit_code, 0);
   EXPECT_EQ(gone.err, "Error from server (NotFound): namespaces \"other\" not found\n");
+}
+
+// The project's own CRDs (crds/) and their samples go in cleanly, re-apply as unchanged,
+// and list as tables with their printer columns.
+TEST_F(KubectlTest, ProjectCrdsAndSamplesApply) {
+  fs::path crds = fs::path(VAULTSYNC_FIXTURES_DIR) / ".." / ".." / "crds";
+  ASSERT_TRUE(fs::is_directory(crds)) << crds;
+  std::vector<fs::path> defs, samples;
+  for (const auto& e : fs::directory_iterator(crds)) {
+    if (e.path().extension() == ".yaml") defs.push_back(e.path());
+  }
+  for (const auto& e : fs::directory_iterator(crds / "samples")) {
+    if (e.path().extension() == ".yaml") samples.push_back(e.path());
+  }
+  ASSERT_FALSE(defs.empty());
+  std::set<std::string> namespaces;
+  for (const auto& p : samples) {
+    std::ifstream in(p);
+    for (std::string line; std::getline(in, line);) {
+      auto w = Words(line);
+      if (w.size() == 2 && w[0] == "namespace:") namespaces.insert(w[1]);
+    }
+  }
+  for (const auto& ns : namespaces) {
+    if (ns != "default") Ok({"create", "namespace", ns});
+  }
+  for (const auto& p : defs) {
+    EXPECT_NE(Ok({"apply", "-f", p.string()}).find(" created"), std::string::npos) << p;
+  }
+  for (const auto& p : samples) {
+    EXPECT_NE(Ok({"apply", "-f", p.string()}).find(" created"), std::string::npos) << p;
+  }
+  for (const auto& p : samples) {
+    std::string out = Ok({"apply", "-f", p.string()});
+    for (const auto& line : LinesOf(out)) {
+      EXPECT_NE(line.find(" unchanged"), std::string::npos) << p << ": " << line;
+    }
+  }
+  for (const auto& p : defs) {
+    std::string name = Words(LinesOf(Ok({"get", "-f", p.string(), "-o", "name"}))[0])[0];
+    std::string plural = name.substr(name.find('/') + 1);
+    plural = plural.substr(0, plural.find('.'));
+    auto table = LinesOf(Ok({"get", plural, "-A"}));
+    ASSERT_FALSE(table.empty()) << plural;
+    EXPECT_EQ(Words(table[0])[0], "NAMESPACE") << plural;
+  }
 }
 
 }  // namespace

@@ -406,14 +406,14 @@ std::string TableJson(const ResourceType& t, const std::vector<ObjectPtr>& objec
   s += "\"resourceVersion\":" + Q(opts.resource_version);
   if (!opts.continue_token.empty()) s += ",\"continue\":" + Q(opts.continue_token);
   if (opts.remaining > 0) s += ",\"remainingItemCount\":" + std::to_string(opts.remaining);
-  s += "},\"columnDefinitions\":[";
-  for (size_t i = 0; i < cols.size(); ++i) {
+  s += opts.no_headers ? "},\"columnDefinitions\":null" : "},\"columnDefinitions\":[";
+  for (size_t i = 0; i < cols.size() && !opts.no_headers; ++i) {
     s += (i ? "," : "") + std::string("{\"name\":") + Q(cols[i].name) +
          ",\"type\":" + Q(cols[i].type) + ",\"format\":" + Q(cols[i].format) +
          ",\"description\":" + Q(cols[i].description) +
          ",\"priority\":" + std::to_string(cols[i].priority) + "}";
   }
-  s += "],\"rows\":[";
+  s += opts.no_headers ? ",\"rows\":[" : "],\"rows\":[";
   for (size_t r = 0; r < objects.size(); ++r) {
     s += r ? ",{\"cells\":[" : "{\"cells\":[";
     for (size_t c = 0; c < cells.size(); ++c) s += (c ? "," : "") + cells[c](*objects[r]);

@@ -20,6 +20,7 @@ struct TableOptions {
   std::string continue_token;
   int64_t remaining = -1;                   // metadata.remainingItemCount (-1 = omitted)
   std::string include_object = "Metadata";  // None | Metadata | Object
+  bool no_headers = false;                  // columnDefinitions null (watch events after the first)
 };
 
 std::string TableJson(const ResourceType& t, const std::vector<ObjectPtr>& objects,
