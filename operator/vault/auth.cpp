@@ -183,10 +183,13 @@ Result<std::string> ResolveStaticToken(const AuthConfig& config) {
     }
     return t;
   }
-  const char* env = std::getenv("VAULT_TOKEN");
-  if (env != nullptr && *env != '\0') return TrimSpace(env);
-  return Status(StatusCode::kUnauthenticated,
-                "no Vault token: give one (--token), a token file, or set VAULT_TOKEN");
+  if (config.token_from_env) {
+    const char* env = std::getenv("VAULT_TOKEN");
+    if (env != nullptr && *env != '\0') return TrimSpace(env);
+    return Status(StatusCode::kUnauthenticated,
+                  "no Vault token: none given, no token file, and VAULT_TOKEN is not set");
+  }
+  return Status(StatusCode::kUnauthenticated, "no Vault token given for the token auth method");
 }
 
 }  // namespace vaultsync::vault

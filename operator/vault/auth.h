@@ -37,9 +37,12 @@ struct AuthConfig {
   std::string secret_id;
 
   // token: used as given; else read from token_file (re-read when the token is found dead);
-  // else the VAULT_TOKEN environment variable. Never renewed or revoked by us.
+  // else, only when token_from_env, the VAULT_TOKEN environment variable. Never renewed or
+  // revoked by us. The environment is opt-in so that a tenant's VaultAuth whose token
+  // Secret is empty can never fall back to the operator's own token.
   std::string token;
   std::string token_file;
+  bool token_from_env = false;
 
   // Label of vaultsync_vault_token_ttl_seconds{vaultauth} ("namespace/name" or "default");
   // empty = do not report the TTL.
@@ -76,8 +79,8 @@ Result<AuthResult> ParseAuthBlock(std::string_view body);
 // and carry Vault's words, never the JWT or secret ID.
 Result<AuthResult> Login(const Client& client, const AuthConfig& config);
 
-// The token of the `token` method: token, else token_file (trimmed), else VAULT_TOKEN.
-// kUnauthenticated when none is available or the file cannot be read.
+// The token of the `token` method: token, else token_file (trimmed), else VAULT_TOKEN when
+// token_from_env. kUnauthenticated when none is available or the file cannot be read.
 Result<std::string> ResolveStaticToken(const AuthConfig& config);
 
 }  // namespace vaultsync::vault

@@ -231,7 +231,8 @@ TEST_F(Cli, PoliciesAndPolicy) {
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_EQ(one.out, "path \"secret/data/app/*\" {\n  capabilities = [\"read\"]\n}\n");
   auto js = Ctl({"policy", "-o", "json", "app-read"});
-  auto data = json::Object(ParseJson(js.out), "data");
+  auto doc = ParseJson(js.out);
+  auto data = json::Object(doc, "data");
   ASSERT_TRUE(data.ok());
   EXPECT_EQ(*json::String(**data, "name"), "app-read");
   auto missing = Ctl({"policy", "nope"});

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "fake_vault.h"
@@ -163,6 +164,20 @@ TEST(StaticToken, GivenThenFile) {
   c.token_file = WriteTemp("static_token", "  s.fromfile\n");
   EXPECT_EQ(*ResolveStaticToken(c), "s.fromfile");
   c.token_file = WriteTemp("static_token_empty", "\n");
+  EXPECT_EQ(ResolveStaticToken(c).status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST(StaticToken, EnvironmentOnlyWhenAskedFor) {
+  // The operator's VAULT_TOKEN must never stand in for a tenant's missing token.
+  ASSERT_EQ(setenv("VAULT_TOKEN", "s.fromenvironment", 1), 0);
+  AuthConfig c;
+  c.method = AuthConfig::kToken;
+  EXPECT_EQ(ResolveStaticToken(c).status().code(), StatusCode::kUnauthenticated);
+  c.token_from_env = true;
+  auto t = ResolveStaticToken(c);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(*t, "s.fromenvironment");
+  unsetenv("VAULT_TOKEN");
   EXPECT_EQ(ResolveStaticToken(c).status().code(), StatusCode::kUnauthenticated);
 }
 
