@@ -1,0 +1,346 @@
+// The Helm chart rendered with Helm's template engine (Go text/template + sprig, through
+// tests/charts/render) for the default values and several value sets, then checked: every
+// document parses, the kinds are the expected ones, the Deployment carries the restricted
+// security settings and probes, RBAC grants exactly the verbs the operator uses and never "*",
+// and the chart's CRDs are byte-identical to the top-level crds/.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "process.h"
+#include "util/json.h"
+
+namespace vaultsync {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RunCommand;
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+struct Rendered {
+  int exit_code = -1;
+  std::string err;
+  std::vector<YAML::Node> docs;  // non-empty documents only
+  std::string notes;
+};
+
+// Renders the chart with release "vs" in namespace "vaultsync" and `values` files ("" = none).
+Rendered Render(const std::vector<std::string>& values) {
+  std::vector<std::string> args = {"--chart", VAULTSYNC_CHART_DIR, "--name",
+                                   "vs",      "--namespace",       "vaultsync"};
+  for (const auto& v : values) {
+    args.push_back("--values");
+    args.push_back(std::string(VAULTSYNC_CHART_VALUES_DIR) + "/" + v);
+  }
+  fs::path notes = fs::temp_directory_path() / ("vaultsync-notes-" + std::to_string(getpid()));
+  args.push_back("--notes");
+  args.push_back(notes.string());
+  auto r = RunCommand(VAULTSYNC_CHART_RENDER, args, {}, "", std::chrono::seconds(60));
+  Rendered out;
+  out.exit_code = r.exit_code;
+  out.err = r.err;
+  if (r.exit_code != 0) return out;
+  out.notes = ReadFile(notes);
+  fs::remove(notes);
+  for (const auto& d : YAML::LoadAll(r.out)) {  // throws (test fails) on invalid YAML
+    if (d.IsMap()) out.docs.push_back(d);
+  }
+  return out;
+}
+
+std::multiset<std::string> Kinds(const Rendered& r) {
+  std::multiset<std::string> k;
+  for (const auto& d : r.docs) k.insert(d["kind"].as<std::string>());
+  return k;
+}
+
+const YAML::Node* FindKind(const Rendered& r, const std::string& kind) {
+  for (const auto& d : r.docs)
+    if (d["kind"].as<std::string>() == kind) return &d;
+  return nullptr;
+}
+
+std::set<std::string> Strings(const YAML::Node& seq) {
+  std::set<std::string> s;
+  for (const auto& x : seq) s.insert(x.as<std::string>());
+  return s;
+}
+
+// "apiGroup/resource" -> verbs, over every rule of every Role/ClusterRole (of one namespace,
+// or cluster-scoped ones when ns is "").
+std::map<std::string, std::set<std::string>> Grants(const Rendered& r, const std::string& kind,
+                                                    const std::string& ns) {
+  std::map<std::string, std::set<std::string>> g;
+  for (const auto& d : r.docs) {
+    if (d["kind"].as<std::string>() != kind) continue;
+    if (!ns.empty() && d["metadata"]["namespace"].as<std::string>() != ns) continue;
+    for (const auto& rule : d["rules"]) {
+      for (const auto& group : rule["apiGroups"]) {
+        for (const auto& res : rule["resources"]) {
+          std::string key = group.as<std::string>() + "/" + res.as<std::string>();
+          if (rule["resourceNames"]) key += "#named";
+          for (const auto& v : rule["verbs"]) g[key].insert(v.as<std::string>());
+        }
+      }
+    }
+  }
+  return g;
+}
+
+std::map<std::string, std::set<std::string>> WatchGrants(bool token_request) {
+  std::map<std::string, std::set<std::string>> g = {
+      {"vaultsync.io/vaultstaticsecrets", {"list", "watch"}},
+      {"vaultsync.io/vaultauths", {"list", "watch"}},
+      {"vaultsync.io/vaultconnections", {"list", "watch"}},
+      {"vaultsync.io/vaultstaticsecrets/status", {"patch"}},
+      {"vaultsync.io/vaultauths/status", {"patch"}},
+      {"vaultsync.io/vaultconnections/status", {"patch"}},
+      {"/secrets", {"get", "list", "watch", "create", "update"}},
+      {"/events", {"create", "patch"}},
+      {"apps/deployments", {"patch"}},
+      {"apps/statefulsets", {"patch"}},
+      {"apps/daemonsets", {"patch"}},
+  };
+  if (token_request) g["/serviceaccounts/token"] = {"create"};
+  return g;
+}
+
+const std::map<std::string, std::set<std::string>> kSelfGrants = {
+    {"coordination.k8s.io/leases", {"get", "create", "update"}},
+    {"/secrets#named", {"get"}},
+    {"/secrets", {"create"}},
+};
+
+void ExpectNoWildcards(const Rendered& r) {
+  for (const auto& d : r.docs) {
+    std::string kind = d["kind"].as<std::string>();
+    if (kind != "Role" && kind != "ClusterRole") continue;
+    for (const auto& rule : d["rules"])
+      for (const char* f : {"apiGroups", "resources", "verbs"})
+        for (const auto& x : rule[f]) EXPECT_NE(x.as<std::string>(), "*") << kind << " " << f;
+  }
+}
+
+void ExpectSecureDeployment(const Rendered& r) {
+  const YAML::Node* dep = FindKind(r, "Deployment");
+  ASSERT_NE(dep, nullptr);
+  YAML::Node pod = (*dep)["spec"]["template"]["spec"];
+  EXPECT_TRUE(pod["securityContext"]["runAsNonRoot"].as<bool>());
+  EXPECT_EQ(pod["securityContext"]["seccompProfile"]["type"].as<std::string>(), "RuntimeDefault");
+  ASSERT_EQ(pod["containers"].size(), 1u);
+  YAML::Node c = pod["containers"][0];
+  YAML::Node sc = c["securityContext"];
+  EXPECT_TRUE(sc["runAsNonRoot"].as<bool>());
+  EXPECT_TRUE(sc["readOnlyRootFilesystem"].as<bool>());
+  EXPECT_FALSE(sc["allowPrivilegeEscalation"].as<bool>());
+  EXPECT_EQ(Strings(sc["capabilities"]["drop"]), std::set<std::string>{"ALL"});
+  EXPECT_EQ(sc["seccompProfile"]["type"].as<std::string>(), "RuntimeDefault");
+  EXPECT_EQ(c["livenessProbe"]["httpGet"]["path"].as<std::string>(), "/healthz");
+  EXPECT_EQ(c["readinessProbe"]["httpGet"]["path"].as<std::string>(), "/readyz");
+  std::map<std::string, int> ports;
+  for (const auto& p : c["ports"])
+    ports[p["name"].as<std::string>()] = p["containerPort"].as<int>();
+  EXPECT_EQ(ports["health"], 8081);
+  EXPECT_EQ(ports["metrics"], 8080);
+  EXPECT_EQ(c["livenessProbe"]["httpGet"]["port"].as<std::string>(), "health");
+  for (const char* k : {"requests", "limits"})
+    for (const char* res : {"cpu", "memory"})
+      EXPECT_TRUE(c["resources"][k][res].IsDefined()) << k << "." << res;
+  auto args = Strings(c["args"]);
+  EXPECT_TRUE(args.count("--leader-elect"));
+  EXPECT_TRUE(args.count("--health-probe-bind-address=:8081"));
+  std::map<std::string, YAML::Node> env;
+  for (const auto& e : c["env"]) env[e["name"].as<std::string>()] = YAML::Node(e);
+  ASSERT_TRUE(env.count("VAULTSYNC_SERVICEACCOUNT_DIR"));
+  EXPECT_EQ(env["VAULTSYNC_SERVICEACCOUNT_DIR"]["value"].as<std::string>(),
+            "/var/run/secrets/vaultsync/serviceaccount");
+  ASSERT_TRUE(env.count("POD_NAMESPACE"));
+  EXPECT_EQ(env["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>(),
+            "metadata.namespace");
+  // The projected volume gives the token, ca.crt and namespace the operator reads there.
+  std::set<std::string> projected;
+  for (const auto& v : pod["volumes"]) {
+    if (v["name"].as<std::string>() != "serviceaccount") continue;
+    for (const auto& s : v["projected"]["sources"]) {
+      if (s["serviceAccountToken"])
+        projected.insert(s["serviceAccountToken"]["path"].as<std::string>());
+      if (s["configMap"]) projected.insert(s["configMap"]["items"][0]["path"].as<std::string>());
+      if (s["downwardAPI"])
+        projected.insert(s["downwardAPI"]["items"][0]["path"].as<std::string>());
+    }
+  }
+  EXPECT_EQ(projected, (std::set<std::string>{"token", "ca.crt", "namespace"}));
+}
+
+TEST(ChartTest, DefaultValues) {
+  Rendered r = Render({});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Kinds(r),
+            (std::multiset<std::string>{"ServiceAccount", "Deployment", "ClusterRole",
+                                        "ClusterRoleBinding", "Role", "RoleBinding", "Service"}));
+  ExpectSecureDeployment(r);
+  ExpectNoWildcards(r);
+  EXPECT_EQ(Grants(r, "ClusterRole", ""), WatchGrants(true));
+  EXPECT_EQ(Grants(r, "Role", "vaultsync"), kSelfGrants);
+  const YAML::Node* dep = FindKind(r, "Deployment");
+  ASSERT_NE(dep, nullptr);
+  EXPECT_EQ((*dep)["spec"]["replicas"].as<int>(), 1);
+  YAML::Node c = (*dep)["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(c["resources"]["requests"]["memory"].as<std::string>(), "64Mi");
+  EXPECT_EQ(c["resources"]["limits"]["memory"].as<std::string>(), "128Mi");
+  EXPECT_EQ(c["image"].as<std::string>(), "ghcr.io/vaultsync/vaultsync-operator:0.1.0");
+  EXPECT_NE(r.notes.find("all namespaces"), std::string::npos);
+  for (const auto& d : r.docs) {
+    EXPECT_EQ(d["metadata"]["labels"]["app.kubernetes.io/name"].as<std::string>(), "vaultsync");
+    EXPECT_EQ(d["metadata"]["labels"]["app.kubernetes.io/instance"].as<std::string>(), "vs");
+  }
+}
+
+TEST(ChartTest, WatchNamespacesGetRolesNotClusterRole) {
+  Rendered r = Render({"watch-namespaces.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto kinds = Kinds(r);
+  EXPECT_EQ(kinds.count("ClusterRole"), 0u);
+  EXPECT_EQ(kinds.count("ClusterRoleBinding"), 0u);
+  EXPECT_EQ(kinds.count("Role"), 3u);  // team-a, team-b, and the release namespace's own
+  EXPECT_EQ(kinds.count("RoleBinding"), 3u);
+  EXPECT_EQ(kinds.count("PodDisruptionBudget"), 1u);
+  EXPECT_EQ(Grants(r, "Role", "team-a"), WatchGrants(true));
+  EXPECT_EQ(Grants(r, "Role", "team-b"), WatchGrants(true));
+  EXPECT_EQ(Grants(r, "Role", "vaultsync"), kSelfGrants);
+  ExpectNoWildcards(r);
+  ExpectSecureDeployment(r);
+  const YAML::Node* dep = FindKind(r, "Deployment");
+  ASSERT_NE(dep, nullptr);
+  EXPECT_EQ((*dep)["spec"]["replicas"].as<int>(), 2);
+  auto args = Strings((*dep)["spec"]["template"]["spec"]["containers"][0]["args"]);
+  EXPECT_TRUE(args.count("--watch-namespaces=team-a,team-b"));
+  for (const auto& d : r.docs) {
+    if (d["kind"].as<std::string>() != "RoleBinding") continue;
+    EXPECT_EQ(d["subjects"][0]["namespace"].as<std::string>(), "vaultsync");
+  }
+}
+
+TEST(ChartTest, MonitoringOnTokenRequestOff) {
+  Rendered r = Render({"monitoring-no-tokenrequest.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto kinds = Kinds(r);
+  for (const char* k : {"ServiceMonitor", "PrometheusRule", "ConfigMap", "NetworkPolicy"})
+    EXPECT_EQ(kinds.count(k), 1u) << k;
+  EXPECT_EQ(Grants(r, "ClusterRole", ""), WatchGrants(false));
+  ExpectNoWildcards(r);
+  ExpectSecureDeployment(r);
+  const YAML::Node* sm = FindKind(r, "ServiceMonitor");
+  ASSERT_NE(sm, nullptr);
+  EXPECT_TRUE((*sm)["spec"]["endpoints"][0]["honorLabels"].as<bool>());
+  EXPECT_EQ((*sm)["metadata"]["labels"]["release"].as<std::string>(), "prometheus");
+  // The rule file and the dashboard are shipped verbatim (not templated by Helm).
+  const YAML::Node* rule = FindKind(r, "PrometheusRule");
+  ASSERT_NE(rule, nullptr);
+  YAML::Node original =
+      YAML::LoadFile(std::string(VAULTSYNC_CHART_DIR) + "/prometheus/prometheusrule.yaml");
+  EXPECT_EQ(YAML::Dump((*rule)["spec"]), YAML::Dump(original["spec"]));
+  const YAML::Node* cm = FindKind(r, "ConfigMap");
+  ASSERT_NE(cm, nullptr);
+  EXPECT_EQ((*cm)["metadata"]["labels"]["grafana_dashboard"].as<std::string>(), "1");
+  std::string dashboard = ReadFile(std::string(VAULTSYNC_CHART_DIR) + "/dashboards/vaultsync.json");
+  while (!dashboard.empty() && dashboard.back() == '\n') dashboard.pop_back();
+  EXPECT_EQ((*cm)["data"]["vaultsync.json"].as<std::string>(), dashboard);
+  EXPECT_TRUE(json::Parse((*cm)["data"]["vaultsync.json"].as<std::string>()).ok());
+  const YAML::Node* dep = FindKind(r, "Deployment");
+  ASSERT_NE(dep, nullptr);
+  EXPECT_EQ((*dep)["spec"]["template"]["spec"]["volumes"][0]["projected"]["sources"][0]
+                  ["serviceAccountToken"]["audience"]
+                      .as<std::string>(),
+            "vault");
+}
+
+TEST(ChartTest, DefaultObjectsAndScheduling) {
+  Rendered r = Render({"defaults-objects.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const YAML::Node* conn = FindKind(r, "VaultConnection");
+  const YAML::Node* auth = FindKind(r, "VaultAuth");
+  ASSERT_NE(conn, nullptr);
+  ASSERT_NE(auth, nullptr);
+  EXPECT_EQ((*conn)["apiVersion"].as<std::string>(), "vaultsync.io/v1alpha1");
+  EXPECT_EQ((*conn)["metadata"]["namespace"].as<std::string>(), "vaultsync");
+  EXPECT_EQ((*conn)["spec"]["address"].as<std::string>(), "https://vault.vault.svc:8200");
+  EXPECT_EQ((*conn)["spec"]["caCertSecretRef"].as<std::string>(), "vault-ca");
+  EXPECT_EQ((*auth)["spec"]["vaultConnectionRef"].as<std::string>(), "default");
+  EXPECT_EQ((*auth)["spec"]["kubernetes"]["role"].as<std::string>(), "app");
+  EXPECT_EQ(Strings((*auth)["spec"]["allowedNamespaces"]), std::set<std::string>{"apps"});
+  ExpectSecureDeployment(r);
+  const YAML::Node* dep = FindKind(r, "Deployment");
+  ASSERT_NE(dep, nullptr);
+  YAML::Node pod = (*dep)["spec"]["template"]["spec"];
+  EXPECT_EQ(pod["nodeSelector"]["kubernetes.io/os"].as<std::string>(), "linux");
+  EXPECT_EQ(pod["tolerations"][0]["key"].as<std::string>(), "dedicated");
+  EXPECT_EQ(pod["priorityClassName"].as<std::string>(), "system-cluster-critical");
+  auto args = Strings(pod["containers"][0]["args"]);
+  EXPECT_TRUE(args.count("--kube-qps=50"));
+  EXPECT_TRUE(args.count("--default-vault-address=https://vault.vault.svc:8200"));
+  EXPECT_TRUE(args.count("--default-auth-role=vaultsync"));
+}
+
+TEST(ChartTest, RequiredValuesAreEnforced) {
+  // A default VaultConnection without an address must fail the render, not produce an
+  // object the API server would reject later.
+  fs::path f =
+      fs::temp_directory_path() / ("vaultsync-values-" + std::to_string(getpid()) + ".yaml");
+  {
+    std::ofstream out(f);
+    out << "defaults:\n  vaultConnection:\n    create: true\n";
+  }
+  std::vector<std::string> args = {"--chart", VAULTSYNC_CHART_DIR, "--values", f.string()};
+  auto r = RunCommand(VAULTSYNC_CHART_RENDER, args, {}, "", std::chrono::seconds(60));
+  fs::remove(f);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("defaults.vaultConnection.address is required"), std::string::npos) << r.err;
+}
+
+TEST(ChartTest, CrdsIdenticalToTopLevel) {
+  std::set<std::string> top, chart;
+  for (const auto& e : fs::directory_iterator(VAULTSYNC_TOP_CRDS_DIR))
+    if (e.is_regular_file() && e.path().extension() == ".yaml") top.insert(e.path().filename());
+  fs::path chart_crds = fs::path(VAULTSYNC_CHART_DIR) / "crds";
+  for (const auto& e : fs::directory_iterator(chart_crds)) chart.insert(e.path().filename());
+  ASSERT_FALSE(top.empty());
+  EXPECT_EQ(top, chart);
+  for (const auto& name : top) {
+    EXPECT_EQ(ReadFile(chart_crds / name), ReadFile(fs::path(VAULTSYNC_TOP_CRDS_DIR) / name))
+        << name << " differs: copy crds/" << name << " to charts/vaultsync/crds/";
+  }
+}
+
+TEST(ChartTest, SchemaIsJsonAndDescribesEveryValue) {
+  auto schema = json::Parse(ReadFile(fs::path(VAULTSYNC_CHART_DIR) / "values.schema.json"));
+  ASSERT_TRUE(schema.ok()) << schema.status().message();
+  const json::Value* props = json::Find(*schema, "properties");
+  ASSERT_NE(props, nullptr);
+  YAML::Node values = YAML::LoadFile(std::string(VAULTSYNC_CHART_DIR) + "/values.yaml");
+  ASSERT_TRUE(values.IsMap());
+  for (const auto& kv : values) {
+    std::string key = kv.first.as<std::string>();
+    EXPECT_NE(json::Find(*props, key), nullptr) << key << " missing from values.schema.json";
+  }
+  // The value sets used above stay within the schema's top-level keys too.
+  for (const auto& e : fs::directory_iterator(VAULTSYNC_CHART_VALUES_DIR)) {
+    for (const auto& kv : YAML::LoadFile(e.path().string())) {
+      EXPECT_NE(json::Find(*props, kv.first.as<std::string>()), nullptr) << e.path();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vaultsync
