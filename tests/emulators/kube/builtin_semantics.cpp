@@ -100,7 +100,7 @@ void DefaultPodTemplate(json::Value& spec, json::Allocator& a) {
   OrderKeys(md, {"name", "namespace", "creationTimestamp", "labels", "annotations"}, a);
   json::Value& ps = EnsureObject(tmpl, "spec", a);
   for (const char* list : {"containers", "initContainers"}) {
-    json::Value* cs = const_cast<json::Value*>(json::Find(ps, list));
+    json::Value* cs = MutableMember(ps, list);
     if (cs != nullptr && cs->IsArray()) {
       for (auto& c : cs->GetArray()) DefaultContainer(c, a);
     }
@@ -452,7 +452,7 @@ void CanonicalizeMetadata(json::Value& md, json::Allocator& a) {
     }
   }
   for (const char* m : {"labels", "annotations"}) {
-    json::Value* v = const_cast<json::Value*>(json::Find(md, m));
+    json::Value* v = MutableMember(md, m);
     if (v != nullptr && v->IsObject()) SortKeys(*v);
   }
   OrderKeys(md,
@@ -464,7 +464,7 @@ void CanonicalizeMetadata(json::Value& md, json::Allocator& a) {
 
 void CanonicalizeBuiltin(const ResourceType& t, json::Document& obj) {
   auto& a = obj.GetAllocator();
-  if (json::Value* md = const_cast<json::Value*>(json::Find(obj, "metadata")); md != nullptr) {
+  if (json::Value* md = MutableMember(obj, "metadata"); md != nullptr) {
     CanonicalizeMetadata(*md, a);
   }
   if (t.custom) {
@@ -472,7 +472,7 @@ void CanonicalizeBuiltin(const ResourceType& t, json::Document& obj) {
     return;
   }
   for (const char* m : {"data", "binaryData"}) {
-    json::Value* v = const_cast<json::Value*>(json::Find(obj, m));
+    json::Value* v = MutableMember(obj, m);
     if (v != nullptr && v->IsObject()) SortKeys(*v);
     if (v != nullptr && ((v->IsObject() && v->ObjectEmpty()) || v->IsNull())) RemoveMember(obj, m);
   }
@@ -488,7 +488,7 @@ void CanonicalizeBuiltin(const ResourceType& t, json::Document& obj) {
                                "related", "reportingComponent", "reportingInstance"});
   }
   if (k == "Lease") {
-    if (json::Value* s = const_cast<json::Value*>(json::Find(obj, "spec")); s != nullptr) {
+    if (json::Value* s = MutableMember(obj, "spec"); s != nullptr) {
       OrderKeys(*s,
                 {"holderIdentity", "leaseDurationSeconds", "acquireTime", "renewTime",
                  "leaseTransitions"},

@@ -79,16 +79,16 @@ void OrderSchema(json::Value& s, json::Allocator& a) {
              "x-kubernetes-map-type",
              "x-kubernetes-validations"},
             a);
-  if (json::Value* p = const_cast<json::Value*>(json::Find(s, "properties")); p && p->IsObject()) {
+  if (json::Value* p = MutableMember(s, "properties"); p && p->IsObject()) {
     std::sort(p->MemberBegin(), p->MemberEnd(),
               [](const auto& l, const auto& r) { return json::View(l.name) < json::View(r.name); });
     for (auto& m : p->GetObject()) OrderSchema(m.value, a);
   }
   for (const char* k : {"items", "additionalProperties", "not"}) {
-    if (json::Value* v = const_cast<json::Value*>(json::Find(s, k)); v) OrderSchema(*v, a);
+    if (json::Value* v = MutableMember(s, k); v) OrderSchema(*v, a);
   }
   for (const char* k : {"allOf", "oneOf", "anyOf"}) {
-    json::Value* v = const_cast<json::Value*>(json::Find(s, k));
+    json::Value* v = MutableMember(s, k);
     if (v && v->IsArray()) {
       for (auto& e : v->GetArray()) OrderSchema(e, a);
     }
@@ -161,17 +161,15 @@ void CanonicalizeCrd(json::Document& crd) {
     conv.AddMember("strategy", "None", a);
     SetMember(spec, "conversion", std::move(conv), a);
   }
-  if (json::Value* n = const_cast<json::Value*>(json::Find(spec, "names")); n) OrderNames(*n, a);
-  if (json::Value* vs = const_cast<json::Value*>(json::Find(spec, "versions"));
-      vs && vs->IsArray()) {
+  if (json::Value* n = MutableMember(spec, "names"); n) OrderNames(*n, a);
+  if (json::Value* vs = MutableMember(spec, "versions"); vs && vs->IsArray()) {
     for (auto& v : vs->GetArray()) {
       OrderKeys(v,
                 {"name", "served", "storage", "deprecated", "deprecationWarning", "schema",
                  "subresources", "additionalPrinterColumns"},
                 a);
-      if (json::Value* s = const_cast<json::Value*>(At(v, "schema.openAPIV3Schema")); s)
-        OrderSchema(*s, a);
-      json::Value* cols = const_cast<json::Value*>(json::Find(v, "additionalPrinterColumns"));
+      if (json::Value* s = MutableAt(v, "schema.openAPIV3Schema"); s) OrderSchema(*s, a);
+      json::Value* cols = MutableMember(v, "additionalPrinterColumns");
       if (cols && cols->IsArray()) {
         for (auto& c : cols->GetArray()) {
           OrderKeys(c, {"name", "type", "format", "description", "priority", "jsonPath"}, a);
@@ -203,8 +201,7 @@ void CanonicalizeCrd(json::Document& crd) {
     }
     SetMember(status, "storedVersions", std::move(stored), a);
   }
-  if (json::Value* n = const_cast<json::Value*>(json::Find(status, "acceptedNames")); n)
-    OrderNames(*n, a);
+  if (json::Value* n = MutableMember(status, "acceptedNames"); n) OrderNames(*n, a);
   OrderKeys(status, {"conditions", "acceptedNames", "storedVersions"}, a);
 }
 

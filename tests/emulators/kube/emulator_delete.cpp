@@ -61,12 +61,11 @@ void KubeEmulator::RemoveNow(const ResourceType& type, ObjectPtr obj, bool orpha
       for (const ObjectPtr& dep : store_.List(key, "")) {
         if (!RefersTo(*dep, uid)) continue;
         json::Document next = Clone(*dep);
-        json::Value* refs = const_cast<json::Value*>(At(next, "metadata.ownerReferences"));
+        json::Value* refs = MutableAt(next, "metadata.ownerReferences");
         for (auto it = refs->Begin(); it != refs->End();) {
           it = StringAt(*it, "uid") == uid ? refs->Erase(it) : it + 1;
         }
-        if (refs->Empty())
-          RemoveMember(*const_cast<json::Value*>(At(next, "metadata")), "ownerReferences");
+        if (refs->Empty()) RemoveMember(*MutableAt(next, "metadata"), "ownerReferences");
         Commit(*dep_type, std::move(next), dep, "kube-controller-manager", "");
       }
     }
@@ -99,7 +98,7 @@ void KubeEmulator::CollectGarbage(const std::string& owner_uid) {
       }
       if (other_owner_alive) {
         json::Document next = Clone(*dep);
-        json::Value* list = const_cast<json::Value*>(At(next, "metadata.ownerReferences"));
+        json::Value* list = MutableAt(next, "metadata.ownerReferences");
         for (auto it = list->Begin(); it != list->End();) {
           it = StringAt(*it, "uid") == owner_uid ? list->Erase(it) : it + 1;
         }

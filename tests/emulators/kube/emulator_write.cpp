@@ -32,7 +32,7 @@ void CarryMember(const json::Value& from, json::Value& to, const char* key, json
 // no-op detection.
 json::Document Comparable(const json::Value& obj) {
   json::Document d = Clone(obj);
-  if (json::Value* md = const_cast<json::Value*>(json::Find(d, "metadata")); md != nullptr) {
+  if (json::Value* md = MutableMember(d, "metadata"); md != nullptr) {
     RemoveMember(*md, "managedFields");
     RemoveMember(*md, "resourceVersion");
   }

@@ -28,6 +28,23 @@ const Value* At(const Value& root, std::string_view dotted) {
   return cur;
 }
 
+Value* MutableMember(Value& obj, std::string_view key) {
+  if (!obj.IsObject()) return nullptr;
+  auto it = obj.FindMember(Value(rapidjson::StringRef(key.data(), key.size())));
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+Value* MutableAt(Value& root, std::string_view dotted) {
+  Value* cur = &root;
+  while (cur != nullptr && !dotted.empty()) {
+    size_t dot = dotted.find('.');
+    cur = MutableMember(*cur, dotted.substr(0, dot));
+    if (dot == std::string_view::npos) break;
+    dotted.remove_prefix(dot + 1);
+  }
+  return cur;
+}
+
 std::string StringAt(const Value& root, std::string_view dotted) {
   const Value* v = At(root, dotted);
   return v != nullptr && v->IsString() ? std::string(json::View(*v)) : std::string();

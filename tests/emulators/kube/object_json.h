@@ -23,6 +23,10 @@ Document Clone(const Value& v);
 // The value at a dotted path ("metadata.name"), or nullptr when a step is missing or not an
 // object.
 const Value* At(const Value& root, std::string_view dotted);
+// Mutable counterparts: the member `key` of obj (nullptr when absent or obj is not an
+// object), and the value at a dotted path.
+Value* MutableMember(Value& obj, std::string_view key);
+Value* MutableAt(Value& root, std::string_view dotted);
 // The string at a dotted path, or "" when absent or not a string.
 std::string StringAt(const Value& root, std::string_view dotted);
 std::optional<int64_t> IntAt(const Value& root, std::string_view dotted);

@@ -115,7 +115,7 @@ Status MergeObject(json::Value& target, const json::Value& patch, json::Allocato
     if (name.rfind("$setElementOrder/", 0) == 0) continue;
     if (name.rfind("$deleteFromPrimitiveList/", 0) == 0) {
       std::string field = name.substr(std::string("$deleteFromPrimitiveList/").size());
-      json::Value* list = const_cast<json::Value*>(json::Find(target, field));
+      json::Value* list = MutableMember(target, field);
       if (list != nullptr && list->IsArray() && m.value.IsArray()) {
         for (const auto& del : m.value.GetArray()) {
           for (auto it = list->Begin(); it != list->End();) {

@@ -289,7 +289,7 @@ std::string PartialMetadata(const json::Value& obj) {
   if (m == nullptr) return "{}";
   md.CopyFrom(*m, md.GetAllocator());
   CanonicalizeMetadata(md, md.GetAllocator());
-  json::Value* mf = const_cast<json::Value*>(json::Find(md, "managedFields"));
+  json::Value* mf = MutableMember(md, "managedFields");
   if (mf != nullptr && mf->IsArray()) {
     for (auto& e : mf->GetArray()) {
       OrderKeys(
