@@ -1,0 +1,247 @@
+// The vault-emulator binary over loopback: its flags and first line, the control paths
+// (time, counters per verb and path, faults, unseal key), HTTPS, kubernetes logins through
+// a real TokenReview over TLS (good and wrong CA) and through pem_keys, and a clean exit
+// on SIGTERM and SIGINT.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "http/transport.h"
+#include "jwt.h"
+#include "process.h"
+#include "test_certs.h"
+#include "token_review_standin.h"
+#include "util/clock.h"
+#include "util/json.h"
+
+namespace vaultsync::vaultemu {
+namespace {
+
+constexpr char kRoot[] = "binary-root";
+
+class Client {
+ public:
+  explicit Client(const std::string& url, const std::string& ca = "") {
+    http::TransportConfig c{.base_url = url};
+    c.tls.ca_pem = ca;
+    auto t = http::NewTransport(c);
+    EXPECT_TRUE(t.ok()) << t.status().message();
+    if (t.ok()) transport_ = std::move(t).value();
+  }
+  Result<http::Response> Try(const std::string& method, const std::string& target,
+                             const std::string& body = "", const std::string& token = kRoot) {
+    http::Request r{.method = method, .target = target, .body = body};
+    if (!token.empty()) r.headers.emplace_back("X-Vault-Token", token);
+    return transport_->Send(r);
+  }
+  http::Response Send(const std::string& method, const std::string& target,
+                      const std::string& body = "", const std::string& token = kRoot) {
+    auto r = Try(method, target, body, token);
+    EXPECT_TRUE(r.ok()) << method << " " << target << ": " << r.status().message();
+    return r.ok() ? *r : http::Response{};
+  }
+  json::Document Json(const std::string& method, const std::string& target,
+                      const std::string& body = "", const std::string& token = kRoot) {
+    auto r = Send(method, target, body, token);
+    auto d = json::Parse(r.body);
+    EXPECT_TRUE(d.ok()) << r.body;
+    return d.ok() ? std::move(d).value() : json::Document();
+  }
+
+ private:
+  std::unique_ptr<http::Transport> transport_;
+};
+
+vaultsync::testing::RunningEmulator Start(const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {"--dev-root-token", kRoot};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto e = vaultsync::testing::StartEmulator("vault-emulator", args);
+  EXPECT_TRUE(e.ok()) << e.status().message();
+  return e.ok() ? std::move(e).value() : vaultsync::testing::RunningEmulator{};
+}
+
+std::string Claims(int64_t exp_from_now) {
+  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                    SystemClock::Instance().Now().time_since_epoch())
+                    .count();
+  return "{\"aud\":[\"vault\"],\"exp\":" + std::to_string(now + exp_from_now) +
+         ",\"iat\":" + std::to_string(now) +
+         ",\"iss\":\"https://kubernetes.default.svc.cluster.local\",\"kubernetes.io\":{"
+         "\"namespace\":\"demo\",\"serviceaccount\":{\"name\":\"default\",\"uid\":\"u-1\"}},"
+         "\"nbf\":" +
+         std::to_string(now) + ",\"sub\":\"system:serviceaccount:demo:default\"}";
+}
+
+void SetUpKubernetesRole(Client& c) {
+  ASSERT_EQ(c.Send("POST", "/v1/sys/auth/kubernetes", R"({"type":"kubernetes"})").status, 204);
+  ASSERT_EQ(
+      c.Send(
+           "POST", "/v1/auth/kubernetes/role/app",
+           R"({"bound_service_account_names":"default","bound_service_account_namespaces":"*","audience":"vault","token_ttl":"5m"})")
+          .status,
+      204);
+}
+
+std::string LoginBody(const std::string& jwt) {
+  return "{\"role\":\"app\",\"jwt\":" + json::Quote(jwt) + "}";
+}
+
+TEST(VaultEmulatorBinaryTest, TimeControlExpiresTokens) {
+  auto e = Start();
+  ASSERT_TRUE(e.process);
+  Client c(e.url);
+  auto created = c.Json("POST", "/v1/auth/token/create", R"({"ttl":"60s"})");
+  std::string token = created["auth"]["client_token"].GetString();
+  EXPECT_EQ(c.Send("GET", "/v1/auth/token/lookup-self", "", token).status, 200);
+  auto moved = c.Json("POST", "/__emulator/time", R"({"advance_seconds":61})");
+  EXPECT_TRUE(moved.HasMember("unix"));
+  EXPECT_EQ(c.Send("GET", "/v1/auth/token/lookup-self", "", token).status, 403);
+  EXPECT_EQ(c.Send("POST", "/__emulator/time", R"({"advance_seconds":"x"})").status, 400);
+}
+
+TEST(VaultEmulatorBinaryTest, CountersPerVerbAndPath) {
+  auto e = Start();
+  ASSERT_TRUE(e.process);
+  Client c(e.url);
+  ASSERT_EQ(c.Send("POST", "/v1/secret/data/app/db", R"({"data":{"a":"b"}})").status, 200);
+  ASSERT_EQ(c.Send("DELETE", "/__emulator/counters").status, 200);
+  c.Send("GET", "/v1/secret/data/app/db");
+  c.Send("GET", "/v1/secret/data/app/db");
+  c.Send("GET", "/v1/secret/metadata/app?list=true");
+  c.Send("LIST", "/v1/secret/metadata/app");
+  auto counts = c.Json("GET", "/__emulator/counters");
+  EXPECT_EQ(counts["counts"]["GET /v1/secret/data/app/db"].GetInt(), 2);
+  EXPECT_EQ(counts["counts"]["LIST /v1/secret/metadata/app"].GetInt(), 2);
+  EXPECT_EQ(counts["total"].GetInt(), 4);
+}
+
+TEST(VaultEmulatorBinaryTest, FaultsAndUnsealKeyControl) {
+  auto e = Start();
+  ASSERT_TRUE(e.process);
+  Client c(e.url);
+  ASSERT_EQ(
+      c.Send("POST", "/__emulator/faults",
+             R"({"path_prefix":"/v1/secret/","status":429,"retry_after_seconds":2,"remaining":1})")
+          .status,
+      200);
+  auto limited = c.Send("GET", "/v1/secret/data/x");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.Header("Retry-After"), "2");
+  EXPECT_EQ(c.Send("GET", "/v1/secret/data/x").status, 404);  // the fault was used up
+
+  std::string key = c.Json("GET", "/__emulator/unseal-key")["key"].GetString();
+  EXPECT_EQ(c.Send("PUT", "/v1/sys/seal").status, 204);
+  EXPECT_EQ(c.Send("GET", "/v1/sys/health", "", "").status, 503);
+  EXPECT_EQ(c.Send("PUT", "/v1/sys/unseal", "{\"key\":\"" + key + "\"}", "").status, 200);
+  EXPECT_EQ(c.Send("GET", "/v1/sys/health", "", "").status, 200);
+  ASSERT_EQ(c.Send("POST", "/__emulator/server-state", R"({"standby":true})").status, 200);
+  EXPECT_EQ(c.Send("GET", "/v1/sys/health", "", "").status, 429);
+}
+
+TEST(VaultEmulatorBinaryTest, ServesHttpsAndReviewsOverTls) {
+  auto cert = testing::MakeSelfSignedCert("vault-emulator-test");
+  ASSERT_TRUE(cert.ok()) << cert.status().message();
+  const std::string dir = ::testing::TempDir();
+  const std::string cert_file = dir + "/vault-emu-cert.pem";
+  const std::string key_file = dir + "/vault-emu-key.pem";
+  std::ofstream(cert_file) << cert->cert_pem;
+  std::ofstream(key_file) << cert->key_pem;
+  struct RemoveFiles {
+    std::vector<std::string> files;
+    ~RemoveFiles() {
+      for (const auto& f : files) std::remove(f.c_str());
+    }
+  } cleanup{{cert_file, key_file}};
+  auto e = Start({"--tls-cert-file", cert_file, "--tls-key-file", key_file});
+  ASSERT_TRUE(e.process);
+  EXPECT_EQ(e.url.rfind("https://127.0.0.1:", 0), 0u) << e.url;
+  Client c(e.url, cert->cert_pem);
+  EXPECT_EQ(c.Send("GET", "/v1/sys/health", "", "").status, 200);
+
+  // A TokenReview stand-in served over HTTPS with the same certificate.
+  auto key = emu::jwt::RsaKey::Generate();
+  ASSERT_TRUE(key.ok());
+  emu::ServerOptions tls;
+  tls.tls_cert_pem = cert->cert_pem;
+  tls.tls_key_pem = cert->key_pem;
+  auto standin = testing::TokenReviewStandIn::Start(*key, tls);
+  ASSERT_TRUE(standin.ok()) << standin.status().message();
+  SetUpKubernetesRole(c);
+  auto jwt = emu::jwt::SignRs256(*key, R"({"alg":"RS256"})", Claims(600));
+  ASSERT_TRUE(jwt.ok());
+
+  auto other_ca = testing::MakeSelfSignedCert("someone-else");
+  ASSERT_TRUE(other_ca.ok());
+  std::string config = "{\"kubernetes_host\":" + json::Quote((*standin)->url()) +
+                       ",\"issuer\":\"https://kubernetes.default.svc.cluster.local\"" +
+                       ",\"token_reviewer_jwt\":\"reviewer\",\"kubernetes_ca_cert\":";
+  ASSERT_EQ(
+      c.Send("POST", "/v1/auth/kubernetes/config", config + json::Quote(other_ca->cert_pem) + "}")
+          .status,
+      204);
+  auto refused = c.Send("POST", "/v1/auth/kubernetes/login", LoginBody(*jwt), "");
+  EXPECT_EQ(refused.status, 403) << refused.body;  // TLS verification failed: permission denied
+  EXPECT_TRUE((*standin)->seen().empty());
+
+  ASSERT_EQ(c.Send("POST", "/v1/auth/kubernetes/config", config + json::Quote(cert->cert_pem) + "}")
+                .status,
+            204);
+  auto login = c.Json("POST", "/v1/auth/kubernetes/login", LoginBody(*jwt), "");
+  EXPECT_EQ(login["auth"]["lease_duration"].GetInt(), 300);
+  ASSERT_EQ((*standin)->seen().size(), 1u);
+  EXPECT_EQ((*standin)->seen()[0].bearer, "reviewer");
+
+  auto expired = emu::jwt::SignRs256(*key, R"({"alg":"RS256"})", Claims(-60));
+  ASSERT_TRUE(expired.ok());
+  EXPECT_EQ(c.Send("POST", "/v1/auth/kubernetes/login", LoginBody(*expired), "").status, 403);
+}
+
+TEST(VaultEmulatorBinaryTest, PemKeysWithoutApiServer) {
+  auto e = Start();
+  ASSERT_TRUE(e.process);
+  Client c(e.url);
+  auto key = emu::jwt::RsaKey::Generate();
+  ASSERT_TRUE(key.ok());
+  SetUpKubernetesRole(c);
+  ASSERT_EQ(c.Send("POST", "/v1/auth/kubernetes/config",
+                   "{\"pem_keys\":[" + json::Quote(key->PublicPem()) +
+                       "],\"disable_iss_validation\":true}")
+                .status,
+            204);
+  auto jwt = emu::jwt::SignRs256(*key, R"({"alg":"RS256"})", Claims(600));
+  ASSERT_TRUE(jwt.ok());
+  auto login = c.Json("POST", "/v1/auth/kubernetes/login", LoginBody(*jwt), "");
+  std::string token = login["auth"]["client_token"].GetString();
+  EXPECT_EQ(c.Send("GET", "/v1/auth/token/lookup-self", "", token).status, 200);
+  // Emulator time moves the JWT past its exp, which the pem_keys check enforces.
+  c.Send("POST", "/__emulator/time", R"({"advance_seconds":601})");
+  auto late = c.Send("POST", "/v1/auth/kubernetes/login", LoginBody(*jwt), "");
+  EXPECT_EQ(late.status, 500);
+  EXPECT_NE(late.body.find("token is expired"), std::string::npos) << late.body;
+}
+
+TEST(VaultEmulatorBinaryTest, ExitsCleanlyOnSigtermAndSigint) {
+  auto a = Start();
+  ASSERT_TRUE(a.process);
+  EXPECT_EQ(a.process->Stop(), 0);
+  auto b = Start();
+  ASSERT_TRUE(b.process);
+  b.process->Signal(SIGINT);
+  EXPECT_EQ(b.process->Wait(std::chrono::seconds(10)), 0);
+}
+
+TEST(VaultEmulatorBinaryTest, RejectsBadFlags) {
+  auto r = vaultsync::testing::RunCommand(vaultsync::testing::BinaryPath("vault-emulator"),
+                                          {"--nope"}, {}, "", std::chrono::seconds(10));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("usage"), std::string::npos);
+  r = vaultsync::testing::RunCommand(vaultsync::testing::BinaryPath("vault-emulator"), {}, {}, "",
+                                     std::chrono::seconds(10));
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace vaultsync::vaultemu
