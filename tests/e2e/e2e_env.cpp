@@ -9,7 +9,6 @@
 #include "http_server.h"
 #include "util/base64.h"
 #include "util/json.h"
-#include "yaml_json.h"
 
 namespace vaultsync::e2e {
 namespace {
@@ -18,6 +17,7 @@ std::unique_ptr<http::Transport> Connect(const std::string& url) {
   http::TransportConfig c;
   c.base_url = url;
   c.timeout = std::chrono::seconds(10);
+  c.tls.skip_verify = true;  // the kube emulator's self-signed certificate (kubectl checks it)
   auto t = http::NewTransport(c);
   return t.ok() ? std::move(*t) : nullptr;
 }
@@ -63,8 +63,10 @@ std::unique_ptr<Env> Env::Start() {
   char tmpl[] = "/tmp/vaultsync-e2e-XXXXXX";
   env->dir_ = mkdtemp(tmpl);
   env->kubeconfig_ = env->dir_ + "/kubeconfig";
+  // TLS, as a real API server: kubectl sends bearer tokens only over https.
   auto kube = testing::StartEmulator(
-      "kube-emulator", {"--admin-token", kAdminToken, "--write-kubeconfig", env->kubeconfig_});
+      "kube-emulator",
+      {"--admin-token", kAdminToken, "--tls-self-signed", "--write-kubeconfig", env->kubeconfig_});
   EXPECT_TRUE(kube.ok()) << kube.status().ToString();
   if (!kube.ok()) return nullptr;
   env->kube_ = std::move(*kube);
@@ -74,17 +76,13 @@ std::unique_ptr<Env> Env::Start() {
   env->vault_ = std::move(*vault);
   env->kube_http_ = Connect(env->kube_.url);
   env->vault_http_ = Connect(env->vault_.url);
-  for (const char* crd : {"vaultconnection.yaml", "vaultauth.yaml", "vaultstaticsecret.yaml"}) {
-    auto docs = testing::YamlFileToJson(std::string(VAULTSYNC_SOURCE_DIR) + "/crds/" + crd);
-    EXPECT_TRUE(docs.ok()) << docs.status().ToString();
-    if (!docs.ok()) return nullptr;
-    auto r =
-        env->Kube("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", docs->at(0));
-    EXPECT_EQ(r.status, 201) << r.body;
-  }
-  auto ns = env->Kube("POST", "/api/v1/namespaces",
-                      R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo"}})");
-  EXPECT_EQ(ns.status, 201) << ns.body;
+  // The CRDs and the namespace go in with the real kubectl, as a user would apply them.
+  std::string crds = std::string(VAULTSYNC_SOURCE_DIR) + "/crds/";
+  auto applied = env->Kubectl({"apply", "-f", crds + "vaultconnection.yaml", "-f",
+                               crds + "vaultauth.yaml", "-f", crds + "vaultstaticsecret.yaml"});
+  EXPECT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  auto ns = env->Kubectl({"create", "namespace", "demo"});
+  EXPECT_EQ(ns.exit_code, 0) << ns.out << ns.err;
   EXPECT_TRUE(WaitFor(
       [&] {
         return env->Kube("GET", "/apis/vaultsync.io/v1alpha1/vaultstaticsecrets").status == 200;
@@ -116,11 +114,20 @@ void Env::VaultPut(const std::string& path, const std::string& data_json) {
 }
 
 void Env::CreateVss(const std::string& name, const std::string& spec_json, const std::string& ns) {
-  auto r = Kube(
-      "POST", "/apis/vaultsync.io/v1alpha1/namespaces/" + ns + "/vaultstaticsecrets",
+  auto r = Kubectl(
+      {"apply", "-f", "-"},
       R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultStaticSecret","metadata":{"name":")" +
-          name + R"("},"spec":)" + spec_json + "}");
-  EXPECT_EQ(r.status, 201) << r.body;
+          name + R"(","namespace":")" + ns + R"("},"spec":)" + spec_json + "}");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+testing::CommandResult Env::Kubectl(const std::vector<std::string>& args,
+                                    const std::string& stdin_data) {
+  std::vector<std::string> full = {"--kubeconfig", kubeconfig_, "--cache-dir",
+                                   dir_ + "/kube-cache"};
+  full.insert(full.end(), args.begin(), args.end());
+  return testing::RunCommand("kubectl", full, {{"HOME", dir_}}, stdin_data,
+                             std::chrono::seconds(60));
 }
 
 std::optional<std::map<std::string, std::string>> Env::SecretData(const std::string& ns,

@@ -40,7 +40,10 @@ class Env {
 
   // Writes a KV v2 secret at secret/<path>.
   void VaultPut(const std::string& path, const std::string& data_json);
-  // Creates a VaultStaticSecret demo/<name> with the given spec JSON.
+  // Runs the real kubectl against the emulator (kubeconfig, private cache dir).
+  testing::CommandResult Kubectl(const std::vector<std::string>& args,
+                                 const std::string& stdin_data = "");
+  // Creates a VaultStaticSecret demo/<name> with the given spec JSON (kubectl apply).
   void CreateVss(const std::string& name, const std::string& spec_json,
                  const std::string& ns = "demo");
 

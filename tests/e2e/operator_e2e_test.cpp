@@ -202,6 +202,9 @@ TEST(OperatorE2E, ExportsMetricsAndProbes) {
              R"({"method":"GET","path_prefix":"/v1/secret/","status":503})");
   EXPECT_TRUE(
       WaitFor([&] { return metric(R"(vaultsync_secret_syncs_total{result="error"})") >= 1; }, 8s));
+  // The error is counted before the key is re-queued: wait for the retry too.
+  EXPECT_TRUE(WaitFor(
+      [&] { return metric(R"(workqueue_retries_total{name="vaultstaticsecret"})") >= 1; }, 5s));
   std::string text = Env::HttpGet(op.metrics_port, "/metrics");
   for (const char* name :
        {"controller_runtime_reconcile_total{controller=\"vaultstaticsecret\",result=\"success\"}",
