@@ -1,0 +1,337 @@
+// Tests of the informer against the in-memory API server: paged initial list, live
+// events, resume after cut watches without duplicates, relist on 410 delivering only the
+// differences, bookmarks, namespaces and selectors, late handlers, sharing via the factory.
+#include "kube/informer.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <set>
+#include <thread>
+
+#include "fake_client.h"
+#include "kube/informer_factory.h"
+#include "kube/object.h"
+
+namespace vaultsync::kube {
+namespace {
+
+using namespace std::chrono_literals;
+using fake::FakeClient;
+
+// What the cache keeps of a Secret: a couple of fields, not the data.
+struct SmallSecret {
+  std::string key;
+  std::string rv;
+  std::string value;  // data.k, for checking updates
+};
+
+Result<SmallSecret> DecodeSmall(const json::Value& obj) {
+  VS_ASSIGN_OR_RETURN(ObjectMeta m, ReadObjectMeta(obj));
+  SmallSecret s{ObjectKey(m.namespace_, m.name), m.resource_version, ""};
+  if (const json::Value* data = json::Find(obj, "data")) {
+    auto v = json::OptionalString(*data, "k");
+    if (v.ok() && v->has_value()) s.value = std::string(**v);
+  }
+  if (s.value == "undecodable") return InvalidArgument("decoder refuses this one");
+  return s;
+}
+
+// Records handler calls as "add ns/name=v", "update ns/name v1->v2", "delete ns/name".
+class Recorder {
+ public:
+  Informer<SmallSecret>::Handlers Handlers() {
+    return {[this](const Informer<SmallSecret>::Ptr& o) { Note("add " + o->key + "=" + o->value); },
+            [this](const Informer<SmallSecret>::Ptr& a, const Informer<SmallSecret>::Ptr& b) {
+              Note("update " + a->key + " " + a->value + "->" + b->value);
+            },
+            [this](const Informer<SmallSecret>::Ptr& o) { Note("delete " + o->key); }};
+  }
+  // Waits (bounded) until `n` notes exist; returns them all.
+  std::vector<std::string> WaitFor(size_t n, std::chrono::milliseconds timeout = 5s) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return notes_.size() >= n; });
+    return notes_;
+  }
+  std::vector<std::string> Take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto out = std::move(notes_);
+    notes_.clear();
+    return out;
+  }
+  std::set<std::thread::id> threads() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return threads_;
+  }
+
+ private:
+  void Note(std::string s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    notes_.push_back(std::move(s));
+    threads_.insert(std::this_thread::get_id());
+    cv_.notify_all();
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> notes_;
+  std::set<std::thread::id> threads_;
+};
+
+class InformerTest : public ::testing::Test {
+ protected:
+  void Put(const std::string& ns, const std::string& name, const std::string& value,
+           const std::string& labels = R"({"app":"demo"})") {
+    auto doc = json::Parse(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":")" + name +
+                           R"(","namespace":")" + ns + R"(","labels":)" + labels +
+                           R"(},"data":{"k":")" + value + R"("}})");
+    auto existing = client_.Get(resources::Secret(), ns, name);
+    if (existing.ok()) {
+      ASSERT_TRUE(client_
+                      .Patch(resources::Secret(), ns, name, PatchType::kMerge,
+                             R"({"data":{"k":")" + value + R"("}})")
+                      .ok());
+    } else {
+      ASSERT_TRUE(client_.Create(resources::Secret(), *doc).ok());
+    }
+  }
+  void Remove(const std::string& ns, const std::string& name) {
+    ASSERT_TRUE(client_.Delete(resources::Secret(), ns, name).ok());
+  }
+  InformerOptions Options() {
+    InformerOptions o;
+    o.page_size = 2;
+    o.backoff_initial = 20ms;
+    o.backoff_max = 100ms;
+    o.watch_timeout_seconds = 60;
+    o.logger = &logger_;
+    return o;
+  }
+  std::unique_ptr<Informer<SmallSecret>> Make(InformerScope scope = {}) {
+    return std::make_unique<Informer<SmallSecret>>(client_, resources::Secret(), std::move(scope),
+                                                   DecodeSmall, Options());
+  }
+
+  std::ostringstream log_sink_;
+  log::Logger logger_{&log_sink_, log::Level::kDebug};
+  FakeClient client_;
+  Recorder rec_;
+};
+
+TEST_F(InformerTest, PagedInitialListThenLiveEvents) {
+  for (int i = 0; i < 5; ++i) Put("demo", "s" + std::to_string(i), "v" + std::to_string(i));
+  auto inf = Make();
+  inf->AddEventHandler(rec_.Handlers());
+  inf->Start();
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  EXPECT_TRUE(inf->HasSynced());
+  EXPECT_EQ(client_.Calls("list", "secrets"), 3) << "5 objects in pages of 2";
+  EXPECT_EQ(inf->Size(), 5u);
+  auto notes = rec_.WaitFor(5);
+  EXPECT_EQ(std::set<std::string>(notes.begin(), notes.end()),
+            (std::set<std::string>{"add demo/s0=v0", "add demo/s1=v1", "add demo/s2=v2",
+                                   "add demo/s3=v3", "add demo/s4=v4"}));
+  rec_.Take();
+  ASSERT_TRUE(client_.WaitForOpenWatches(1, 5s));
+  Put("demo", "s1", "changed");
+  Remove("demo", "s2");
+  Put("demo", "s9", "new");
+  EXPECT_EQ(rec_.WaitFor(3), (std::vector<std::string>{"update demo/s1 v1->changed",
+                                                       "delete demo/s2", "add demo/s9=new"}));
+  EXPECT_EQ(inf->Get("demo/s1")->value, "changed");
+  EXPECT_EQ(inf->Get("demo/s2"), nullptr);
+  EXPECT_EQ(rec_.threads().size(), 1u) << "handlers run on one thread";
+  inf->Stop();
+}
+
+TEST_F(InformerTest, DecoderRejectionsAreSkipped) {
+  Put("demo", "good", "v");
+  Put("demo", "bad", "undecodable");
+  auto inf = Make();
+  inf->Start();
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  EXPECT_NE(inf->Get("demo/good"), nullptr);
+  EXPECT_EQ(inf->Get("demo/bad"), nullptr);
+  EXPECT_NE(log_sink_.str().find("decoder rejected"), std::string::npos);
+}
+
+TEST_F(InformerTest, CutWatchResumesFromLastVersionWithoutDuplicates) {
+  Put("demo", "a", "1");
+  auto inf = Make();
+  inf->AddEventHandler(rec_.Handlers());
+  inf->Start();
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  rec_.WaitFor(1);
+  rec_.Take();
+  ASSERT_TRUE(client_.WaitForOpenWatches(1, 5s));
+  for (int round = 0; round < 5; ++round) {
+    Put("demo", "a", "r" + std::to_string(round));
+    client_.CutWatches();
+    Put("demo", "b" + std::to_string(round), "x");
+  }
+  auto notes = rec_.WaitFor(10);
+  std::this_thread::sleep_for(100ms);  // a duplicate would arrive now
+  notes = rec_.Take();
+  EXPECT_EQ(notes,
+            (std::vector<std::string>{
+                "update demo/a 1->r0", "add demo/b0=x", "update demo/a r0->r1", "add demo/b1=x",
+                "update demo/a r1->r2", "add demo/b2=x", "update demo/a r2->r3", "add demo/b3=x",
+                "update demo/a r3->r4", "add demo/b4=x"}));
+  EXPECT_EQ(client_.Calls("list", "secrets"), 1) << "a cut resumes, it does not relist";
+  auto rvs = client_.WatchResourceVersions();
+  ASSERT_GE(rvs.size(), 2u);
+  for (const auto& rv : rvs) EXPECT_FALSE(rv.empty()) << "every watch resumes from a version";
+}
+
+TEST_F(InformerTest, ExpiredVersionRelistsAndDeliversOnlyDifferences) {
+  Put("demo", "same", "1");
+  Put("demo", "changed", "1");
+  Put("demo", "removed", "1");
+  auto inf = Make();
+  inf->AddEventHandler(rec_.Handlers());
+  inf->Start();
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  rec_.WaitFor(3);
+  rec_.Take();
+  ASSERT_TRUE(client_.WaitForOpenWatches(1, 5s));
+  // Keep the watch down while the world changes and the history is compacted away.
+  client_.FailNext("watch", "secrets", Status(StatusCode::kUnavailable, "down"), 1000);
+  int watches = client_.Calls("watch", "secrets");
+  client_.CutWatches();
+  for (int i = 0; i < 200 && client_.Calls("watch", "secrets") <= watches; ++i)
+    std::this_thread::sleep_for(5ms);
+  Put("demo", "changed", "2");
+  Remove("demo", "removed");
+  Put("demo", "added", "1");
+  client_.Compact();
+  client_.ClearFaults();
+  auto notes = rec_.WaitFor(3);
+  std::this_thread::sleep_for(100ms);
+  notes = rec_.Take();
+  EXPECT_EQ(std::set<std::string>(notes.begin(), notes.end()),
+            (std::set<std::string>{"update demo/changed 1->2", "delete demo/removed",
+                                   "add demo/added=1"}));
+  EXPECT_EQ(notes.size(), 3u) << "nothing for the unchanged object, nothing twice";
+  EXPECT_EQ(client_.Calls("list", "secrets"), 2 * 2) << "two paged lists of two pages";
+  EXPECT_NE(log_sink_.str().find("relisting"), std::string::npos);
+  // And the informer watches again afterwards.
+  ASSERT_TRUE(client_.WaitForOpenWatches(1, 5s));
+  Put("demo", "same", "2");
+  EXPECT_EQ(rec_.WaitFor(1), (std::vector<std::string>{"update demo/same 1->2"}));
+}
+
+TEST_F(InformerTest, BookmarksMoveTheResumeVersion) {
+  auto inf = Make();
+  inf->Start();
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  ASSERT_TRUE(client_.WaitForOpenWatches(1, 5s));
+  // Changes to another type move the global version without events for Secrets.
+  for (int i = 0; i < 3; ++i) {
+    auto cm =
+        json::Parse(R"({"metadata":{"name":"c)" + std::to_string(i) + R"(","namespace":"demo"}})");
+    ASSERT_TRUE(client_.Create(resources::ConfigMap(), *cm).ok());
+  }
+  std::string now = std::to_string(client_.resource_version());
+  client_.SendBookmarks();
+  std::this_thread::sleep_for(100ms);
+  client_.CutWatches();
+  for (int i = 0; i < 200 && client_.WatchResourceVersions().size() < 2; ++i)
+    std::this_thread::sleep_for(5ms);
+  auto rvs = client_.WatchResourceVersions();
+  ASSERT_GE(rvs.size(), 2u);
+  EXPECT_EQ(rvs[1], now);
+}
+
+TEST_F(InformerTest, NamespacesAndLabelSelector) {
+  Put("a", "x", "1");
+  Put("b", "x", "1");
+  Put("c", "x", "1");
+  Put("a", "other", "1", R"({"app":"other"})");
+  auto inf = Make(InformerScope{{"a", "b"}, "app=demo", ""});
+  inf->AddEventHandler(rec_.Handlers());
+  inf->Start();
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  EXPECT_EQ(inf->Size(), 2u);
+  EXPECT_NE(inf->Get("a/x"), nullptr);
+  EXPECT_NE(inf->Get("b/x"), nullptr);
+  EXPECT_EQ(inf->Get("c/x"), nullptr);
+  EXPECT_EQ(inf->Get("a/other"), nullptr);
+  ASSERT_TRUE(client_.WaitForOpenWatches(2, 5s)) << "one watch per namespace";
+  rec_.WaitFor(2);
+  rec_.Take();
+  Put("c", "y", "1");
+  Put("b", "y", "1");
+  EXPECT_EQ(rec_.WaitFor(1), (std::vector<std::string>{"add b/y=1"}));
+}
+
+TEST_F(InformerTest, LateHandlerGetsTheCacheReplayedOnce) {
+  Put("demo", "a", "1");
+  Put("demo", "b", "1");
+  auto inf = Make();
+  inf->Start();
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  inf->AddEventHandler(rec_.Handlers());
+  auto notes = rec_.WaitFor(2);
+  EXPECT_EQ(std::set<std::string>(notes.begin(), notes.end()),
+            (std::set<std::string>{"add demo/a=1", "add demo/b=1"}));
+  rec_.Take();
+  ASSERT_TRUE(client_.WaitForOpenWatches(1, 5s));
+  Put("demo", "a", "2");
+  EXPECT_EQ(rec_.WaitFor(1), (std::vector<std::string>{"update demo/a 1->2"}));
+}
+
+TEST_F(InformerTest, ListFailuresAreRetriedWithBackoff) {
+  Put("demo", "a", "1");
+  client_.FailNext("list", "secrets", Status(StatusCode::kUnavailable, "down"), 2);
+  auto inf = Make();
+  inf->Start();
+  EXPECT_FALSE(inf->HasSynced());
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  EXPECT_EQ(client_.Calls("list", "secrets"), 3);
+  EXPECT_NE(inf->Get("demo/a"), nullptr);
+}
+
+TEST_F(InformerTest, StopEndsPromptlyAndSilencesHandlers) {
+  auto inf = Make();
+  inf->AddEventHandler(rec_.Handlers());
+  inf->Start();
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  ASSERT_TRUE(client_.WaitForOpenWatches(1, 5s));
+  auto start = std::chrono::steady_clock::now();
+  inf->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_EQ(client_.OpenWatches(), 0u);
+  Put("demo", "late", "1");
+  std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(rec_.Take().empty());
+}
+
+TEST_F(InformerTest, FactorySharesOneInformerPerScope) {
+  Put("demo", "a", "1");
+  InformerFactory factory(client_, Options());
+  auto first =
+      factory.For<SmallSecret>(resources::Secret(), {{"y", "x"}, "app=demo", ""}, DecodeSmall);
+  auto second =
+      factory.For<SmallSecret>(resources::Secret(), {{"x", "y"}, "app=demo", ""}, DecodeSmall);
+  auto other_sel = factory.For<SmallSecret>(resources::Secret(), {{}, "app=demo", ""}, DecodeSmall);
+  ASSERT_TRUE(first.ok() && second.ok() && other_sel.ok());
+  auto wrong_type = factory.For<std::string>(
+      resources::Secret(), {{}, "app=demo", ""},
+      [](const json::Value&) -> Result<std::string> { return std::string("x"); });
+  EXPECT_EQ(wrong_type.status().code(), StatusCode::kInvalidArgument);
+  factory.Start();
+  ASSERT_TRUE(factory.WaitForCacheSync(5s));
+  EXPECT_EQ((*first)->Get("demo/a"), nullptr) << "namespaces x and y only";
+  ASSERT_NE((*other_sel)->Get("demo/a"), nullptr);
+  // The same cache: the same decoded object.
+  EXPECT_EQ(client_.Calls("list", "secrets"), 3) << "x, y, and all namespaces; not 5";
+  auto late = factory.For<SmallSecret>(resources::Secret(), {{}, "app=demo", ""}, DecodeSmall);
+  EXPECT_EQ((*late)->Get("demo/a"), (*other_sel)->Get("demo/a"));
+  auto started_late = factory.For<SmallSecret>(resources::Secret(), {{}, "", ""}, DecodeSmall);
+  ASSERT_TRUE(started_late.ok());
+  EXPECT_TRUE((*started_late)->WaitForSync(5s)) << "made after Start: started at once";
+  factory.Stop();
+  EXPECT_FALSE(factory.For<SmallSecret>(resources::Secret(), {}, DecodeSmall).ok());
+}
+
+}  // namespace
+}  // namespace vaultsync::kube
