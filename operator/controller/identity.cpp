@@ -45,6 +45,14 @@ Result<VaultIdentity> ResolveIdentity(const VaultStaticSecret& vss, const Lister
                       "(--default-vault-address / VAULT_ADDR)"),
                   true);
     }
+    if (!defaults.allow_operator_identity) {
+      // Whatever the default method, the default auth is the operator's own identity.
+      return Fail(
+          error, kReasonInvalidSpec,
+          InvalidArgument("spec.vaultAuthRef is empty and the operator's own identity is disabled "
+                          "(--allow-operator-identity=false); name a VaultAuth"),
+          true);
+    }
     ApplyDefaultConnection(defaults, id);
     id.method = defaults.auth_method;
     id.mount = defaults.auth_mount.empty() ? DefaultMount(id.method) : defaults.auth_mount;
@@ -52,13 +60,6 @@ Result<VaultIdentity> ResolveIdentity(const VaultStaticSecret& vss, const Lister
     id.metrics_label = "default";
     switch (id.method) {
       case AuthMethod::kKubernetes:
-        if (!defaults.allow_operator_identity) {
-          return Fail(error, kReasonInvalidSpec,
-                      InvalidArgument(
-                          "spec.vaultAuthRef is empty and the operator's own identity is disabled "
-                          "(--allow-operator-identity=false); name a VaultAuth"),
-                      true);
-        }
         if (id.role.empty()) {
           return Fail(
               error, kReasonInvalidSpec,

@@ -409,6 +409,16 @@ TEST_F(ReconcilerTest, OperatorIdentityCanBeForbidden) {
   EXPECT_EQ(source_.reads, 0);
 }
 
+TEST_F(ReconcilerTest, OperatorIdentityForbiddenForTheTokenMethodToo) {
+  options_.defaults.allow_operator_identity = false;
+  options_.defaults.auth_method = AuthMethod::kToken;
+  options_.defaults.vault_token = "operator-token";
+  PutVss(kSpec);
+  auto r = Make().Reconcile("demo/db");
+  EXPECT_TRUE(r.terminal);
+  EXPECT_EQ(source_.reads, 0);
+}
+
 TEST_F(ReconcilerTest, MissingVaultAuthIsRetried) {
   PutVss(
       R"({"vaultAuthRef":"nope","mount":"secret","path":"app/db","destination":{"name":"db-creds"}})");

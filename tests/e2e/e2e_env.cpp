@@ -9,6 +9,7 @@
 #include "http_server.h"
 #include "util/base64.h"
 #include "util/json.h"
+#include "yaml_json.h"
 
 namespace vaultsync::e2e {
 namespace {
@@ -89,6 +90,19 @@ std::unique_ptr<Env> Env::Start() {
       },
       std::chrono::seconds(10)));
   return env;
+}
+
+std::string Env::KubeCaPem() const {
+  auto docs = testing::YamlFileToJson(kubeconfig_);
+  if (!docs.ok() || docs->empty()) return "";
+  auto doc = json::Parse(docs->at(0));
+  const json::Value* clusters = doc.ok() ? json::Find(*doc, "clusters") : nullptr;
+  if (clusters == nullptr || !clusters->IsArray() || clusters->Empty()) return "";
+  const json::Value* cluster = json::Find((*clusters)[0], "cluster");
+  auto data = cluster ? json::OptionalString(*cluster, "certificate-authority-data")
+                      : Result<std::optional<std::string_view>>(std::optional<std::string_view>());
+  if (!data.ok() || !data->has_value()) return "";
+  return base64::Decode(**data).value_or("");
 }
 
 Env::~Env() {

@@ -29,6 +29,8 @@ class Env {
   const std::string& kube_url() const { return kube_.url; }
   const std::string& vault_url() const { return vault_.url; }
   const std::string& kubeconfig() const { return kubeconfig_; }
+  // The PEM CA of the kube emulator's self-signed certificate (from the kubeconfig).
+  std::string KubeCaPem() const;
   const std::string& dir() const { return dir_; }
 
   // Raw API calls (admin / root token). Body JSON; content type for PATCH given explicitly.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e_env.h"
+#include "util/json.h"
 
 namespace vaultsync::e2e {
 namespace {
@@ -236,6 +237,89 @@ TEST(OperatorE2E, ExportsMetricsAndProbes) {
       },
       5s));
   EXPECT_EQ(op.process->Stop(), 0);
+}
+
+// The identity path of a real install: Vault's kubernetes auth validates the tenant
+// ServiceAccount token (minted by the operator with TokenRequest) through a TokenReview
+// against the API server.
+TEST(OperatorE2E, KubernetesAuthWithTenantIdentity) {
+  auto env = Env::Start();
+  ASSERT_NE(env, nullptr);
+  ASSERT_EQ(env->Vault("POST", "/v1/sys/auth/kubernetes", R"({"type":"kubernetes"})").status, 204);
+  std::string ca = env->KubeCaPem();
+  ASSERT_FALSE(ca.empty());
+  auto cfg = env->Vault(
+      "POST", "/v1/auth/kubernetes/config",
+      R"({"kubernetes_host":")" + env->kube_url() + R"(","kubernetes_ca_cert":)" + json::Quote(ca) +
+          R"(,"issuer":"https://kubernetes.default.svc.cluster.local","token_reviewer_jwt":")" +
+          kAdminToken + R"("})");
+  ASSERT_EQ(cfg.status, 204) << cfg.body;
+  ASSERT_EQ(env->Vault("PUT", "/v1/sys/policies/acl/app-read",
+                       R"({"policy":"path \"secret/data/app/*\" { capabilities = [\"read\"] }"})")
+                .status,
+            204);
+  auto role = env->Vault(
+      "POST", "/v1/auth/kubernetes/role/app",
+      R"({"bound_service_account_names":["default"],"bound_service_account_namespaces":["demo"],
+                             "token_policies":["app-read"],"token_ttl":3600,"audience":"vault"})");
+  ASSERT_EQ(role.status, 204) << role.body;
+  env->VaultPut("app/db", R"({"password":"p1"})");
+  env->VaultPut("app/web", R"({"key":"k1"})");
+  env->VaultPut("other/x", R"({"nope":"n"})");
+  auto auth = env->Kubectl({"apply", "-f", "-"},
+                           R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultAuth",
+      "metadata":{"name":"app","namespace":"demo"},
+      "spec":{"method":"kubernetes","kubernetes":{"role":"app","serviceAccount":"default","audiences":["vault"]}}})");
+  ASSERT_EQ(auth.exit_code, 0) << auth.err;
+  ASSERT_EQ(env->Kubectl({"create", "namespace", "other"}).exit_code, 0);
+
+  auto op = env->StartOperator({"--allow-operator-identity=false"});
+  env->CreateVss("db",
+                 R"({"vaultAuthRef":"app","mount":"secret","path":"app/db","refreshAfter":"2s",
+                           "destination":{"name":"db"}})");
+  env->CreateVss("web",
+                 R"({"vaultAuthRef":"app","mount":"secret","path":"app/web","refreshAfter":"2s",
+                            "destination":{"name":"web"}})");
+  env->CreateVss(
+      "denied",
+      R"({"vaultAuthRef":"app","mount":"secret","path":"other/x","destination":{"name":"x"}})");
+  env->CreateVss(
+      "foreign",
+      R"({"vaultAuthRef":"demo/app","mount":"secret","path":"app/db","destination":{"name":"f"}})",
+      "other");
+  env->CreateVss("operator", R"({"mount":"secret","path":"app/db","destination":{"name":"o"}})");
+  ASSERT_TRUE(WaitFor(
+      [&] { return env->SecretData("demo", "db").has_value() && env->SecretData("demo", "web"); },
+      20s))
+      << op.process->Stderr();
+  EXPECT_EQ((*env->SecretData("demo", "db"))["password"], "p1");
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return env->Ready("vaultstaticsecrets", "demo", "denied") == "False/PermissionDenied";
+      },
+      10s))
+      << env->Ready("vaultstaticsecrets", "demo", "denied");
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return env->Ready("vaultstaticsecrets", "other", "foreign") == "False/NamespaceNotAllowed";
+      },
+      10s));
+  EXPECT_TRUE(WaitFor(
+      [&] { return env->Ready("vaultstaticsecrets", "demo", "operator") == "False/InvalidSpec"; },
+      10s));
+  EXPECT_FALSE(env->SecretData("other", "f").has_value());
+  EXPECT_FALSE(env->SecretData("demo", "x").has_value());
+  EXPECT_TRUE(
+      WaitFor([&] { return env->Ready("vaultauths", "demo", "app") == "True/Valid"; }, 10s));
+  // One identity, one login, however many resources and refreshes.
+  std::this_thread::sleep_for(4500ms);
+  auto vault = env->VaultCounters();
+  EXPECT_EQ(vault["POST /v1/auth/kubernetes/login"], 1) << Dump(vault);
+  EXPECT_GE(vault["GET /v1/secret/data/app/db"], 2) << Dump(vault);
+  EXPECT_EQ(op.process->Stop(), 0) << op.process->Stderr();
+  // Shutdown revoked the token it logged in for.
+  EXPECT_EQ(env->VaultCounters()["POST /v1/auth/token/revoke-self"], 1)
+      << Dump(env->VaultCounters());
 }
 
 TEST(OperatorE2E, SecretValuesAppearNowhereButTheSecret) {
