@@ -36,7 +36,7 @@ class CollectingWriter : public emu::StreamWriter {
 
 class KubeEmulatorTest : public ::testing::Test {
  protected:
-  KubeEmulatorTest() : emu_(Options()) {}
+  explicit KubeEmulatorTest(EmulatorOptions options = Options()) : emu_(std::move(options)) {}
   static EmulatorOptions Options() {
     EmulatorOptions o;
     o.admin_token = kToken;

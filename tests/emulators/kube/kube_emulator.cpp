@@ -54,6 +54,11 @@ KubeEmulator::KubeEmulator(EmulatorOptions options)
     ObjectPtr created = CreateInternal(*ns_type, std::move(obj), "");
     AfterCreate(*ns_type, created);
   }
+  auto role_type = registry_.Find("rbac.authorization.k8s.io", "v1", "clusterroles");
+  for (const std::string& role : BootstrapClusterRoles()) {
+    auto doc = json::Parse(role);
+    if (doc.ok()) CreateInternal(*role_type, std::move(doc).value(), "");
+  }
 }
 
 KubeEmulator::~KubeEmulator() { CutWatches(); }
@@ -172,22 +177,30 @@ std::string KubeEmulator::CountKey(const ServerRequest& req) {
   return Upper(t->verb) + " " + res;
 }
 
-bool KubeEmulator::Authenticate(const ServerRequest& req) {
+std::optional<UserInfo> KubeEmulator::Authenticate(const ServerRequest& req) {
   std::string auth(req.Header("Authorization"));
   const std::string prefix = "Bearer ";
   if (auth.size() <= prefix.size() ||
       strncasecmp(auth.c_str(), prefix.c_str(), prefix.size()) != 0) {
-    return false;
+    return std::nullopt;
   }
   std::string token = auth.substr(prefix.size());
-  if (token == options_.admin_token) return true;
-  if (tokens_ == nullptr) return false;
+  if (token == options_.admin_token) {
+    return UserInfo{"system:admin", "", {"system:masters", "system:authenticated"}, true};
+  }
+  if (tokens_ == nullptr) return std::nullopt;
   auto id = tokens_->Verify(token, Now());
-  if (!id.ok()) return false;
-  if (!TokenAuthority::AudienceError(id->audiences, {TokenAuthority::kIssuer}).empty())
-    return false;
+  if (!id.ok()) return std::nullopt;
+  if (!TokenAuthority::AudienceError(id->audiences, {TokenAuthority::kIssuer}).empty()) {
+    return std::nullopt;
+  }
   auto sa = store_.Get("serviceaccounts", id->ns, id->sa_name);
-  return sa != nullptr && StringAt(*sa, "metadata.uid") == id->sa_uid;
+  if (sa == nullptr || StringAt(*sa, "metadata.uid") != id->sa_uid) return std::nullopt;
+  return UserInfo{
+      "system:serviceaccount:" + id->ns + ":" + id->sa_name,
+      id->sa_uid,
+      {"system:serviceaccounts", "system:serviceaccounts:" + id->ns, "system:authenticated"},
+      false};
 }
 
 ServerResponse KubeEmulator::Handle(const ServerRequest& req) {
@@ -204,7 +217,31 @@ ServerResponse KubeEmulator::Handle(const ServerRequest& req) {
 
 ServerResponse KubeEmulator::HandleLocked(const ServerRequest& req,
                                           std::unique_lock<std::mutex>& lock) {
-  if (!Authenticate(req)) return ErrorAnswer(UnauthorizedError());
+  std::optional<UserInfo> user = Authenticate(req);
+  if (!user) return ErrorAnswer(UnauthorizedError());
+  auto target = ParseTarget(req);
+  if (options_.rbac) {
+    Attributes attrs;
+    if (target) {
+      attrs = {target->verb,
+               target->type->group,
+               target->type->resource,
+               target->subresource,
+               target->ns,
+               target->name,
+               req.path};
+    } else {
+      std::string verb = req.method;
+      std::transform(verb.begin(), verb.end(), verb.begin(), ::tolower);
+      attrs.verb = verb == "post" ? "create" : verb == "put" ? "update" : verb;
+      attrs.path = req.path;
+    }
+    if (!RbacAllows(store_, *user, attrs)) {
+      ServerResponse denied = ErrorAnswer(ForbiddenFor(*user, attrs));
+      denied.headers.emplace_back("X-Content-Type-Options", "nosniff");
+      return denied;
+    }
+  }
   const std::string& p = req.path;
   if (req.method == "GET") {
     if (p == "/version" || p == "/version/") return JsonAnswer(200, VersionJson());
@@ -233,7 +270,6 @@ ServerResponse KubeEmulator::HandleLocked(const ServerRequest& req,
     }
     if (!seg.empty() && seg[0] == "openapi") return OpenApi(req);
   }
-  auto target = ParseTarget(req);
   if (!target) return ErrorAnswer(PageNotFoundError());
   const RequestTarget& t = *target;
   const ResourceType& type = *t.type;

@@ -19,6 +19,7 @@
 #include "api_errors.h"
 #include "http_server.h"
 #include "object_store.h"
+#include "rbac.h"
 #include "resource_types.h"
 #include "util/clock.h"
 
@@ -40,6 +41,10 @@ struct EmulatorOptions {
   // Source of "now" (creation timestamps, token lifetimes). The emulator adds its own offset
   // moved by POST /__emulator/time. nullptr = the system clock.
   const Clock* clock = nullptr;
+  // Authorize requests with RBAC (Roles/ClusterRoles and bindings stored in the emulator)
+  // instead of allowing every authenticated caller, like kube-apiserver's
+  // --authorization-mode=RBAC. The admin token is always allowed (system:masters).
+  bool rbac = false;
 };
 
 // A parsed resource request path.
@@ -85,7 +90,8 @@ class KubeEmulator {
 
   // Routing and reads (kube_emulator.cpp, emulator_read.cpp).
   std::optional<RequestTarget> ParseTarget(const ServerRequest& req) const;
-  bool Authenticate(const ServerRequest& req);
+  // The caller, or nullopt when the request carries no valid token.
+  std::optional<UserInfo> Authenticate(const ServerRequest& req);
   ServerResponse HandleLocked(const ServerRequest& req, std::unique_lock<std::mutex>& lock);
   ServerResponse Get(const ServerRequest& req, const RequestTarget& t);
   ServerResponse List(const ServerRequest& req, const RequestTarget& t);

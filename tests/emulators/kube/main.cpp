@@ -2,6 +2,7 @@
 //
 //   kube-emulator --listen HOST:PORT [--admin-token T] [--write-kubeconfig PATH]
 //                 [--watch-window N] [--tls-cert-file F --tls-key-file F | --tls-self-signed]
+//                 [--authorization-mode AlwaysAllow|RBAC]
 //
 // --tls-self-signed serves https with a fresh self-signed certificate (written into the
 // kubeconfig as its CA): kubectl sends bearer tokens only over https.
@@ -23,7 +24,9 @@ int Usage(const std::string& why) {
   std::cerr
       << "kube-emulator: " << why << "\n"
       << "usage: kube-emulator --listen HOST:PORT [--admin-token T] [--write-kubeconfig PATH]\n"
-      << "                     [--watch-window N] [--tls-cert-file F --tls-key-file F]\n";
+      << "                     [--watch-window N]\n"
+      << "                     [--tls-cert-file F --tls-key-file F | --tls-self-signed]\n"
+      << "                     [--authorization-mode AlwaysAllow|RBAC]\n";
   return 2;
 }
 
@@ -88,6 +91,11 @@ int main(int argc, char** argv) {
       }
     } else if (arg == "--tls-cert-file") {
       if (!value(&cert_file)) return Usage("--tls-cert-file needs a path");
+    } else if (arg == "--authorization-mode") {
+      if (!value(&v) || (v != "AlwaysAllow" && v != "RBAC")) {
+        return Usage("--authorization-mode is AlwaysAllow or RBAC");
+      }
+      options.rbac = v == "RBAC";
     } else if (arg == "--tls-self-signed") {
       self_signed = true;
     } else if (arg == "--tls-key-file") {
