@@ -3,7 +3,7 @@
 # Idempotent: packages already present are left alone. Needs root (or sudo).
 set -euo pipefail
 packages=(
-  g++ cmake ninja-build git ca-certificates openssl clang-format
+  g++ cmake ninja-build ccache git ca-certificates openssl clang-format
   libcpprest-dev rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
