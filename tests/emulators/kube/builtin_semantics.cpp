@@ -455,6 +455,12 @@ void CanonicalizeMetadata(json::Value& md, json::Allocator& a) {
     json::Value* v = MutableMember(md, m);
     if (v != nullptr && v->IsObject()) SortKeys(*v);
   }
+  if (json::Value* refs = MutableMember(md, "ownerReferences");
+      refs != nullptr && refs->IsArray()) {
+    for (auto& r : refs->GetArray()) {
+      OrderKeys(r, {"apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion"}, a);
+    }
+  }
   OrderKeys(md,
             {"name", "generateName", "namespace", "selfLink", "uid", "resourceVersion",
              "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
@@ -483,6 +489,11 @@ void CanonicalizeBuiltin(const ResourceType& t, json::Document& obj) {
   if (k == "ServiceAccount")
     order.insert(order.end(), {"secrets", "imagePullSecrets", "automountServiceAccountToken"});
   if (k == "Event") {
+    if (json::Value* io = MutableMember(obj, "involvedObject"); io != nullptr) {
+      OrderKeys(*io,
+                {"kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"},
+                a);
+    }
     order.insert(order.end(), {"involvedObject", "reason", "message", "source", "firstTimestamp",
                                "lastTimestamp", "count", "type", "eventTime", "series", "action",
                                "related", "reportingComponent", "reportingInstance"});

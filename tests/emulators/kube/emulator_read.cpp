@@ -128,7 +128,8 @@ ServerResponse KubeEmulator::List(const ServerRequest& req, const RequestTarget&
     start = token->start;
   }
   int64_t limit = 0;
-  if (std::string l = req.Query("limit"); !l.empty()) {
+  // resourceVersion=0 is served whole from the watch cache: the limit is ignored.
+  if (std::string l = req.Query("limit"); !l.empty() && rv_param != "0") {
     try {
       limit = std::stoll(l);
     } catch (...) {

@@ -108,11 +108,14 @@ ObjectPtr KubeEmulator::Commit(const ResourceType& type, json::Document obj, Obj
   int64_t rv = store_.NextRv();
   json::Value& md = EnsureObject(obj, "metadata", a);
   SetString(md, "resourceVersion", std::to_string(rv), a);
-  if (!manager.empty()) {
-    UpdateManagedFields(obj, type, manager, subresource, FormatRfc3339(Now(), 0));
-  }
+  // Canonical form first (omitted empties, defaults) so managedFields describe what is stored;
+  // then again to place managedFields where the encoding puts it.
   CanonicalizeBuiltin(type, obj);
   if (type.kind == "CustomResourceDefinition") CanonicalizeCrd(obj);
+  if (!manager.empty()) {
+    UpdateManagedFields(obj, type, manager, subresource, FormatRfc3339(Now(), 0));
+    CanonicalizeBuiltin(type, obj);
+  }
   auto ptr = std::make_shared<const json::Document>(std::move(obj));
   std::string ns = StringAt(*ptr, "metadata.namespace");
   std::string name = StringAt(*ptr, "metadata.name");

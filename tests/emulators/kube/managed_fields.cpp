@@ -2,6 +2,7 @@
 // operations, and the small request helpers shared by the handlers.
 #include <strings.h>
 
+#include <algorithm>
 #include <set>
 
 #include "emulator_internal.h"
@@ -20,6 +21,9 @@ bool IsValueStruct(const std::string& path, bool custom) {
                                                "spec.strategy",
                                                "spec.updateStrategy",
                                                "source",
+                                               "spec.names",
+                                               "status.acceptedNames",
+                                               "status",
                                                "spec.selector"};
   if (path == "metadata") return true;
   if (custom) return false;
@@ -34,6 +38,7 @@ std::string ListKey(const std::string& field) {
   }
   if (field == "ownerReferences") return "uid";
   if (field == "ports") return "containerPort";
+  if (field == "conditions") return "type";
   return "";
 }
 
@@ -50,6 +55,7 @@ json::Value Build(const json::Value& v, const std::string& path, bool custom, bo
       out.AddMember(json::StringValue(".", a), json::Value(rapidjson::kObjectType), a);
     }
     for (const auto& m : v.GetObject()) {
+      if (m.value.IsNull()) continue;  // null is "unset": nobody owns it
       std::string name(json::View(m.name));
       std::string child = path.empty() ? name : path + "." + name;
       out.AddMember(json::StringValue("f:" + name, a), Build(m.value, child, custom, false, a), a);
@@ -59,8 +65,10 @@ json::Value Build(const json::Value& v, const std::string& path, bool custom, bo
     std::string field = path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
     std::string key = ListKey(field);
     if (!key.empty() && !custom) {
-      if (v.Size() > 0)
+      // Only optional (omitempty) keyed lists carry their own "." entry.
+      if (v.Size() > 0 && field == "ownerReferences") {
         out.AddMember(json::StringValue(".", a), json::Value(rapidjson::kObjectType), a);
+      }
       for (const auto& item : v.GetArray()) {
         const json::Value* kv = item.IsObject() ? json::Find(item, key) : nullptr;
         if (kv == nullptr) continue;
@@ -195,7 +203,15 @@ void UpdateManagedFields(json::Document& obj, const ResourceType& t, const std::
     }
   }
   if (!empty_fields) list.PushBack(entry, a);
-  if (list.Empty()) RemoveMember(md, "managedFields");
+  if (list.Empty()) {
+    RemoveMember(md, "managedFields");
+    return;
+  }
+  // The apiserver lists entries by manager name (a manager's main entry before its
+  // subresource entries).
+  std::stable_sort(list.Begin(), list.End(), [](const json::Value& x, const json::Value& y) {
+    return StringAt(x, "manager") < StringAt(y, "manager");
+  });
 }
 
 }  // namespace vaultsync::kubeemu
