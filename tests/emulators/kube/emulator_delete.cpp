@@ -195,6 +195,7 @@ ServerResponse KubeEmulator::Delete(const ServerRequest& req, const RequestTarge
         {NotSupportedCause("propagationPolicy", json::Quote(policy),
                            {"\"Foreground\"", "\"Background\"", "\"Orphan\"", "\"nil\""})}));
   }
+  if (req.Query("dryRun") == "All") return JsonAnswer(200, DeletedStatus(type, *obj));
   ObjectPtr remaining = DeleteObject(type, obj, policy);
   if (remaining != nullptr) return JsonAnswer(200, Compact(*remaining));
   return JsonAnswer(200, DeletedStatus(type, *obj));

@@ -102,20 +102,34 @@ static ServerResponse WithWarnings(ServerResponse r, const std::vector<std::stri
   return r;
 }
 
-ObjectPtr KubeEmulator::Commit(const ResourceType& type, json::Document obj, ObjectPtr old,
-                               const std::string& manager, const std::string& subresource) {
+// The stored form of a write: resourceVersion (empty for a dry run), canonical member order,
+// managedFields.
+static void Finalize(const ResourceType& type, json::Document& obj, const std::string& rv,
+                     const std::string& manager, const std::string& subresource,
+                     const std::string& now) {
   auto& a = obj.GetAllocator();
-  int64_t rv = store_.NextRv();
   json::Value& md = EnsureObject(obj, "metadata", a);
-  SetString(md, "resourceVersion", std::to_string(rv), a);
+  if (rv.empty()) {
+    RemoveMember(md, "resourceVersion");
+  } else {
+    SetString(md, "resourceVersion", rv, a);
+  }
   // Canonical form first (omitted empties, defaults) so managedFields describe what is stored;
   // then again to place managedFields where the encoding puts it.
   CanonicalizeBuiltin(type, obj);
   if (type.kind == "CustomResourceDefinition") CanonicalizeCrd(obj);
   if (!manager.empty()) {
-    UpdateManagedFields(obj, type, manager, subresource, FormatRfc3339(Now(), 0));
+    UpdateManagedFields(obj, type, manager, subresource, now);
     CanonicalizeBuiltin(type, obj);
   }
+}
+
+static bool IsDryRun(const ServerRequest& req) { return req.Query("dryRun") == "All"; }
+
+ObjectPtr KubeEmulator::Commit(const ResourceType& type, json::Document obj, ObjectPtr old,
+                               const std::string& manager, const std::string& subresource) {
+  int64_t rv = store_.NextRv();
+  Finalize(type, obj, std::to_string(rv), manager, subresource, FormatRfc3339(Now(), 0));
   auto ptr = std::make_shared<const json::Document>(std::move(obj));
   std::string ns = StringAt(*ptr, "metadata.namespace");
   std::string name = StringAt(*ptr, "metadata.name");
@@ -181,6 +195,10 @@ ServerResponse KubeEmulator::Create(const ServerRequest& req, const RequestTarge
   if (type.has_generation || type.custom) SetMember(md2, "generation", json::Value(1), a);
   if (!type.custom && type.has_status && type.group == "apps") {
     SetMember(obj, "status", json::Value(rapidjson::kObjectType), a);
+  }
+  if (IsDryRun(req)) {  // validated and shaped, not stored
+    Finalize(type, obj, "", ManagerOf(req), "", FormatRfc3339(Now(), 0));
+    return WithWarnings(JsonAnswer(201, Compact(obj)), warnings);
   }
   ObjectPtr stored = Commit(type, std::move(obj), nullptr, ManagerOf(req), "");
   ServerResponse resp = WithWarnings(JsonAnswer(201, Compact(*stored)), warnings);
@@ -293,6 +311,11 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
     json::Value& md = EnsureObject(next, "metadata", next.GetAllocator());
     SetMember(md, "generation", json::Value(IntAt(*old, "metadata.generation").value_or(0) + 1),
               next.GetAllocator());
+  }
+  if (IsDryRun(req)) {
+    Finalize(type, next, StringAt(*old, "metadata.resourceVersion"), ManagerOf(req), t.subresource,
+             FormatRfc3339(Now(), 0));
+    return WithWarnings(JsonAnswer(200, Compact(next)), warnings);
   }
   ObjectPtr stored = Commit(type, std::move(next), old, ManagerOf(req), t.subresource);
   if (!StringAt(*stored, "metadata.deletionTimestamp").empty()) {

@@ -264,6 +264,26 @@ TEST_F(LifecycleTest, LabelSelectedWatchSeesObjectsLeaveAndCutsEndStreams) {
   EXPECT_NE(text.find("{\"type\":\"DELETED\""), std::string::npos) << text;
 }
 
+TEST_F(LifecycleTest, DryRunValidatesWithoutWriting) {
+  auto created = Call("POST", "/api/v1/namespaces/demo/secrets?dryRun=All",
+                      R"({"metadata":{"name":"dry"},"stringData":{"k":"v"}})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(StringAt(Json(created), "data.k"), "dg==");
+  EXPECT_EQ(Call("GET", "/api/v1/namespaces/demo/secrets/dry").status, 404);
+  EXPECT_EQ(Call("POST", "/api/v1/namespaces/demo/secrets?dryRun=All",
+                 R"({"metadata":{"name":"Bad_Name"}})")
+                .status,
+            422);
+  CreateConfigMap("real");
+  auto patched = Call("PATCH", "/api/v1/namespaces/demo/configmaps/real?dryRun=All",
+                      R"({"data":{"a":"b"}})", "application/merge-patch+json");
+  ASSERT_EQ(patched.status, 200);
+  EXPECT_EQ(StringAt(Json(patched), "data.a"), "b");
+  EXPECT_EQ(At(Json(Call("GET", "/api/v1/namespaces/demo/configmaps/real")), "data"), nullptr);
+  EXPECT_EQ(Call("DELETE", "/api/v1/namespaces/demo/configmaps/real?dryRun=All").status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/namespaces/demo/configmaps/real").status, 200);
+}
+
 TEST_F(LifecycleTest, TableWatchSendsOneRowTablesWithHeadersFirst) {
   for (const char* n : {"a", "b"}) {
     ASSERT_EQ(Call("POST", "/api/v1/namespaces/demo/secrets",
