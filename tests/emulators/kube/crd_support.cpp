@@ -21,10 +21,10 @@ VersionKey KeyOf(const std::string& v) {
   std::smatch m;
   VersionKey k;
   if (!std::regex_match(v, m, re)) return k;
-  k.major = std::stoi(m[1]);
+  k.major = static_cast<int>(ParseInt(m[1].str()).value_or(0));
   if (m[2].matched) {
     k.stage = m[2] == "beta" ? 2 : 1;
-    k.minor = std::stoi(m[3]);
+    k.minor = static_cast<int>(ParseInt(m[3].str()).value_or(0));
   } else {
     k.stage = 3;
   }

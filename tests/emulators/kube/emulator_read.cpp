@@ -85,12 +85,11 @@ ServerResponse KubeEmulator::List(const ServerRequest& req, const RequestTarget&
   std::string rv_param = req.Query("resourceVersion");
   std::string match = req.Query("resourceVersionMatch");
   if (!rv_param.empty() && rv_param != "0") {
-    int64_t rv = 0;
-    try {
-      rv = std::stoll(rv_param);
-    } catch (...) {
+    std::optional<int64_t> parsed = ParseInt(rv_param);
+    if (!parsed) {
       return ErrorAnswer(BadRequestError("invalid resource version \"" + rv_param + "\""));
     }
+    int64_t rv = *parsed;
     if (match == "Exact" && !store_.RvRetained(rv)) {
       return ErrorAnswer(GoneError("The resourceVersion for the provided list is too old."));
     }
@@ -130,11 +129,7 @@ ServerResponse KubeEmulator::List(const ServerRequest& req, const RequestTarget&
   int64_t limit = 0;
   // resourceVersion=0 is served whole from the watch cache: the limit is ignored.
   if (std::string l = req.Query("limit"); !l.empty() && rv_param != "0") {
-    try {
-      limit = std::stoll(l);
-    } catch (...) {
-      limit = 0;
-    }
+    limit = ParseInt(l).value_or(0);
   }
   std::vector<ObjectPtr> matched;
   for (const ObjectPtr& obj : store_.List(type.StorageKey(), t.ns)) {
@@ -190,10 +185,7 @@ ServerResponse KubeEmulator::Watch(const ServerRequest& req, const RequestTarget
   std::string rv_param = req.Query("resourceVersion");
   int64_t timeout_s = 1800;
   if (std::string ts = req.Query("timeoutSeconds"); !ts.empty()) {
-    try {
-      timeout_s = std::stoll(ts);
-    } catch (...) {
-    }
+    timeout_s = ParseInt(ts).value_or(timeout_s);
   }
   std::string bm = req.Query("allowWatchBookmarks");
   bool bookmarks = bm == "true" || bm == "1";
@@ -208,11 +200,11 @@ ServerResponse KubeEmulator::Watch(const ServerRequest& req, const RequestTarget
     }
     from = store_.current_rv();
   } else {
-    try {
-      from = std::stoll(rv_param);
-    } catch (...) {
+    std::optional<int64_t> parsed = ParseInt(rv_param);
+    if (!parsed) {
       return ErrorAnswer(BadRequestError("invalid resource version \"" + rv_param + "\""));
     }
+    from = *parsed;
     std::vector<WatchEvent> probe;
     int64_t oldest = 0;
     if (!store_.EventsSince(type->StorageKey(), from, &probe, &oldest)) {

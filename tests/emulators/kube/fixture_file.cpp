@@ -1,6 +1,8 @@
 // Parser for recorded .http exchanges.
 #include "fixture_file.h"
 
+#include "object_json.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -48,11 +50,10 @@ Result<HttpExchange> ParseHttpExchange(const std::string& text, const std::strin
   }
   size_t status_eol = text.find('\n', resp);
   std::string status_line = text.substr(resp, status_eol - resp);
-  try {
-    ex.status = std::stoi(status_line.substr(9, 3));
-  } catch (...) {
-    return InvalidArgument(file + ": bad status line");
-  }
+  std::optional<int64_t> code =
+      status_line.size() >= 12 ? ParseInt(status_line.substr(9, 3)) : std::nullopt;
+  if (!code) return InvalidArgument(file + ": bad status line");
+  ex.status = static_cast<int>(*code);
   pos = ReadHeaders(text, status_eol + 1, &ex.response_headers);
   ex.response_body = pos < text.size() ? text.substr(pos) : "";
   return ex;

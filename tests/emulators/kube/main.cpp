@@ -15,6 +15,7 @@
 
 #include "http_server.h"
 #include "kube_emulator.h"
+#include "object_json.h"
 #include "self_signed.h"
 #include "util/base64.h"
 
@@ -82,13 +83,9 @@ int main(int argc, char** argv) {
       if (!value(&kubeconfig)) return Usage("--write-kubeconfig needs a path");
     } else if (arg == "--watch-window") {
       if (!value(&v)) return Usage("--watch-window needs a number");
-      try {
-        long n = std::stol(v);
-        if (n < 1) throw std::out_of_range("n");
-        options.watch_window = static_cast<size_t>(n);
-      } catch (...) {
-        return Usage("--watch-window needs a positive number");
-      }
+      std::optional<int64_t> n = vaultsync::kubeemu::ParseInt(v);
+      if (!n || *n < 1) return Usage("--watch-window needs a positive number");
+      options.watch_window = static_cast<size_t>(*n);
     } else if (arg == "--tls-cert-file") {
       if (!value(&cert_file)) return Usage("--tls-cert-file needs a path");
     } else if (arg == "--authorization-mode") {

@@ -2,6 +2,7 @@
 #include "object_json.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -119,6 +120,13 @@ std::string Pretty(const Value& v) {
   w.SetIndent(' ', 2);
   v.Accept(w);
   return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::optional<int64_t> ParseInt(std::string_view s) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
 }
 
 std::string GoValueString(const Value& v) {

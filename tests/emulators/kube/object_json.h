@@ -49,6 +49,9 @@ void OrderKeys(Value& obj, const std::vector<std::string_view>& first, Allocator
 std::string Compact(const Value& v);
 std::string Pretty(const Value& v);
 
+// A whole decimal integer (optional sign), or nullopt for anything else (no exceptions).
+std::optional<int64_t> ParseInt(std::string_view s);
+
 // Go-style rendering of a JSON value for messages: strings quoted, numbers plain.
 std::string GoValueString(const Value& v);
 
