@@ -53,7 +53,9 @@ class KubectlTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (emu_.process) emu_.process->Stop();
+    if (emu_.process) {
+      EXPECT_EQ(emu_.process->Stop(), 0) << emu_.process->Stderr();
+    }
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
