@@ -39,12 +39,13 @@ json::Document Comparable(const json::Value& obj) {
   return d;
 }
 
-// Everything but metadata and status: what metadata.generation tracks.
-bool SpecChanged(const json::Value& a, const json::Value& b) {
+// Everything but metadata (and status, when it is a subresource): what metadata.generation
+// tracks.
+bool SpecChanged(const json::Value& a, const json::Value& b, bool status_is_subresource) {
   json::Document x = Clone(a), y = Clone(b);
   for (json::Document* d : {&x, &y}) {
     RemoveMember(*d, "metadata");
-    RemoveMember(*d, "status");
+    if (status_is_subresource) RemoveMember(*d, "status");
   }
   return !(x == y);
 }
@@ -307,7 +308,8 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
   if (Comparable(next) == Comparable(*old)) {
     return WithWarnings(JsonAnswer(200, Compact(*old)), warnings);
   }
-  if ((type.has_generation || type.custom) && !status_write && SpecChanged(next, *old)) {
+  if ((type.has_generation || type.custom) && !status_write &&
+      SpecChanged(next, *old, type.has_status)) {
     json::Value& md = EnsureObject(next, "metadata", next.GetAllocator());
     SetMember(md, "generation", json::Value(IntAt(*old, "metadata.generation").value_or(0) + 1),
               next.GetAllocator());
