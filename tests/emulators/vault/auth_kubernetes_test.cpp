@@ -3,6 +3,8 @@
 // fallback with JWTs signed by emu::jwt.
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "emulator_test_util.h"
 #include "jwt.h"
 #include "k8s_jwt.h"
@@ -197,6 +199,44 @@ TEST_F(KubernetesAuthTest, PemKeysFallbackWithoutHost) {
   EXPECT_EQ(FirstError(Login("app", Jwt(Claims("demo", "default", "vault"))).body),
             "token is expired");
   EXPECT_EQ(h.Send("POST", "/v1/auth/kubernetes/config", R"({"pem_keys":["nope"]})").status, 400);
+}
+
+// While a login waits for its TokenReview, other requests are answered.
+class ReentrantReviewer : public TokenReviewer {
+ public:
+  Result<TokenReviewResult> Review(const TokenReviewRequest&) override {
+    auto other = std::async(std::launch::async, [this] {
+      return harness->Send("GET", "/v1/sys/health", "", "").status;
+    });
+    answered_meanwhile =
+        other.wait_for(std::chrono::seconds(5)) == std::future_status::ready && other.get() == 200;
+    return TokenReviewResult{true, "", "system:serviceaccount:demo:default", ""};
+  }
+  EmulatorHarness* harness = nullptr;
+  bool answered_meanwhile = false;
+};
+
+TEST(KubernetesAuthLockTest, LockIsReleasedDuringTokenReview) {
+  ReentrantReviewer reviewer;
+  EmulatorHarness h(&reviewer);
+  reviewer.harness = &h;
+  ASSERT_EQ(h.Send("POST", "/v1/sys/auth/kubernetes", R"({"type":"kubernetes"})").status, 204);
+  ASSERT_EQ(h.Send("POST", "/v1/auth/kubernetes/config",
+                   R"({"kubernetes_host":"https://127.0.0.1:1","disable_iss_validation":true})")
+                .status,
+            204);
+  ASSERT_EQ(h.Send("POST", "/v1/auth/kubernetes/role/app",
+                   R"({"bound_service_account_names":"*","bound_service_account_namespaces":"*"})")
+                .status,
+            204);
+  auto key = emu::jwt::RsaKey::Generate();
+  ASSERT_TRUE(key.ok());
+  auto jwt = emu::jwt::SignRs256(*key, R"({"alg":"RS256"})", Claims("demo", "default", "vault"));
+  ASSERT_TRUE(jwt.ok());
+  auto r = h.Send("POST", "/v1/auth/kubernetes/login",
+                  "{\"role\":\"app\",\"jwt\":\"" + *jwt + "\"}", "");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(reviewer.answered_meanwhile);
 }
 
 TEST(K8sJwtTest, GoJsonErrorTexts) {

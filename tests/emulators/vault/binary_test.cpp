@@ -100,6 +100,7 @@ TEST(VaultEmulatorBinaryTest, TimeControlExpiresTokens) {
   EXPECT_TRUE(moved.HasMember("unix"));
   EXPECT_EQ(c.Send("GET", "/v1/auth/token/lookup-self", "", token).status, 403);
   EXPECT_EQ(c.Send("POST", "/__emulator/time", R"({"advance_seconds":"x"})").status, 400);
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
 }
 
 TEST(VaultEmulatorBinaryTest, CountersPerVerbAndPath) {
@@ -116,6 +117,7 @@ TEST(VaultEmulatorBinaryTest, CountersPerVerbAndPath) {
   EXPECT_EQ(counts["counts"]["GET /v1/secret/data/app/db"].GetInt(), 2);
   EXPECT_EQ(counts["counts"]["LIST /v1/secret/metadata/app"].GetInt(), 2);
   EXPECT_EQ(counts["total"].GetInt(), 4);
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
 }
 
 TEST(VaultEmulatorBinaryTest, FaultsAndUnsealKeyControl) {
@@ -139,6 +141,7 @@ TEST(VaultEmulatorBinaryTest, FaultsAndUnsealKeyControl) {
   EXPECT_EQ(c.Send("GET", "/v1/sys/health", "", "").status, 200);
   ASSERT_EQ(c.Send("POST", "/__emulator/server-state", R"({"standby":true})").status, 200);
   EXPECT_EQ(c.Send("GET", "/v1/sys/health", "", "").status, 429);
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
 }
 
 TEST(VaultEmulatorBinaryTest, ServesHttpsAndReviewsOverTls) {
@@ -197,6 +200,7 @@ TEST(VaultEmulatorBinaryTest, ServesHttpsAndReviewsOverTls) {
   auto expired = emu::jwt::SignRs256(*key, R"({"alg":"RS256"})", Claims(-60));
   ASSERT_TRUE(expired.ok());
   EXPECT_EQ(c.Send("POST", "/v1/auth/kubernetes/login", LoginBody(*expired), "").status, 403);
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
 }
 
 TEST(VaultEmulatorBinaryTest, PemKeysWithoutApiServer) {
@@ -221,6 +225,7 @@ TEST(VaultEmulatorBinaryTest, PemKeysWithoutApiServer) {
   auto late = c.Send("POST", "/v1/auth/kubernetes/login", LoginBody(*jwt), "");
   EXPECT_EQ(late.status, 500);
   EXPECT_NE(late.body.find("token is expired"), std::string::npos) << late.body;
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
 }
 
 TEST(VaultEmulatorBinaryTest, ExitsCleanlyOnSigtermAndSigint) {

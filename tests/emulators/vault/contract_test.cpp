@@ -364,7 +364,8 @@ TEST(VaultContractTest, ReplaysEveryRecordedExchange) {
     }
   }
   EXPECT_EQ(failed_steps, 0);
-  EXPECT_EQ(emulator->process->Stop(), 0) << "vault-emulator did not exit cleanly on SIGTERM";
+  EXPECT_EQ(emulator->process->Stop(), 0)
+      << "vault-emulator did not exit cleanly on SIGTERM: " << emulator->process->Stderr();
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 // metadata and listing, with the exact status codes and bodies Vault 1.8 gives.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "emulator_test_util.h"
 
 namespace vaultsync::vaultemu {
@@ -121,6 +124,23 @@ TEST(KvV2Test, MaxVersionsPrunesOldest) {
   EXPECT_EQ(meta["data"]["oldest_version"].GetInt(), 2);
   EXPECT_FALSE(meta["data"]["versions"].HasMember("1"));
   EXPECT_EQ(h.Send("GET", "/v1/secret/data/p?version=1").status, 404);
+}
+
+TEST(KvV2Test, ConcurrentWritersGetDistinctVersions) {
+  EmulatorHarness h;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        if (h.Send("POST", "/v1/secret/data/c", R"({"data":{"x":"y"}})").status == 200) ++ok;
+        h.Send("GET", "/v1/secret/data/c");
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 200);
+  EXPECT_EQ(h.SendJson("GET", "/v1/secret/metadata/c")["data"]["current_version"].GetInt(), 200);
 }
 
 }  // namespace

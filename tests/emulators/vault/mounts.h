@@ -27,7 +27,10 @@ struct Mount {
   bool auth = false;  // an auth method (config then also shows token_type)
   bool local = false;
   bool seal_wrap = false;
-  std::unique_ptr<Backend> backend;  // nullptr: answered by the router itself (sys, token)
+  // nullptr: answered by the router itself (sys, token). Shared so that a request that
+  // released the emulator lock (a kubernetes login) keeps its engine alive even if the
+  // mount is disabled meanwhile.
+  std::shared_ptr<Backend> backend;
 };
 
 // Not thread-safe: the emulator serializes access.

@@ -25,11 +25,11 @@ Reply HandleUnseal(State& s, Call& c);
 void SetUpDevServer(State& s);
 
 // Creates the engine behind a secrets mount of `type` ("kv" with `version` "1"/"2").
-Result<std::unique_ptr<Backend>> NewSecretsBackend(State& s, std::string_view type,
+Result<std::shared_ptr<Backend>> NewSecretsBackend(State& s, std::string_view type,
                                                    std::string_view version,
                                                    Duration default_lease);
 // Creates the auth method behind auth/<path> (kubernetes, approle).
-Result<std::unique_ptr<Backend>> NewAuthBackend(State& s, std::string_view type,
+Result<std::shared_ptr<Backend>> NewAuthBackend(State& s, std::string_view type,
                                                 std::string_view path);
 
 }  // namespace vaultsync::vaultemu

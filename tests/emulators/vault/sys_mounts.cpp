@@ -73,25 +73,26 @@ std::string TrimSlashes(std::string_view p) {
 
 }  // namespace
 
-Result<std::unique_ptr<Backend>> NewSecretsBackend(State& s, std::string_view type,
+Result<std::shared_ptr<Backend>> NewSecretsBackend(State& s, std::string_view type,
                                                    std::string_view version,
                                                    Duration default_lease) {
-  if (type == "kv" && version == "2") return std::unique_ptr<Backend>(new KvV2Backend(s.clock));
+  if (type == "kv" && version == "2")
+    return std::shared_ptr<Backend>(std::make_shared<KvV2Backend>(s.clock));
   if (type == "kv" && (version.empty() || version == "1")) {
-    return std::unique_ptr<Backend>(
-        new KvV1Backend(default_lease.count() > 0 ? default_lease : kSystemMaxTtl));
+    return std::shared_ptr<Backend>(
+        std::make_shared<KvV1Backend>(default_lease.count() > 0 ? default_lease : kSystemMaxTtl));
   }
   if (type == "kv") return InvalidArgument("invalid kv version " + std::string(version));
   return InvalidArgument("plugin not found in the catalog: " + std::string(type));
 }
 
-Result<std::unique_ptr<Backend>> NewAuthBackend(State& s, std::string_view type,
+Result<std::shared_ptr<Backend>> NewAuthBackend(State& s, std::string_view type,
                                                 std::string_view path) {
   if (type == "kubernetes") {
-    return std::unique_ptr<Backend>(new KubernetesAuthBackend(s, std::string(path)));
+    return std::shared_ptr<Backend>(std::make_shared<KubernetesAuthBackend>(s, std::string(path)));
   }
   if (type == "approle") {
-    return std::unique_ptr<Backend>(new AppRoleAuthBackend(s, std::string(path)));
+    return std::shared_ptr<Backend>(std::make_shared<AppRoleAuthBackend>(s, std::string(path)));
   }
   if (type == "token") return InvalidArgument("token credential backend cannot be instantiated");
   return InvalidArgument("plugin not found in the catalog: " + std::string(type));
@@ -234,7 +235,7 @@ Reply HandleUiMounts(State& s, Call& c, std::string_view sub) {
 void SetUpDevServer(State& s) {
   auto add = [&](std::string path, std::string type, std::string description,
                  std::optional<std::map<std::string, std::string>> options, bool local,
-                 std::unique_ptr<Backend> backend, MountTable& table, bool auth) {
+                 std::shared_ptr<Backend> backend, MountTable& table, bool auth) {
     Mount m;
     m.path = std::move(path);
     m.type = type;
@@ -253,7 +254,7 @@ void SetUpDevServer(State& s) {
   add("identity/", "identity", "identity store", std::nullopt, false, nullptr, s.mounts, false);
   add("secret/", "kv", "key/value secret storage",
       std::map<std::string, std::string>{{"version", "2"}}, false,
-      std::make_unique<KvV2Backend>(s.clock), s.mounts, false);
+      std::make_shared<KvV2Backend>(s.clock), s.mounts, false);
   add("sys/", "system", "system endpoints used for control, policy and debugging", std::nullopt,
       false, nullptr, s.mounts, false);
   add("token/", "token", "token based credentials", std::nullopt, false, nullptr, s.auth, true);

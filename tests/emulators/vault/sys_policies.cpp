@@ -61,6 +61,9 @@ Reply OnePolicy(State& s, Call& c, const std::string& name, bool legacy) {
 Reply HandleSysPolicies(State& s, Call& c, std::string_view sub) {
   // sub: "acl", "acl/<name>" (sys/policies/...), or "policy[/<name>]" for the old API.
   bool legacy = sub.rfind("policy", 0) == 0;
+  if (!legacy && sub != "acl" && sub.rfind("acl/", 0) != 0) {
+    return Error(404, {MultiError("unsupported path")});
+  }
   std::string_view rest = legacy ? sub.substr(6) : sub.substr(3);
   while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
   while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);

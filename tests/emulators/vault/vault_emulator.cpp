@@ -233,7 +233,8 @@ ServerResponse VaultEmulator::Route(const ServerRequest& req, std::unique_lock<s
   } else if (StartsWith(path, "auth/token/")) {
     reply = HandleTokenAuth(s, call, std::string_view(path).substr(11));
   } else if (mount != nullptr && mount->backend != nullptr) {
-    reply = mount->backend->Handle(call);
+    std::shared_ptr<Backend> backend = mount->backend;  // survives a disable meanwhile
+    reply = backend->Handle(call);
   } else if (mount != nullptr) {
     reply = Error(405, {MultiError("unsupported operation")});
   } else {
