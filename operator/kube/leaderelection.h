@@ -45,7 +45,8 @@ struct LeaderElectionConfig {
 // kInvalidArgument naming the broken rule.
 Status ValidateLeaderElectionConfig(const LeaderElectionConfig& config);
 
-// Thread-safe.
+// Give it a Client whose request timeout (Config::timeout) is below the renew deadline: a
+// renewal stuck in a slow request cannot notice that the deadline passed. Thread-safe.
 class LeaderElector {
  public:
   LeaderElector(Client& client, LeaderElectionConfig config);
