@@ -148,7 +148,7 @@ TEST(OperatorE2E, OnlyTheLeaderWritesAndAStandbyTakesOver) {
                                  "--leader-election-retry-period",
                                  "500ms"};
   auto first = env->StartOperator(le);
-  ASSERT_TRUE(first.process->WaitForOutput("became leader", 15s)) << first.process->Stderr();
+  ASSERT_TRUE(first.process->WaitForOutput("became leader", 45s)) << first.process->Stderr();
   auto second = env->StartOperator(le);
   env->CreateVss("db", kDbSpec);
   ASSERT_TRUE(WaitFor([&] { return env->SecretData("demo", "db-creds").has_value(); }, 15s));
@@ -162,7 +162,7 @@ TEST(OperatorE2E, OnlyTheLeaderWritesAndAStandbyTakesOver) {
   EXPECT_EQ(status, 200);
 
   EXPECT_EQ(first.process->Stop(), 0) << first.process->Stderr();  // releases the Lease
-  ASSERT_TRUE(second.process->WaitForOutput("became leader", 10s)) << second.process->Stderr();
+  ASSERT_TRUE(second.process->WaitForOutput("became leader", 30s)) << second.process->Stderr();
   env->VaultPut("app/db", R"({"password":"v2"})");
   EXPECT_TRUE(
       WaitFor([&] { return (*env->SecretData("demo", "db-creds"))["password"] == "v2"; }, 6s))
