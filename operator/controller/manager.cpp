@@ -86,8 +86,13 @@ Status RunManager(const ManagerOptions& o, http::CancelFlag& stop) {
   VS_ASSIGN_OR_RETURN(auto transport, http::NewTransport(tc));
   kube::RestClientOptions rest_options;
   rest_options.hooks = &metrics.rest_client();
-  kube::RestClient client(std::shared_ptr<http::Transport>(std::move(transport)), o.kube,
-                          rest_options);
+  std::shared_ptr<http::Transport> shared_transport(std::move(transport));
+  kube::RestClient client(shared_transport, o.kube, rest_options);
+  // Lease renewals get a client of their own, as in controller-runtime: reconcile traffic
+  // cannot use up their QPS budget, and no single request outlasts the renew deadline.
+  kube::Config lease_config = o.kube;
+  lease_config.timeout = std::min<std::chrono::milliseconds>(o.kube.timeout, o.renew_deadline);
+  kube::RestClient lease_client(shared_transport, lease_config, rest_options);
 
   VS_ASSIGN_OR_RETURN(const std::string hmac_key,
                       LoadOrCreateHmacKey(client, o.operator_namespace, o.hmac_secret_name));
@@ -240,8 +245,10 @@ Status RunManager(const ManagerOptions& o, http::CancelFlag& stop) {
     lc.renew_deadline = o.renew_deadline;
     lc.retry_period = o.retry_period;
     lc.hooks = &metrics.leader_election();
-    lc.on_started_leading = [&] {
-      logger.Info("became leader", {{"lease", lc.lease_namespace + "/" + lc.lease_name}});
+    // Runs on the elector's thread after this block has ended: capture the lease by value.
+    lc.on_started_leading = [&logger, &start_controllers,
+                             lease = lc.lease_namespace + "/" + lc.lease_name] {
+      logger.Info("became leader", {{"lease", lease}});
       start_controllers();
     };
     lc.on_stopped_leading = [&] {
@@ -249,7 +256,7 @@ Status RunManager(const ManagerOptions& o, http::CancelFlag& stop) {
       lost = true;
       cv.notify_all();
     };
-    elector = std::make_unique<kube::LeaderElector>(client, lc);
+    elector = std::make_unique<kube::LeaderElector>(lease_client, lc);
     VS_RETURN_IF_ERROR(elector->Start());
   } else {
     start_controllers();

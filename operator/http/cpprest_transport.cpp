@@ -25,8 +25,13 @@ void CancelFlag::Cancel() {
     std::lock_guard<std::mutex> lock(mu_);
     if (cancelled_.exchange(true)) return;
     run.swap(callbacks_);
+    running_ = true;
+    runner_ = std::this_thread::get_id();
   }
   for (auto& [id, fn] : run) fn();
+  std::lock_guard<std::mutex> lock(mu_);
+  running_ = false;
+  ran_.notify_all();
 }
 
 int CancelFlag::Register(std::function<void()> fn) {
@@ -42,13 +47,16 @@ int CancelFlag::Register(std::function<void()> fn) {
 }
 
 void CancelFlag::Unregister(int id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   for (auto it = callbacks_.begin(); it != callbacks_.end(); ++it) {
     if (it->first == id) {
       callbacks_.erase(it);
       return;
     }
   }
+  // Cancel() may have taken the callback and be running it right now; the caller is about
+  // to destroy what it refers to. (A callback unregistering itself must not wait for itself.)
+  if (runner_ != std::this_thread::get_id()) ran_.wait(lock, [this] { return !running_; });
 }
 
 namespace {

@@ -5,12 +5,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -61,11 +63,17 @@ class CancelFlag {
   bool cancelled() const { return cancelled_; }
   // Runs `fn` on Cancel(), or at once when already cancelled. Returns an id for Unregister.
   int Register(std::function<void()> fn);
+  // After Unregister returns the callback is not running and will not run, so whatever it
+  // refers to may be destroyed (it waits for a Cancel() on another thread that already took
+  // the callback to finish running it).
   void Unregister(int id);
 
  private:
   std::atomic<bool> cancelled_{false};
   std::mutex mu_;
+  std::condition_variable ran_;
+  bool running_ = false;  // Cancel() is running callbacks it took from callbacks_
+  std::thread::id runner_;
   int next_id_ = 0;
   std::vector<std::pair<int, std::function<void()>>> callbacks_;
 };

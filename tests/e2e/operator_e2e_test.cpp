@@ -137,10 +137,6 @@ TEST(OperatorE2E, SteadyStateWritesNothingAndSharesVaultReads) {
 }
 
 TEST(OperatorE2E, OnlyTheLeaderWritesAndAStandbyTakesOver) {
-  // KNOWN REGRESSION (issue 4): this passed at commit 45904ab and fails on the final tree of
-  // session 1 (the first replica logs "acquired leader lease" but never starts its
-  // controllers). Skipped, visibly, until it is diagnosed; see the issue note.
-  GTEST_SKIP() << "leader-elect regression under investigation (issue 4)";
   auto env = Env::Start();
   ASSERT_NE(env, nullptr);
   env->VaultPut("app/db", R"({"password":"v1"})");

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "http_server.h"
@@ -151,6 +152,32 @@ TEST(Transport, RejectsBadConfig) {
   TransportConfig c{.base_url = "https://127.0.0.1:1"};
   c.tls.ca_pem = "not a pem";
   EXPECT_FALSE(NewTransport(c).ok());
+}
+
+TEST(CancelFlag, UnregisterWaitsForACallbackThatCancelIsRunning) {
+  CancelFlag flag;
+  std::atomic<bool> started{false}, finished{false};
+  int id = flag.Register([&] {
+    started = true;
+    std::this_thread::sleep_for(200ms);
+    finished = true;
+  });
+  std::thread canceller([&] { flag.Cancel(); });
+  for (int i = 0; i < 500 && !started; ++i) std::this_thread::sleep_for(2ms);
+  ASSERT_TRUE(started);
+  flag.Unregister(id);  // the callback's captures may be destroyed after this returns
+  EXPECT_TRUE(finished);
+  canceller.join();
+}
+
+TEST(CancelFlag, RegisterAfterCancelRunsAtOnceAndUnregisterDoesNotBlock) {
+  CancelFlag flag;
+  flag.Cancel();
+  bool ran = false;
+  int id = flag.Register([&] { ran = true; });
+  EXPECT_TRUE(ran);
+  flag.Unregister(id);
+  EXPECT_TRUE(flag.cancelled());
 }
 
 }  // namespace

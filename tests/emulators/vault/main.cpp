@@ -32,15 +32,6 @@ bool ReadFile(const std::string& path, std::string& out) {
 
 }  // namespace
 
-// Read by LeakSanitizer in sanitizer builds (unused otherwise). OpenSSL keeps per-thread
-// state (error queue, DRBGs) that it frees when a thread exits; cpprestsdk's listener and
-// client pool threads, where TLS handshakes and JWT signature checks run, never exit before
-// the process does, so that state would be reported at every exit. The emulator's own
-// OpenSSL use is leak-checked in-process by vault_emulator_test, which has no suppression.
-extern "C" const char* __lsan_default_suppressions() {
-  return "leak:libcrypto.so\nleak:libssl.so\n";
-}
-
 int main(int argc, char** argv) {
   using namespace vaultsync;
   emu::BlockTerminationSignals();
