@@ -1,0 +1,921 @@
+// The scale benchmark (issue "design for scale"): N VaultStaticSecrets in M namespaces over P
+// distinct Vault paths, synced by the real vaultsync-operator against the real kube-emulator
+// and vault-emulator. It prints the figures the Helm chart's resources are sized from (time to
+// sync, resident memory, CPU) and the request counts the design promises (no Kubernetes write
+// in steady state, one Vault read per distinct path per refresh, one login per identity),
+// each against its target. Speed and memory misses are printed, never fatal; only functional
+// failures (not everything synced, writes in steady state) make it exit non-zero.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/transport.h"
+#include "http_server.h"
+#include "process.h"
+#include "util/duration.h"
+#include "util/json.h"
+#include "yaml_json.h"
+
+namespace vaultsync::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr const char* kAdminToken = "bench-admin-token";
+constexpr const char* kRootToken = "root";
+constexpr int64_t kRssTargetKib = 40 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+struct Options {
+  int resources = 10000;
+  int namespaces = 10;
+  int paths = -1;  // default: resources / 2
+  std::chrono::milliseconds refresh = 60s;
+  int periods = 1;  // steady refresh periods measured
+  bool keep_going = false;
+  int concurrency = 8;                     // parallel HTTP requests while creating objects
+  std::chrono::seconds sync_timeout{0};    // 0: derived from N
+  std::vector<std::string> operator_args;  // extra operator flags
+  std::vector<std::pair<std::string, std::string>> operator_env;
+};
+
+const char* kUsage =
+    "usage: vaultsync-scale-bench [flags]\n"
+    "  --resources N        VaultStaticSecrets to create (default 10000)\n"
+    "  --namespaces M       namespaces they are spread over (default 10)\n"
+    "  --paths P            distinct Vault paths (default N/2, so pairs share a read)\n"
+    "  --refresh D          refreshAfter of every resource, e.g. 60s (default 60s)\n"
+    "  --periods K          steady-state refresh periods measured (default 1)\n"
+    "  --keep-going         measure the steady state even when the initial sync failed\n"
+    "  --concurrency C      parallel requests while creating objects (default 8)\n"
+    "  --sync-timeout D     bound on the initial sync (default 120s + N x 0.2s)\n"
+    "  --operator-arg A     extra operator flag (repeatable), e.g. --operator-arg=--kube-qps=100\n"
+    "  --operator-env K=V   extra operator environment (repeatable), e.g. MALLOC_ARENA_MAX=2\n"
+    "Exits 1 on a functional failure, 2 on a usage error; misses on time or memory targets\n"
+    "are printed (PASS/MISS), not fatal.\n";
+
+std::optional<int> ParseCount(const std::string& s, int min) {
+  char* end = nullptr;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || v < min || v > 10'000'000) return std::nullopt;
+  return int(v);
+}
+
+// Returns nullopt (after printing why) on a usage error.
+std::optional<Options> ParseOptions(int argc, char** argv) {
+  Options o;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i], value;
+    bool has_value = false;
+    if (size_t eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    if (name == "--help" || name == "-h") {
+      std::cout << kUsage;
+      std::exit(0);
+    }
+    if (name == "--keep-going") {
+      o.keep_going = true;
+      continue;
+    }
+    if (!has_value) {
+      if (i + 1 >= args.size()) {
+        std::cerr << name << " needs a value\n" << kUsage;
+        return std::nullopt;
+      }
+      value = args[++i];
+    }
+    auto bad = [&] {
+      std::cerr << "bad value for " << name << ": \"" << value << "\"\n" << kUsage;
+      return std::nullopt;
+    };
+    if (name == "--resources" || name == "--namespaces" || name == "--paths" ||
+        name == "--periods" || name == "--concurrency") {
+      auto n = ParseCount(value, 1);
+      if (!n) return bad();
+      if (name == "--resources") o.resources = *n;
+      if (name == "--namespaces") o.namespaces = *n;
+      if (name == "--paths") o.paths = *n;
+      if (name == "--periods") o.periods = *n;
+      if (name == "--concurrency") o.concurrency = *n;
+    } else if (name == "--refresh" || name == "--sync-timeout") {
+      auto d = ParseDuration(value);
+      if (!d.ok() || d->count() <= 0) return bad();
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+      if (name == "--refresh") {
+        o.refresh = ms;
+      } else {
+        o.sync_timeout = std::chrono::duration_cast<std::chrono::seconds>(ms);
+      }
+    } else if (name == "--operator-arg") {
+      o.operator_args.push_back(value);
+    } else if (name == "--operator-env") {
+      size_t eq = value.find('=');
+      if (eq == std::string::npos || eq == 0) return bad();
+      o.operator_env.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+    } else {
+      std::cerr << "unknown flag " << name << "\n" << kUsage;
+      return std::nullopt;
+    }
+  }
+  if (o.paths < 0) o.paths = std::max(1, o.resources / 2);
+  if (o.paths > o.resources) o.paths = o.resources;
+  if (o.sync_timeout.count() == 0) {
+    o.sync_timeout = std::chrono::seconds(120 + o.resources / 5);
+  }
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// /proc figures of a process
+
+struct Mem {
+  int64_t rss_kib = -1, hwm_kib = -1, anon_kib = -1, file_kib = -1;
+};
+
+Mem ReadMem(pid_t pid) {
+  Mem m;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  auto field = [&](const char* key, int64_t* out) {
+    size_t n = std::strlen(key);
+    if (line.compare(0, n, key) == 0) *out = std::strtoll(line.c_str() + n, nullptr, 10);
+  };
+  while (std::getline(in, line)) {
+    field("VmRSS:", &m.rss_kib);
+    field("VmHWM:", &m.hwm_kib);
+    field("RssAnon:", &m.anon_kib);
+    field("RssFile:", &m.file_kib);
+  }
+  return m;
+}
+
+// utime + stime of a process, in seconds (-1 when unreadable).
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t paren = text.rfind(')');
+  if (paren == std::string::npos) return -1;
+  std::istringstream rest(text.substr(paren + 1));
+  std::string tok;
+  // Fields after "(comm)" start at field 3 (state); utime is field 14, stime field 15.
+  int64_t utime = 0, stime = 0;
+  for (int field = 3; field <= 15 && rest >> tok; ++field) {
+    if (field == 14) utime = std::strtoll(tok.c_str(), nullptr, 10);
+    if (field == 15) stime = std::strtoll(tok.c_str(), nullptr, 10);
+  }
+  return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP to the emulators
+
+class Api {
+ public:
+  static std::unique_ptr<Api> Connect(const std::string& url, http::Headers auth) {
+    http::TransportConfig c;
+    c.base_url = url;
+    c.timeout = 60s;
+    c.tls.skip_verify = true;  // the kube emulator's self-signed certificate
+    c.user_agent = "vaultsync-scale-bench";
+    auto t = http::NewTransport(c);
+    if (!t.ok()) return nullptr;
+    std::unique_ptr<Api> api(new Api());
+    api->transport_ = std::move(*t);
+    api->auth_ = std::move(auth);
+    return api;
+  }
+
+  // Any HTTP answer; status 0 with the error text as body on a transport failure. Retries
+  // (bounded) transport failures, 429 and 5xx.
+  http::Response Call(const std::string& method, const std::string& target,
+                      const std::string& body = "",
+                      const std::string& content_type = "application/json") {
+    http::Request r;
+    r.method = method;
+    r.target = target;
+    r.body = body;
+    r.headers = auth_;
+    r.headers.emplace_back("Accept", "application/json");
+    if (!body.empty()) r.headers.emplace_back("Content-Type", content_type);
+    http::Response last;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      auto resp = transport_->Send(r);
+      if (!resp.ok()) {
+        last = http::Response{0, {}, resp.status().ToString()};
+      } else {
+        last = *resp;
+        if (last.status != 429 && last.status < 500) return last;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+    }
+    return last;
+  }
+
+  std::map<std::string, int64_t> Counters() {
+    std::map<std::string, int64_t> out;
+    auto resp = Call("GET", "/__emulator/counters");
+    auto doc = json::Parse(resp.body);
+    if (!doc.ok()) return out;
+    const json::Value* counts = json::Find(*doc, "counts");
+    if (counts == nullptr || !counts->IsObject()) return out;
+    for (auto it = counts->MemberBegin(); it != counts->MemberEnd(); ++it) {
+      if (it->value.IsInt64()) out[std::string(json::View(it->name))] = it->value.GetInt64();
+    }
+    return out;
+  }
+  bool ResetCounters() { return Call("DELETE", "/__emulator/counters").status == 200; }
+
+ private:
+  Api() = default;
+  std::unique_ptr<http::Transport> transport_;
+  http::Headers auth_;
+};
+
+// Runs fn(0..count-1) on `workers` threads; returns how many calls returned false.
+int RunParallel(int count, int workers, const std::function<bool(int)>& fn) {
+  std::atomic<int> next{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < std::min(workers, count); ++w) {
+    threads.emplace_back([&] {
+      for (int i = next++; i < count; i = next++) {
+        if (!fn(i)) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  return failures;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The objects
+
+std::string NamespaceName(int ns) { return "bench-" + std::to_string(ns); }
+std::string VaultPath(int path) { return "bench/p" + std::to_string(path); }
+// Resource i lives in namespace i % M and reads path i % P, so with P = N/2 each path is
+// read by two resources (in different namespaces when M is even... or the same; both count).
+std::string ResourceName(int i) { return "vss-" + std::to_string(i); }
+std::string SecretName(int i) { return "dest-" + std::to_string(i); }
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ssize_t n = read(fd, raw.data(), raw.size());
+    (void)n;
+    close(fd);
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+  return out;
+}
+
+// Counts per verb ("CREATE", "UPDATE", ...) of kube-emulator keys "VERB resource[/sub]".
+bool IsWriteVerb(const std::string& key) {
+  for (const char* v : {"CREATE ", "UPDATE ", "PATCH ", "DELETE ", "DELETECOLLECTION "}) {
+    if (key.rfind(v, 0) == 0) return true;
+  }
+  return false;
+}
+
+struct KubeTotals {
+  int64_t writes = 0, reads = 0, watches = 0, total = 0;
+};
+KubeTotals SumKube(const std::map<std::string, int64_t>& c) {
+  KubeTotals t;
+  for (const auto& [k, v] : c) {
+    t.total += v;
+    if (IsWriteVerb(k)) {
+      t.writes += v;
+    } else if (k.rfind("WATCH ", 0) == 0) {
+      t.watches += v;
+    } else if (k.rfind("GET ", 0) == 0 || k.rfind("LIST ", 0) == 0) {
+      t.reads += v;
+    }
+  }
+  return t;
+}
+
+struct VaultTotals {
+  int64_t kv_reads = 0, logins = 0, other = 0, total = 0;
+};
+VaultTotals SumVault(const std::map<std::string, int64_t>& c) {
+  VaultTotals t;
+  for (const auto& [k, v] : c) {
+    t.total += v;
+    if (k.rfind("GET /v1/secret/data/", 0) == 0) {
+      t.kv_reads += v;
+    } else if (k.find("/v1/auth/") != std::string::npos && k.find("/login") != std::string::npos) {
+      t.logins += v;
+    } else {
+      t.other += v;
+    }
+  }
+  return t;
+}
+
+std::string Dump(const std::map<std::string, int64_t>& c) {
+  std::string s;
+  for (const auto& [k, v] : c) s += "    " + k + ": " + std::to_string(v) + "\n";
+  return s.empty() ? "    (none)\n" : s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bench
+
+struct Figures {
+  std::vector<std::pair<std::string, std::string>> kv;  // in print order
+  void Set(const std::string& key, const std::string& value) {
+    for (auto& [k, v] : kv) {
+      if (k == key) {
+        v = value;
+        return;
+      }
+    }
+    kv.emplace_back(key, value);
+  }
+  void Set(const std::string& key, int64_t v) { Set(key, std::to_string(v)); }
+  void SetSeconds(const std::string& key, double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", s);
+    Set(key, std::string(buf));
+  }
+  std::string Get(const std::string& key) const {
+    for (const auto& [k, v] : kv) {
+      if (k == key) return v;
+    }
+    return "n/a";
+  }
+};
+
+// Every machine-readable key, printed (as "n/a" when not measured) on every run so that a
+// reader can rely on the set; the smoke test checks them.
+const std::vector<std::string> kFigureKeys = {
+    "resources",
+    "namespaces",
+    "distinct_paths",
+    "refresh_seconds",
+    "setup_seconds",
+    "sync_all_created_seconds",
+    "sync_seconds",
+    "cpu_sync_seconds",
+    "rss_after_sync_kib",
+    "hwm_after_sync_kib",
+    "rss_anon_after_sync_kib",
+    "rss_file_after_sync_kib",
+    "sync_kube_requests",
+    "sync_kube_writes",
+    "sync_vault_reads",
+    "steady_period_seconds",
+    "steady_periods",
+    "cpu_steady_seconds_per_period",
+    "rss_after_steady_kib",
+    "hwm_after_steady_kib",
+    "rss_anon_after_steady_kib",
+    "rss_file_after_steady_kib",
+    "rss_max_sampled_kib",
+    "steady_kube_requests",
+    "steady_kube_writes",
+    "steady_kube_reads",
+    "steady_kube_watches",
+    "steady_vault_reads_per_period",
+    "steady_vault_other_requests",
+    "vault_identities",
+    "vault_logins_total",
+    "kube_emulator_cpu_sync_seconds",
+    "kube_emulator_rss_kib",
+    "operator_exit_code",
+    "target_rss",
+    "target_steady_writes",
+    "target_steady_reads",
+    "target_logins",
+    "result",
+};
+
+class Bench {
+ public:
+  explicit Bench(Options o) : o_(std::move(o)) {}
+  ~Bench() { Cleanup(); }
+
+  int Run();
+
+ private:
+  bool Setup();
+  bool StartOperator();
+  bool WaitForSync();
+  bool VerifyAllSynced(int* secrets, int* ready);
+  void MeasureSteady();
+  void Sample();                                  // RSS sample of the operator (max kept)
+  void SleepSampling(std::chrono::milliseconds);  // sleeps, sampling every second
+  bool OperatorAlive();
+  void Report(bool functional_ok);
+  void Cleanup();
+
+  Options o_;
+  std::string bin_dir_, dir_;
+  std::unique_ptr<testing::Process> kube_proc_, vault_proc_, op_;
+  std::unique_ptr<Api> kube_, vault_;
+  Figures f_;
+  std::vector<std::string> failures_;
+  std::string vault_url_;
+  int64_t rss_max_ = -1;
+  int64_t vault_logins_ = 0;
+  std::map<std::string, int64_t> sync_kube_, sync_vault_, steady_kube_, steady_vault_;
+};
+
+std::string SelfDir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : exe.parent_path().string();
+}
+
+Result<std::unique_ptr<testing::Process>> StartListening(const std::string& path,
+                                                         const std::vector<std::string>& args,
+                                                         std::string* url) {
+  std::vector<std::string> full = {"--listen", "127.0.0.1:0"};
+  full.insert(full.end(), args.begin(), args.end());
+  VS_ASSIGN_OR_RETURN(auto proc, testing::Process::Start(path, full));
+  VS_ASSIGN_OR_RETURN(std::string line, proc->WaitForLine("listening on ", 30s));
+  *url = line.substr(std::string("listening on ").size());
+  return proc;
+}
+
+bool Bench::Setup() {
+  bin_dir_ = SelfDir();
+  char tmpl[] = "/tmp/vaultsync-bench-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) {
+    failures_.push_back("mkdtemp failed");
+    return false;
+  }
+  dir_ = tmpl;
+  std::string kube_url, vault_url;
+  auto kube = StartListening(bin_dir_ + "/kube-emulator",
+                             {"--admin-token", kAdminToken, "--tls-self-signed",
+                              "--write-kubeconfig", dir_ + "/kubeconfig"},
+                             &kube_url);
+  if (!kube.ok()) {
+    failures_.push_back("kube-emulator: " + kube.status().ToString());
+    return false;
+  }
+  kube_proc_ = std::move(*kube);
+  auto vault =
+      StartListening(bin_dir_ + "/vault-emulator", {"--dev-root-token", kRootToken}, &vault_url);
+  if (!vault.ok()) {
+    failures_.push_back("vault-emulator: " + vault.status().ToString());
+    return false;
+  }
+  vault_proc_ = std::move(*vault);
+  vault_url_ = vault_url;
+  kube_ = Api::Connect(kube_url, {{"Authorization", std::string("Bearer ") + kAdminToken}});
+  vault_ = Api::Connect(vault_url, {{"X-Vault-Token", kRootToken}});
+  if (!kube_ || !vault_) {
+    failures_.push_back("cannot connect to the emulators");
+    return false;
+  }
+
+  auto t0 = Clock::now();
+  // CRDs, straight from crds/ (what a user applies), POSTed as JSON.
+  for (const char* crd : {"vaultconnection.yaml", "vaultauth.yaml", "vaultstaticsecret.yaml"}) {
+    auto docs = testing::YamlFileToJson(std::string(VAULTSYNC_SOURCE_DIR) + "/crds/" + crd);
+    if (!docs.ok() || docs->empty()) {
+      failures_.push_back(std::string("cannot read crds/") + crd);
+      return false;
+    }
+    auto r =
+        kube_->Call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", docs->at(0));
+    if (r.status != 201) {
+      failures_.push_back(std::string("creating CRD ") + crd + ": HTTP " +
+                          std::to_string(r.status) + " " + r.body.substr(0, 300));
+      return false;
+    }
+  }
+  for (int ns = 0; ns < o_.namespaces; ++ns) {
+    auto r = kube_->Call("POST", "/api/v1/namespaces",
+                         R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")" +
+                             NamespaceName(ns) + R"("}})");
+    if (r.status != 201) {
+      failures_.push_back("creating namespace: HTTP " + std::to_string(r.status) + " " +
+                          r.body.substr(0, 300));
+      return false;
+    }
+  }
+  bool served = false;
+  for (int i = 0; i < 100 && !served; ++i) {
+    served =
+        kube_->Call("GET", "/apis/vaultsync.io/v1alpha1/vaultstaticsecrets?limit=1").status == 200;
+    if (!served) std::this_thread::sleep_for(100ms);
+  }
+  if (!served) {
+    failures_.push_back("the VaultStaticSecret CRD is not served");
+    return false;
+  }
+
+  // The Vault secrets (small, random values that are never printed).
+  int bad = RunParallel(o_.paths, o_.concurrency, [&](int p) {
+    std::string body = R"({"data":{"username":"user-)" + std::to_string(p) + R"(","password":")" +
+                       RandomHex(12) + R"(","port":"5432"}})";
+    auto r = vault_->Call("POST", "/v1/secret/data/" + VaultPath(p), body);
+    return r.status == 200 || r.status == 204;
+  });
+  if (bad != 0) {
+    failures_.push_back(std::to_string(bad) + " Vault writes failed");
+    return false;
+  }
+  std::string refresh = std::to_string(o_.refresh.count()) + "ms";
+  if (o_.refresh.count() % 1000 == 0) refresh = std::to_string(o_.refresh.count() / 1000) + "s";
+  bad = RunParallel(o_.resources, o_.concurrency, [&](int i) {
+    std::string ns = NamespaceName(i % o_.namespaces);
+    std::string body =
+        R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultStaticSecret","metadata":{"name":")" +
+        ResourceName(i) + R"(","namespace":")" + ns + R"("},"spec":{"mount":"secret","path":")" +
+        VaultPath(i % o_.paths) + R"(","refreshAfter":")" + refresh +
+        R"(","destination":{"name":")" + SecretName(i) + R"("}}})";
+    auto r = kube_->Call(
+        "POST", "/apis/vaultsync.io/v1alpha1/namespaces/" + ns + "/vaultstaticsecrets", body);
+    return r.status == 201;
+  });
+  if (bad != 0) {
+    failures_.push_back(std::to_string(bad) + " VaultStaticSecret creates failed");
+    return false;
+  }
+  f_.SetSeconds("setup_seconds", std::chrono::duration<double>(Clock::now() - t0).count());
+  return true;
+}
+
+bool Bench::StartOperator() {
+  auto metrics_port = emu::PickFreePort("127.0.0.1");
+  auto probe_port = emu::PickFreePort("127.0.0.1");
+  if (!metrics_port.ok() || !probe_port.ok()) {
+    failures_.push_back("no free port for the operator's metrics and probes");
+    return false;
+  }
+  std::vector<std::string> args = {"--kubeconfig",
+                                   dir_ + "/kubeconfig",
+                                   "--default-vault-address",
+                                   vault_url_,
+                                   "--default-auth-method",
+                                   "token",
+                                   "--metrics-bind-address",
+                                   "127.0.0.1:" + std::to_string(*metrics_port),
+                                   "--health-probe-bind-address",
+                                   "127.0.0.1:" + std::to_string(*probe_port),
+                                   "--operator-namespace",
+                                   "default"};
+  args.insert(args.end(), o_.operator_args.begin(), o_.operator_args.end());
+  testing::Env env = {{"VAULT_TOKEN", kRootToken},
+                      {"VAULTSYNC_SERVICEACCOUNT_DIR", dir_ + "/no-sa"}};
+  env.insert(env.end(), o_.operator_env.begin(), o_.operator_env.end());
+  auto p = testing::Process::Start(bin_dir_ + "/vaultsync-operator", args, env);
+  if (!p.ok()) {
+    failures_.push_back("starting the operator: " + p.status().ToString());
+    return false;
+  }
+  op_ = std::move(*p);
+  return true;
+}
+
+bool Bench::OperatorAlive() { return op_ != nullptr && op_->Wait(0ms) < 0; }
+
+void Bench::Sample() {
+  if (!OperatorAlive()) return;
+  rss_max_ = std::max(rss_max_, ReadMem(op_->pid()).rss_kib);
+}
+
+void Bench::SleepSampling(std::chrono::milliseconds d) {
+  auto end = Clock::now() + d;
+  while (Clock::now() < end) {
+    Sample();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
+    std::this_thread::sleep_for(std::clamp(left, 0ms, 1000ms));
+  }
+}
+
+// Lists everything (paged) and counts managed Secrets named dest-* and Ready=True resources.
+bool Bench::VerifyAllSynced(int* secrets, int* ready) {
+  *secrets = 0;
+  *ready = 0;
+  auto list = [&](const std::string& base, const std::function<void(const json::Value&)>& each) {
+    std::string cont;
+    for (int page = 0; page < 100000; ++page) {
+      std::string target = base + (base.find('?') == std::string::npos ? "?" : "&") + "limit=1000";
+      if (!cont.empty()) target += "&continue=" + cont;
+      auto r = kube_->Call("GET", target);
+      if (r.status != 200) return false;
+      auto doc = json::Parse(r.body);
+      if (!doc.ok()) return false;
+      const json::Value* items = json::Find(*doc, "items");
+      if (items != nullptr && items->IsArray()) {
+        for (const auto& item : items->GetArray()) each(item);
+      }
+      const json::Value* meta = json::Find(*doc, "metadata");
+      auto next = meta ? json::OptionalString(*meta, "continue")
+                       : Result<std::optional<std::string_view>>(std::nullopt);
+      if (!next.ok() || !next->has_value() || (*next)->empty()) return true;
+      cont = std::string(**next);  // opaque, URL-safe in the emulator (base64url)
+    }
+    return false;
+  };
+  std::set<std::string> names;
+  bool ok = list("/api/v1/secrets?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dvaultsync",
+                 [&](const json::Value& s) {
+                   const json::Value* meta = json::Find(s, "metadata");
+                   if (meta == nullptr) return;
+                   auto name = json::String(*meta, "name");
+                   auto ns = json::String(*meta, "namespace");
+                   if (name.ok() && ns.ok() && name->rfind("dest-", 0) == 0) {
+                     names.insert(std::string(*ns) + "/" + std::string(*name));
+                   }
+                 });
+  *secrets = int(names.size());
+  ok = ok && list("/apis/vaultsync.io/v1alpha1/vaultstaticsecrets", [&](const json::Value& v) {
+         const json::Value* status = json::Find(v, "status");
+         const json::Value* conds = status ? json::Find(*status, "conditions") : nullptr;
+         if (conds == nullptr || !conds->IsArray()) return;
+         for (const auto& c : conds->GetArray()) {
+           auto type = json::String(c, "type");
+           auto st = json::String(c, "status");
+           if (type.ok() && *type == "Ready" && st.ok() && *st == "True") ++*ready;
+         }
+       });
+  return ok && *secrets == o_.resources && *ready == o_.resources;
+}
+
+bool Bench::WaitForSync() {
+  auto t0 = Clock::now();
+  auto deadline = t0 + o_.sync_timeout;
+  double kube_cpu0 = CpuSeconds(kube_proc_->pid());
+  auto last_progress = t0;
+  auto last_verify = t0 - 1h;
+  bool all_created = false;
+  int secrets = 0, ready = 0;
+  while (Clock::now() < deadline) {
+    Sample();
+    if (!OperatorAlive()) {
+      failures_.push_back("the operator exited during the initial sync");
+      return false;
+    }
+    auto c = kube_->Counters();
+    int64_t created = c["CREATE secrets"];
+    auto now = Clock::now();
+    double elapsed = std::chrono::duration<double>(now - t0).count();
+    if (!all_created && created >= o_.resources) {
+      all_created = true;
+      f_.SetSeconds("sync_all_created_seconds", elapsed);
+    }
+    if (now - last_progress >= 10s) {
+      last_progress = now;
+      std::fprintf(stderr,
+                   "[bench] %6.1fs: %lld/%d Secrets created, %lld status writes, operator rss "
+                   "%lld KiB, cpu %.1fs\n",
+                   elapsed, static_cast<long long>(created), o_.resources,
+                   static_cast<long long>(c["PATCH vaultstaticsecrets/status"] +
+                                          c["UPDATE vaultstaticsecrets/status"]),
+                   static_cast<long long>(ReadMem(op_->pid()).rss_kib), CpuSeconds(op_->pid()));
+    }
+    if (all_created && now - last_verify >= 2s) {
+      last_verify = now;
+      if (VerifyAllSynced(&secrets, &ready)) {
+        f_.SetSeconds("sync_seconds", std::chrono::duration<double>(Clock::now() - t0).count());
+        f_.SetSeconds("kube_emulator_cpu_sync_seconds", CpuSeconds(kube_proc_->pid()) - kube_cpu0);
+        return true;
+      }
+    }
+    std::this_thread::sleep_for(500ms);
+  }
+  VerifyAllSynced(&secrets, &ready);
+  failures_.push_back("not synced within " + std::to_string(o_.sync_timeout.count()) +
+                      " s: " + std::to_string(secrets) + "/" + std::to_string(o_.resources) +
+                      " Secrets, " + std::to_string(ready) + " Ready");
+  return false;
+}
+
+void Bench::MeasureSteady() {
+  // Let every schedule settle: each resource has refreshed at least once after its first sync
+  // (refreshAfter is jittered by up to 10 %).
+  SleepSampling(o_.refresh * 11 / 10 + 1s);
+  if (!OperatorAlive()) {
+    failures_.push_back("the operator exited before the steady period");
+    return;
+  }
+  kube_->ResetCounters();
+  vault_->ResetCounters();
+  double cpu0 = CpuSeconds(op_->pid());
+  auto t0 = Clock::now();
+  SleepSampling(o_.refresh * o_.periods);
+  double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  steady_kube_ = kube_->Counters();
+  steady_vault_ = vault_->Counters();
+  if (!OperatorAlive()) {
+    failures_.push_back("the operator exited during the steady period");
+    return;
+  }
+  double cpu = CpuSeconds(op_->pid()) - cpu0;
+  Mem m = ReadMem(op_->pid());
+  f_.SetSeconds("steady_period_seconds", secs / o_.periods);
+  f_.Set("steady_periods", o_.periods);
+  f_.SetSeconds("cpu_steady_seconds_per_period", cpu / o_.periods);
+  f_.Set("rss_after_steady_kib", m.rss_kib);
+  f_.Set("hwm_after_steady_kib", m.hwm_kib);
+  f_.Set("rss_anon_after_steady_kib", m.anon_kib);
+  f_.Set("rss_file_after_steady_kib", m.file_kib);
+  KubeTotals k = SumKube(steady_kube_);
+  VaultTotals v = SumVault(steady_vault_);
+  f_.Set("steady_kube_requests", k.total);
+  f_.Set("steady_kube_writes", k.writes);
+  f_.Set("steady_kube_reads", k.reads);
+  f_.Set("steady_kube_watches", k.watches);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", double(v.kv_reads) / o_.periods);
+  f_.Set("steady_vault_reads_per_period", std::string(buf));
+  f_.Set("steady_vault_other_requests", v.other);
+  f_.Set("target_steady_writes", k.writes == 0 ? "PASS" : "MISS");
+  // One read per distinct path per period; jitter (+-10 % per path) and the window's edges
+  // let a path be read once or twice in one window, so allow 15 % above.
+  double per_period = double(v.kv_reads) / o_.periods;
+  f_.Set("target_steady_reads",
+         per_period <= 1.15 * o_.paths + 1 && per_period >= 0.85 * o_.paths - 1 ? "PASS" : "MISS");
+  if (k.writes != 0) {
+    failures_.push_back(std::to_string(k.writes) + " Kubernetes writes in the steady state");
+  }
+  vault_logins_ += v.logins;
+}
+
+int Bench::Run() {
+  f_.Set("resources", o_.resources);
+  f_.Set("namespaces", o_.namespaces);
+  f_.Set("distinct_paths", o_.paths);
+  f_.SetSeconds("refresh_seconds", double(o_.refresh.count()) / 1000.0);
+  std::fprintf(stderr, "[bench] %d VaultStaticSecrets in %d namespaces over %d Vault paths\n",
+               o_.resources, o_.namespaces, o_.paths);
+  bool ok = Setup();
+  if (ok) {
+    std::fprintf(stderr, "[bench] setup done in %ss; starting the operator\n",
+                 f_.Get("setup_seconds").c_str());
+    kube_->ResetCounters();
+    vault_->ResetCounters();
+    ok = StartOperator();
+  }
+  bool synced = ok && WaitForSync();
+  if (ok && op_ != nullptr && OperatorAlive()) {
+    sync_kube_ = kube_->Counters();
+    sync_vault_ = vault_->Counters();
+    Mem m = ReadMem(op_->pid());
+    f_.SetSeconds("cpu_sync_seconds", CpuSeconds(op_->pid()));
+    f_.Set("rss_after_sync_kib", m.rss_kib);
+    f_.Set("hwm_after_sync_kib", m.hwm_kib);
+    f_.Set("rss_anon_after_sync_kib", m.anon_kib);
+    f_.Set("rss_file_after_sync_kib", m.file_kib);
+    KubeTotals k = SumKube(sync_kube_);
+    VaultTotals v = SumVault(sync_vault_);
+    f_.Set("sync_kube_requests", k.total);
+    f_.Set("sync_kube_writes", k.writes);
+    f_.Set("sync_vault_reads", v.kv_reads);
+    vault_logins_ = v.logins;
+    f_.Set("kube_emulator_rss_kib", ReadMem(kube_proc_->pid()).rss_kib);
+  }
+  ok = ok && (synced || o_.keep_going);
+  if (ok) {
+    std::fprintf(stderr, "[bench] initial sync %s; measuring the steady state (%d x %.0fs)\n",
+                 synced ? "done" : "FAILED (keep going)", o_.periods,
+                 double(o_.refresh.count()) / 1000.0);
+    MeasureSteady();
+  }
+  if (op_ != nullptr) {
+    // Token auth: a static token, no login; other methods: one identity, one login at most.
+    f_.Set("vault_identities", 1);
+    f_.Set("vault_logins_total", vault_logins_);
+    f_.Set("target_logins", vault_logins_ <= 1 ? "PASS" : "MISS");
+    f_.Set("rss_max_sampled_kib", rss_max_);
+    int code = op_->Stop(30s);
+    f_.Set("operator_exit_code", code);
+    if (code != 0) failures_.push_back("the operator exited with " + std::to_string(code));
+  }
+  int64_t hwm = -1;
+  std::string h = f_.Get("hwm_after_steady_kib");
+  if (h == "n/a") h = f_.Get("hwm_after_sync_kib");
+  if (h != "n/a") hwm = std::strtoll(h.c_str(), nullptr, 10);
+  if (hwm >= 0) f_.Set("target_rss", hwm <= kRssTargetKib ? "PASS" : "MISS");
+  bool functional_ok = failures_.empty();
+  f_.Set("result", functional_ok ? "ok" : "failed");
+  Report(functional_ok);
+  return functional_ok ? 0 : 1;
+}
+
+void Bench::Report(bool functional_ok) {
+  auto g = [&](const char* k) { return f_.Get(k); };
+  auto row = [](const std::string& what, const std::string& value, const std::string& target = "",
+                const std::string& verdict = "") {
+    std::printf("  %-46s %14s  %-22s %s\n", what.c_str(), value.c_str(), target.c_str(),
+                verdict.c_str());
+  };
+  std::printf("\nvaultsync scale benchmark\n");
+  row("resources / namespaces / distinct paths",
+      g("resources") + "/" + g("namespaces") + "/" + g("distinct_paths"));
+  row("refreshAfter (s)", g("refresh_seconds"));
+  row("setup: create Vault secrets + resources (s)", g("setup_seconds"));
+  std::printf("initial sync (operator start -> all Secrets exist and all Ready)\n");
+  row("all Secrets created (s)", g("sync_all_created_seconds"));
+  row("all Secrets exist and all Ready (s)", g("sync_seconds"));
+  row("operator CPU for the initial sync (s)", g("cpu_sync_seconds"));
+  row("operator VmRSS after sync (KiB)", g("rss_after_sync_kib"));
+  row("  of which anonymous / file-backed (KiB)",
+      g("rss_anon_after_sync_kib") + "/" + g("rss_file_after_sync_kib"));
+  row("operator VmHWM after sync (KiB)", g("hwm_after_sync_kib"));
+  row("Kubernetes requests / writes", g("sync_kube_requests") + "/" + g("sync_kube_writes"));
+  row("Vault KV reads", g("sync_vault_reads"));
+  row("kube-emulator CPU during sync (s) / RSS (KiB)",
+      g("kube_emulator_cpu_sync_seconds") + "/" + g("kube_emulator_rss_kib"));
+  std::printf("steady state (%s period(s) of %s s)\n", g("steady_periods").c_str(),
+              g("steady_period_seconds").c_str());
+  row("operator CPU per refresh period (s)", g("cpu_steady_seconds_per_period"));
+  row("operator VmRSS after steady period (KiB)", g("rss_after_steady_kib"));
+  row("  of which anonymous / file-backed (KiB)",
+      g("rss_anon_after_steady_kib") + "/" + g("rss_file_after_steady_kib"));
+  row("operator VmHWM after steady period (KiB)", g("hwm_after_steady_kib"), "<= 40960 KiB",
+      g("target_rss"));
+  row("operator VmRSS max sampled (KiB)", g("rss_max_sampled_kib"));
+  row("Kubernetes writes in the steady state", g("steady_kube_writes"), "= 0",
+      g("target_steady_writes"));
+  row("Kubernetes requests (reads / watches)", g("steady_kube_requests") + " (" +
+                                                   g("steady_kube_reads") + "/" +
+                                                   g("steady_kube_watches") + ")");
+  row("Vault KV reads per refresh period", g("steady_vault_reads_per_period"),
+      "= " + g("distinct_paths") + " (+-15 %)", g("target_steady_reads"));
+  row("Vault other requests in the steady state", g("steady_vault_other_requests"));
+  row("Vault logins (whole run) / identities",
+      g("vault_logins_total") + "/" + g("vault_identities"), "<= 1 per identity",
+      g("target_logins"));
+  row("operator exit code", g("operator_exit_code"));
+  std::printf("Kubernetes requests during the initial sync, by verb:\n%s",
+              Dump(sync_kube_).c_str());
+  std::printf("Kubernetes requests during the steady period, by verb:\n%s",
+              Dump(steady_kube_).c_str());
+  VaultTotals sv = SumVault(steady_vault_);
+  std::printf("Vault requests during the steady period: %lld KV reads, %lld logins, %lld other\n",
+              static_cast<long long>(sv.kv_reads), static_cast<long long>(sv.logins),
+              static_cast<long long>(sv.other));
+  if (!functional_ok) {
+    std::printf("FUNCTIONAL FAILURES:\n");
+    for (const auto& f : failures_) std::printf("  - %s\n", f.c_str());
+    if (op_ != nullptr) {
+      // The operator's last log lines (it never logs secret values or tokens).
+      std::string err = op_->Stderr();
+      size_t from = err.size() > 4000 ? err.find('\n', err.size() - 4000) : 0;
+      std::printf("operator log tail:\n%s\n",
+                  err.substr(from == std::string::npos ? 0 : from).c_str());
+    }
+  }
+  std::printf("\n# machine-readable figures\n");
+  for (const auto& k : kFigureKeys) std::printf("%s=%s\n", k.c_str(), g(k.c_str()).c_str());
+  std::fflush(stdout);
+}
+
+void Bench::Cleanup() {
+  if (op_ != nullptr) op_->Stop(30s);
+  if (kube_proc_ != nullptr) kube_proc_->Stop();
+  if (vault_proc_ != nullptr) vault_proc_->Stop();
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    dir_.clear();
+  }
+}
+
+}  // namespace
+}  // namespace vaultsync::bench
+
+int main(int argc, char** argv) {
+  signal(SIGPIPE, SIG_IGN);
+  auto options = vaultsync::bench::ParseOptions(argc, argv);
+  if (!options) return 2;
+  vaultsync::bench::Bench bench(std::move(*options));
+  return bench.Run();
+}
