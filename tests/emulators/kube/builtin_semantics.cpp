@@ -153,6 +153,8 @@ const std::map<std::string, std::vector<std::string>>& KnownFields() {
       {"StatefulSet", {"spec", "status"}},
       {"DaemonSet", {"spec", "status"}},
       {"CustomResourceDefinition", {"spec", "status"}},
+      {"PodDisruptionBudget", {"spec", "status"}},
+      {"NetworkPolicy", {"spec", "status"}},
       {"Event",
        {"involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count",
         "type", "eventTime", "series", "action", "related", "reportingComponent",
@@ -330,6 +332,44 @@ void ApplyBuiltinDefaults(const ResourceType& t, json::Document& obj) {
           {"selector", "template", "updateStrategy", "minReadySeconds", "revisionHistoryLimit"}, a);
     }
     SetDefault(obj, "status", json::Value(rapidjson::kObjectType), a);
+  } else if (k == "PodDisruptionBudget") {
+    // The four counters have no omitempty: a new PDB shows them as zeros.
+    json::Value& status = EnsureObject(obj, "status", a);
+    for (const char* f : {"disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods"})
+      SetDefault(status, f, json::Value(0), a);
+    OrderKeys(status,
+              {"observedGeneration", "disruptedPods", "disruptionsAllowed", "currentHealthy",
+               "desiredHealthy", "expectedPods", "conditions"},
+              a);
+  } else if (k == "NetworkPolicy") {
+    // SetDefaults_NetworkPolicy: policyTypes [Ingress] (+ Egress when egress rules are given);
+    // SetDefaults_NetworkPolicyPort: protocol TCP.
+    json::Value& spec = EnsureObject(obj, "spec", a);
+    const json::Value* types = json::Find(spec, "policyTypes");
+    if (types == nullptr || !types->IsArray() || types->Empty()) {
+      const json::Value* egress = json::Find(spec, "egress");
+      json::Value list(rapidjson::kArrayType);
+      list.PushBack(Str("Ingress", a), a);
+      if (egress != nullptr && egress->IsArray() && !egress->Empty()) {
+        list.PushBack(Str("Egress", a), a);
+      }
+      SetMember(spec, "policyTypes", std::move(list), a);
+    }
+    for (const char* dir : {"ingress", "egress"}) {
+      json::Value* rules = MutableMember(spec, dir);
+      if (rules == nullptr || !rules->IsArray()) continue;
+      for (auto& rule : rules->GetArray()) {
+        json::Value* ports = rule.IsObject() ? MutableMember(rule, "ports") : nullptr;
+        if (ports == nullptr || !ports->IsArray()) continue;
+        for (auto& port : ports->GetArray()) {
+          if (port.IsObject()) SetDefault(port, "protocol", Str("TCP", a), a);
+        }
+      }
+    }
+    OrderKeys(spec, {"podSelector", "ingress", "egress", "policyTypes"}, a);
+    // v1.26 drops status unless the alpha NetworkPolicyStatus gate is on; the empty struct
+    // is still written.
+    SetMember(obj, "status", json::Value(rapidjson::kObjectType), a);
   }
 }
 

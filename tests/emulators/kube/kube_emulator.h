@@ -97,6 +97,7 @@ class KubeEmulator {
   ServerResponse List(const ServerRequest& req, const RequestTarget& t);
   ServerResponse Watch(const ServerRequest& req, const RequestTarget& t);
   ServerResponse OpenApi(const ServerRequest& req);
+  ServerResponse OpenApiV2(const ServerRequest& req);
 
   // Writes (emulator_write.cpp).
   ServerResponse Create(const ServerRequest& req, const RequestTarget& t);

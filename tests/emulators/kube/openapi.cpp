@@ -2,7 +2,11 @@
 // look up there: kubectl checks that each kind's PATCH operation accepts `fieldValidation`
 // (then validates server-side) and which patch types it takes (no strategic merge patch is
 // advertised, so kubectl computes those patches from its compiled-in types). Schemas are not
-// published; /openapi/v2 (protobuf only in real servers) answers 404.
+// published. /openapi/v2 answers (JSON, or protobuf when asked, as real servers do) with a
+// document without definitions: kubectl fetches it to validate, client side, objects of a
+// kind the server does not serve (e.g. a ServiceMonitor before its CRD); a kind missing from
+// the definitions is not validated, so kubectl goes on to its REST mapping and reports the
+// missing kind ("ensure CRDs are installed first") as it does against a real cluster.
 #include <algorithm>
 #include <functional>
 
@@ -62,9 +66,42 @@ std::string Hash(const std::string& s) {
   return out;
 }
 
+// A protobuf length-delimited field (wire type 2) with a one-byte tag and a short payload.
+std::string ProtoBytesField(int number, const std::string& payload) {
+  std::string out;
+  out += static_cast<char>((number << 3) | 2);
+  size_t n = payload.size();  // varint length
+  while (n >= 0x80) {
+    out += static_cast<char>((n & 0x7F) | 0x80);
+    n >>= 7;
+  }
+  out += static_cast<char>(n);
+  return out + payload;
+}
+
 }  // namespace
 
+// gnostic openapi_v2.Document {swagger: "2.0" (1), info (2): {title (1), version (2)}}, or
+// its JSON form.
+ServerResponse KubeEmulator::OpenApiV2(const ServerRequest& req) {
+  // Clients ask for the deprecated "...spec.v2@v1.0+protobuf" type or "...spec.v2.v1.0+protobuf";
+  // the answer is labelled with the latter (Go's mime parser rejects the '@').
+  const std::string pb = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+  if (req.Header("Accept").find("com.github.proto-openapi.spec.v2") != std::string_view::npos) {
+    std::string info = ProtoBytesField(1, "Kubernetes") + ProtoBytesField(2, "v1.26.0");
+    ServerResponse r;
+    r.status = 200;
+    r.body = ProtoBytesField(1, "2.0") + ProtoBytesField(2, info);
+    r.headers.emplace_back("Content-Type", pb);
+    return r;
+  }
+  return JsonAnswer(200,
+                    "{\"swagger\":\"2.0\",\"info\":{\"title\":\"Kubernetes\",\"version\":"
+                    "\"v1.26.0\"},\"paths\":{},\"definitions\":{}}");
+}
+
 ServerResponse KubeEmulator::OpenApi(const ServerRequest& req) {
+  if (req.path == "/openapi/v2") return OpenApiV2(req);
   const std::string prefix = "/openapi/v3";
   if (req.path.rfind(prefix, 0) != 0) return ErrorAnswer(PageNotFoundError());
   std::string rest = req.path.substr(prefix.size());

@@ -12,6 +12,8 @@ namespace {
 const std::vector<std::string> kGroupOrder = {"",
                                               "apps",
                                               "authentication.k8s.io",
+                                              "networking.k8s.io",
+                                              "policy",
                                               "rbac.authorization.k8s.io",
                                               "apiextensions.k8s.io",
                                               "coordination.k8s.io"};
@@ -83,7 +85,9 @@ void TypeRegistry::AddBuiltinList(const std::string& resource_list_json) {
     t.short_names = Strings(r, "shortNames");
     t.categories = Strings(r, "categories");
     t.storage_version_hash = Str(r, "storageVersionHash");
-    t.has_generation = group == "apps" || group == "apiextensions.k8s.io";
+    // Types whose registry strategy sets metadata.generation (and bumps it on spec changes).
+    t.has_generation = group == "apps" || group == "apiextensions.k8s.io" || group == "policy" ||
+                       group == "networking.k8s.io";
     types.push_back(std::move(t));
   }
   for (auto& t : types) builtin_.push_back(std::make_shared<const ResourceType>(std::move(t)));
