@@ -132,7 +132,8 @@ void ExpectNoWildcards(const Rendered& r) {
   }
 }
 
-void ExpectSecureDeployment(const Rendered& r) {
+// With `vault_token`, the serviceAccount.vaultAudience layout: a second token for Vault.
+void ExpectSecureDeployment(const Rendered& r, bool vault_token = false) {
   const YAML::Node* dep = FindKind(r, "Deployment");
   ASSERT_NE(dep, nullptr);
   YAML::Node pod = (*dep)["spec"]["template"]["spec"];
@@ -180,7 +181,10 @@ void ExpectSecureDeployment(const Rendered& r) {
         projected.insert(s["downwardAPI"]["items"][0]["path"].as<std::string>());
     }
   }
-  EXPECT_EQ(projected, (std::set<std::string>{"token", "ca.crt", "namespace"}));
+  std::set<std::string> want = {"token", "ca.crt", "namespace"};
+  if (vault_token) want.insert("vault-token");
+  EXPECT_EQ(projected, want);
+  EXPECT_EQ(env.count("VAULTSYNC_VAULT_JWT_FILE"), vault_token ? 1u : 0u);
 }
 
 TEST(ChartTest, DefaultValues) {
@@ -291,6 +295,32 @@ TEST(ChartTest, DefaultObjectsAndScheduling) {
   EXPECT_TRUE(args.count("--kube-qps=50"));
   EXPECT_TRUE(args.count("--default-vault-address=https://vault.vault.svc:8200"));
   EXPECT_TRUE(args.count("--default-auth-role=vaultsync"));
+}
+
+TEST(ChartTest, VaultAudienceGetsASecondToken) {
+  Rendered r = Render({"vault-audience.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectSecureDeployment(r, true);
+  const YAML::Node* dep = FindKind(r, "Deployment");
+  ASSERT_NE(dep, nullptr);
+  YAML::Node pod = (*dep)["spec"]["template"]["spec"];
+  YAML::Node sources = pod["volumes"][0]["projected"]["sources"];
+  // The API server's token keeps its default audience; Vault's has its own, same lifetime.
+  YAML::Node api = sources[0]["serviceAccountToken"];
+  YAML::Node vault = sources[1]["serviceAccountToken"];
+  EXPECT_EQ(api["path"].as<std::string>(), "token");
+  EXPECT_FALSE(api["audience"].IsDefined());
+  EXPECT_EQ(vault["path"].as<std::string>(), "vault-token");
+  EXPECT_EQ(vault["audience"].as<std::string>(), "vault");
+  EXPECT_EQ(vault["expirationSeconds"].as<int>(), 7200);
+  EXPECT_EQ(api["expirationSeconds"].as<int>(), 7200);
+  std::string jwt_file;
+  for (const auto& e : pod["containers"][0]["env"])
+    if (e["name"].as<std::string>() == "VAULTSYNC_VAULT_JWT_FILE")
+      jwt_file = e["value"].as<std::string>();
+  EXPECT_EQ(jwt_file, "/var/run/secrets/vaultsync/serviceaccount/vault-token");
+  EXPECT_EQ(pod["containers"][0]["volumeMounts"][0]["mountPath"].as<std::string>(),
+            "/var/run/secrets/vaultsync/serviceaccount");
 }
 
 TEST(ChartTest, RequiredValuesAreEnforced) {
