@@ -3,6 +3,7 @@
 
 #include <atomic>
 
+#include "kube/identity.h"
 #include "kube/rate_limiter.h"
 
 namespace vaultsync::controller {
@@ -20,10 +21,8 @@ kube::WorkQueueOptions QueueOptions(const ControllerOptions& o) {
   return q;
 }
 
-std::string NextReconcileId() {
-  static std::atomic<uint64_t> counter{0};
-  return std::to_string(++counter);
-}
+// A random UUID, as controller-runtime's reconcileID: unique across replicas and restarts.
+std::string NextReconcileId() { return kube::NewUuid(); }
 
 }  // namespace
 
@@ -74,6 +73,18 @@ void Controller::Work() {
 }
 
 void Controller::Handle(const std::string& key) {
+  // Every line this reconcile logs, on this thread and below (Vault, Kubernetes clients),
+  // names the object and carries one reconcileID.
+  const std::string reconcile_id = NextReconcileId();
+  const size_t slash = key.find('/');
+  const std::string_view ns =
+      slash == std::string::npos ? std::string_view() : std::string_view(key).substr(0, slash);
+  const std::string_view name =
+      slash == std::string::npos ? std::string_view(key) : std::string_view(key).substr(slash + 1);
+  log::ScopedFields scope({{"controller", options_.name},
+                           {"namespace", ns},
+                           {"name", name},
+                           {"reconcileID", reconcile_id}});
   auto start = std::chrono::steady_clock::now();
   ReconcileResult r;
   try {
@@ -94,11 +105,7 @@ void Controller::Handle(const std::string& key) {
     } else {
       queue_.AddRateLimited(key);
     }
-    logger_->Log(log::Level::kDebug, "reconcile failed",
-                 {{"controller", options_.name},
-                  {"key", key},
-                  {"reconcileID", NextReconcileId()},
-                  {"error", r.error.ToString()}});
+    logger_->Log(log::Level::kDebug, "reconcile failed", {{"error", r.error.ToString()}});
   } else if (r.requeue_after) {
     label = metrics::ReconcileResult::kRequeueAfter;
     queue_.Forget(key);

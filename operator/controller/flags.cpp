@@ -46,6 +46,10 @@ const std::map<std::string, FlagSpec, std::less<>>& Specs() {
        {false, "auth mount for the default auth (default: the method's name)"}},
       {"default-auth-role", {false, "Vault role for the default auth"}},
       {"default-refresh", {false, "refreshAfter when a resource sets none (default 60s)"}},
+      {"vault-jwt-file",
+       {false,
+        "JWT for the operator's own Vault kubernetes login (default VAULTSYNC_VAULT_JWT_FILE, "
+        "else the service-account token)"}},
       {"allow-operator-identity",
        {true, "allow logging in with the operator's own service account (default true)"}},
       {"operator-namespace",
@@ -112,7 +116,8 @@ std::string OperatorUsage() {
     out += "  --" + name + (spec.is_bool ? "" : " VALUE") + "\n      " + spec.help + "\n";
   out +=
       "\nenvironment: VAULT_ADDR, VAULT_CACERT, VAULT_NAMESPACE, VAULT_SKIP_VERIFY, VAULT_TOKEN,\n"
-      "  VAULTSYNC_SERVICEACCOUNT_DIR, KUBERNETES_SERVICE_HOST/PORT, KUBECONFIG, POD_NAMESPACE\n";
+      "  VAULTSYNC_SERVICEACCOUNT_DIR, VAULTSYNC_VAULT_JWT_FILE, KUBERNETES_SERVICE_HOST/PORT,\n"
+      "  KUBECONFIG, POD_NAMESPACE\n";
   return out;
 }
 
@@ -236,7 +241,15 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& argv,
   if (has("default-auth-role")) d.auth_role = values["default-auth-role"];
   VS_ASSIGN_OR_RETURN(d.allow_operator_identity, get_bool("allow-operator-identity", true));
   std::string sa_dir = env("VAULTSYNC_SERVICEACCOUNT_DIR").value_or(kServiceAccountDir);
-  d.jwt_file = sa_dir + "/token";
+  // A token of its own for Vault (a projected token whose audience a Vault role requires);
+  // the service-account token otherwise. Re-read at every login either way.
+  if (has("vault-jwt-file")) {
+    d.jwt_file = values["vault-jwt-file"];
+  } else if (auto f = env("VAULTSYNC_VAULT_JWT_FILE"); f && !f->empty()) {
+    d.jwt_file = *f;
+  } else {
+    d.jwt_file = sa_dir + "/token";
+  }
 
   if (has("operator-namespace")) {
     m.operator_namespace = values["operator-namespace"];

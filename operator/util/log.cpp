@@ -1,6 +1,7 @@
 // Line formatting for the structured logger.
 #include "util/log.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "util/json.h"
@@ -69,7 +70,40 @@ void Logger::Log(Level l, std::string_view msg, const std::vector<Field>& fields
   if (Enabled(l)) Write(l, msg, fields.data(), fields.data() + fields.size());
 }
 
+namespace {
+
+// The ScopedFields of this thread, outermost first (owned strings: a scope may outlive the
+// views it was given).
+thread_local std::vector<std::pair<std::string, std::string>> scoped_fields;
+
+bool SetExplicitly(const Field* begin, const Field* end, std::string_view key) {
+  for (const Field* f = begin; f != end; ++f) {
+    if (f->first == key) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ScopedFields::ScopedFields(std::initializer_list<Field> fields) {
+  for (const auto& [k, v] : fields) {
+    scoped_fields.emplace_back(std::string(k), std::string(v));
+    ++added_;
+  }
+}
+
+ScopedFields::~ScopedFields() { scoped_fields.resize(scoped_fields.size() - added_); }
+
 void Logger::Write(Level l, std::string_view msg, const Field* begin, const Field* end) {
+  // The line's own fields, then the thread's scoped ones it does not set itself (innermost
+  // scope wins when scopes repeat a key).
+  std::vector<Field> context;
+  for (auto it = scoped_fields.rbegin(); it != scoped_fields.rend(); ++it) {
+    if (SetExplicitly(begin, end, it->first)) continue;
+    if (SetExplicitly(context.data(), context.data() + context.size(), it->first)) continue;
+    context.emplace_back(it->first, it->second);
+  }
+  std::reverse(context.begin(), context.end());
   std::string ts = FormatRfc3339(SystemClock::Instance().Now(), 3);
   std::string line;
   line.reserve(128);
@@ -79,12 +113,14 @@ void Logger::Write(Level l, std::string_view msg, const Field* begin, const Fiel
     for (const Field* f = begin; f != end; ++f) {
       line += ',' + json::Quote(f->first) + ':' + json::Quote(f->second);
     }
+    for (const Field& f : context) line += ',' + json::Quote(f.first) + ':' + json::Quote(f.second);
     line += "}\n";
   } else {
     line += ts + " " + std::string(LevelName(l)) + " " + std::string(msg);
     for (const Field* f = begin; f != end; ++f) {
       line += ' ' + std::string(f->first) + '=' + TextValue(f->second);
     }
+    for (const Field& f : context) line += ' ' + std::string(f.first) + '=' + TextValue(f.second);
     line += '\n';
   }
   std::lock_guard<std::mutex> lock(mu_);

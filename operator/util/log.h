@@ -56,6 +56,22 @@ class Logger {
   Format format_;
 };
 
+// Fields that every line logged on this thread carries while the scope lives, after the
+// line's own fields (a key the line sets itself is not repeated). The controller opens one
+// per reconcile ({controller, namespace, name, reconcileID}) so that every line the
+// reconcile writes, down to the Vault client, can be tied to it. Scopes nest; the values
+// are copied.
+class ScopedFields {
+ public:
+  explicit ScopedFields(std::initializer_list<Field> fields);
+  ~ScopedFields();
+  ScopedFields(const ScopedFields&) = delete;
+  ScopedFields& operator=(const ScopedFields&) = delete;
+
+ private:
+  size_t added_ = 0;
+};
+
 // The process's logger (stderr, info, json). main() configures it once at start-up,
 // before any thread starts; libraries only write to it.
 Logger& Default();

@@ -50,6 +50,20 @@ TEST(OperatorE2E, SyncsFollowsVaultRestoresDriftAndSurvivesVaultOutage) {
   EXPECT_THAT(secret, HasSubstr(R"("app.kubernetes.io/managed-by":"vaultsync")"));
   ASSERT_TRUE(
       WaitFor([&] { return env->Ready("vaultstaticsecrets", "demo", "db") == "True/Synced"; }, 5s));
+  // The sync's log line names the object and its reconcile (the bench runs --log-format
+  // text; JSON is covered by the logger's unit tests).
+  {
+    std::string log = op.process->Stderr();
+    size_t at = log.find(" info secret created ");
+    ASSERT_NE(at, std::string::npos) << log;
+    std::string line = log.substr(at, log.find('\n', at) - at);
+    EXPECT_THAT(line, HasSubstr(" controller=vaultstaticsecret"));
+    EXPECT_THAT(line, HasSubstr(" namespace=demo"));
+    EXPECT_THAT(line, HasSubstr(" name=db"));
+    size_t id = line.find(" reconcileID=");
+    ASSERT_NE(id, std::string::npos) << line;
+    EXPECT_GE(line.size() - (id + 13), 36u) << "a UUID: " << line;
+  }
 
   // Vault value changed -> Secret updated within refreshAfter + 2 s.
   env->VaultPut("app/db", R"({"username":"admin","password":"rotated","port":5432})");
