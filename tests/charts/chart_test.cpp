@@ -201,7 +201,7 @@ TEST(ChartTest, DefaultValues) {
   ASSERT_NE(dep, nullptr);
   EXPECT_EQ((*dep)["spec"]["replicas"].as<int>(), 1);
   YAML::Node c = (*dep)["spec"]["template"]["spec"]["containers"][0];
-  EXPECT_EQ(c["resources"]["requests"]["memory"].as<std::string>(), "64Mi");
+  EXPECT_EQ(c["resources"]["requests"]["memory"].as<std::string>(), "96Mi");
   EXPECT_EQ(c["resources"]["limits"]["memory"].as<std::string>(), "128Mi");
   EXPECT_EQ(c["image"].as<std::string>(), "ghcr.io/vaultsync/vaultsync-operator:0.1.0");
   EXPECT_NE(r.notes.find("all namespaces"), std::string::npos);
