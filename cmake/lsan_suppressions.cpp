@@ -1,6 +1,6 @@
-// Why this file exists: LeakSanitizer defaults for the long-running binaries (the operator,
-// vaultsyncctl and the two emulators) in sanitizer builds; it is linked into those binaries
-// only, never into the unit tests, which keep full leak checking of our own code.
+// Why this file exists: LeakSanitizer defaults for every binary that runs cpprestsdk (the
+// operator, vaultsyncctl, the two emulators and the test programs) in sanitizer builds.
+// Leaks whose allocation stack never passes through these libraries are still reported.
 //
 // At process exit these binaries still have cpprestsdk's thread pool running: tasks of a
 // response stream that a peer abandoned (a cut watch, a client that went away) and OpenSSL's
