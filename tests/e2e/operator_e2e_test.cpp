@@ -104,7 +104,9 @@ TEST(OperatorE2E, SyncsFollowsVaultRestoresDriftAndSurvivesVaultOutage) {
   ASSERT_EQ(env->Kube("DELETE", "/apis/vaultsync.io/v1alpha1/namespaces/demo/vaultstaticsecrets/db")
                 .status,
             200);
-  EXPECT_TRUE(WaitFor([&] { return !env->SecretData("demo", "db-creds").has_value(); }, 5s));
+  EXPECT_TRUE(WaitFor([&] { return !env->SecretData("demo", "db-creds").has_value(); }, 5s))
+      << env->Kube("GET", "/api/v1/namespaces/demo/secrets/db-creds").body << "\n"
+      << op.process->Stderr();
   EXPECT_EQ(op.process->Stop(), 0) << op.process->Stderr();
 }
 
