@@ -119,6 +119,26 @@ bool KubeEmulator::ObjectExists(const std::string& uid) const {
   return false;
 }
 
+bool KubeEmulator::OwnerAlive(const json::Value& ref, const std::string& dependent_ns) const {
+  auto owner_type = registry_.FindKind(StringAt(ref, "apiVersion"), StringAt(ref, "kind"));
+  // A kind the server does not serve cannot be resolved; the collector leaves the dependent.
+  if (owner_type == nullptr) return true;
+  ObjectPtr owner = store_.Get(owner_type->StorageKey(), owner_type->namespaced ? dependent_ns : "",
+                               StringAt(ref, "name"));
+  return owner != nullptr && StringAt(*owner, "metadata.uid") == StringAt(ref, "uid");
+}
+
+void KubeEmulator::CollectIfOrphaned(const ResourceType& type, const ObjectPtr& obj) {
+  const json::Value* refs = At(*obj, "metadata.ownerReferences");
+  if (refs == nullptr || !refs->IsArray() || refs->Empty()) return;
+  if (!StringAt(*obj, "metadata.deletionTimestamp").empty()) return;
+  std::string ns = StringAt(*obj, "metadata.namespace");
+  for (const auto& r : refs->GetArray()) {
+    if (OwnerAlive(r, ns)) return;
+  }
+  DeleteObject(type, obj, "Background");
+}
+
 void KubeEmulator::DeleteNamespaceContents(const std::string& ns) {
   for (const std::string& key : store_.Keys()) {
     auto type = TypeForKey(key);

@@ -204,6 +204,7 @@ ServerResponse KubeEmulator::Create(const ServerRequest& req, const RequestTarge
   ObjectPtr stored = Commit(type, std::move(obj), nullptr, ManagerOf(req), "");
   ServerResponse resp = WithWarnings(JsonAnswer(201, Compact(*stored)), warnings);
   AfterCreate(type, stored);
+  CollectIfOrphaned(type, stored);
   return resp;
 }
 
@@ -327,7 +328,9 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
     }
   }
   if (type.kind == "CustomResourceDefinition") RegisterCrd(stored);
-  return WithWarnings(JsonAnswer(200, Compact(*stored)), warnings);
+  ServerResponse resp = WithWarnings(JsonAnswer(200, Compact(*stored)), warnings);
+  CollectIfOrphaned(type, stored);
+  return resp;
 }
 
 }  // namespace vaultsync::kubeemu

@@ -118,6 +118,10 @@ class KubeEmulator {
   ObjectPtr DeleteObject(const ResourceType& type, ObjectPtr obj, const std::string& policy);
   void CollectGarbage(const std::string& owner_uid);
   bool ObjectExists(const std::string& uid) const;
+  // The garbage collector's check of a new or updated dependent: deleted when every owner it
+  // names is absent (no object of that kind and name, or one with another uid).
+  void CollectIfOrphaned(const ResourceType& type, const ObjectPtr& obj);
+  bool OwnerAlive(const json::Value& ref, const std::string& dependent_ns) const;
   std::shared_ptr<const ResourceType> TypeForKey(const std::string& key) const;
   void DeleteNamespaceContents(const std::string& ns);
   void AfterCreate(const ResourceType& type, const ObjectPtr& obj);

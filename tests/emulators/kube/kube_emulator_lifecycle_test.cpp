@@ -78,6 +78,31 @@ TEST_F(LifecycleTest, GarbageCollectsDependentsUnlessOrphaned) {
   EXPECT_EQ(At(Json(kept), "metadata.ownerReferences"), nullptr);
 }
 
+TEST_F(LifecycleTest, CollectsADependentCreatedOrUpdatedWithEveryOwnerGone) {
+  // The collector verifies owners of new and changed objects too: a dependent whose owners
+  // are all absent (by name, or present under another uid) is deleted after the write succeeds.
+  std::string uid = CreateConfigMap("owner");
+  ASSERT_EQ(Call("DELETE", "/api/v1/namespaces/demo/configmaps/owner").status, 200);
+  ASSERT_EQ(Call("POST", "/api/v1/namespaces/demo/secrets", OwnedSecret("late", uid)).status, 201);
+  EXPECT_EQ(Call("GET", "/api/v1/namespaces/demo/secrets/late").status, 404);
+
+  std::string fresh_uid = CreateConfigMap("owner");  // same name, new uid
+  ASSERT_NE(fresh_uid, uid);
+  ASSERT_EQ(Call("POST", "/api/v1/namespaces/demo/secrets", OwnedSecret("stale", uid)).status, 201);
+  EXPECT_EQ(Call("GET", "/api/v1/namespaces/demo/secrets/stale").status, 404);
+
+  ASSERT_EQ(Call("POST", "/api/v1/namespaces/demo/secrets", OwnedSecret("live", fresh_uid)).status,
+            201);
+  EXPECT_EQ(Call("GET", "/api/v1/namespaces/demo/secrets/live").status, 200);
+  auto moved = Call("PATCH", "/api/v1/namespaces/demo/secrets/live",
+                    R"({"metadata":{"ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap",)"
+                    R"("name":"owner","uid":")" +
+                        uid + R"("}]}})",
+                    "application/merge-patch+json");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(Call("GET", "/api/v1/namespaces/demo/secrets/live").status, 404);
+}
+
 TEST_F(LifecycleTest, DeletePreconditionsAndGenerateName) {
   auto created = Call("POST", "/api/v1/namespaces/demo/secrets",
                       R"({"metadata":{"generateName":"gen-"},"data":{}})");
