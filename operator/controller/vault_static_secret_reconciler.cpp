@@ -245,7 +245,7 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
     deps_.metrics->ObserveSecretSync(*outcome == "created"   ? metrics::SyncResult::kCreated
                                      : *outcome == "updated" ? metrics::SyncResult::kUpdated
                                                              : metrics::SyncResult::kUnchanged);
-    deps_.metrics->SetLastSync(vss.meta.namespace_, vss.meta.name, now);
+    deps_.metrics->SetLastSync(vss.meta.namespace_, vss.meta.name, now, interval);
   }
   if (*outcome != "unchanged") {
     std::string verb = *outcome == "created" ? "Created" : "Updated";

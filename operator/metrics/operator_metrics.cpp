@@ -100,7 +100,8 @@ void OperatorMetrics::ObserveSecretSync(SyncResult result) {
   syncs_[static_cast<size_t>(result)]->Increment();
 }
 
-void OperatorMetrics::SetLastSync(std::string_view ns, std::string_view name, TimePoint when) {
+void OperatorMetrics::SetLastSync(std::string_view ns, std::string_view name, TimePoint when,
+                                  std::chrono::milliseconds /*refresh_interval*/) {
   const double seconds = std::chrono::duration<double>(when.time_since_epoch()).count();
   last_sync_.With({ns, name}, [seconds](prometheus::Gauge& g) { g.Set(seconds); });
 }

@@ -76,7 +76,8 @@ class OperatorMetrics final : public ReconcilerMetrics {
   void ObserveReconcile(std::string_view controller, ReconcileResult result,
                         double seconds) override;
   void ObserveSecretSync(SyncResult result) override;
-  void SetLastSync(std::string_view ns, std::string_view name, TimePoint when) override;
+  void SetLastSync(std::string_view ns, std::string_view name, TimePoint when,
+                   std::chrono::milliseconds refresh_interval) override;
   void RemoveSecret(std::string_view ns, std::string_view name) override;
   void SetManagedSecrets(int64_t n) override;
 

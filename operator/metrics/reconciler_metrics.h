@@ -3,6 +3,7 @@
 // fake that counts calls, and the operator hands it OperatorMetrics (operator_metrics.h).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string_view>
 
@@ -44,9 +45,12 @@ class ReconcilerMetrics {
   // vaultsync_secret_syncs_total{result} += 1.
   virtual void ObserveSecretSync(SyncResult result) = 0;
 
-  // vaultsync_secret_last_sync_timestamp_seconds{namespace,name} = when (Unix seconds).
-  // Called on every successful sync, whether the data changed or not.
-  virtual void SetLastSync(std::string_view ns, std::string_view name, TimePoint when) = 0;
+  // vaultsync_secret_last_sync_timestamp_seconds{namespace,name} = when (Unix seconds), and
+  // the resource's effective refresh interval (refreshAfter, or the kv-v1 ttl) with it, so a
+  // staleness alert can compare against each secret's own interval. Called on every
+  // successful sync, whether the data changed or not.
+  virtual void SetLastSync(std::string_view ns, std::string_view name, TimePoint when,
+                           std::chrono::milliseconds refresh_interval) = 0;
 
   // Drops every per-secret series of namespace/name (the resource was deleted). No-op when
   // there is none.
@@ -62,7 +66,8 @@ class NoopReconcilerMetrics final : public ReconcilerMetrics {
   void RegisterController(std::string_view) override {}
   void ObserveReconcile(std::string_view, ReconcileResult, double) override {}
   void ObserveSecretSync(SyncResult) override {}
-  void SetLastSync(std::string_view, std::string_view, TimePoint) override {}
+  void SetLastSync(std::string_view, std::string_view, TimePoint,
+                   std::chrono::milliseconds) override {}
   void RemoveSecret(std::string_view, std::string_view) override {}
   void SetManagedSecrets(int64_t) override {}
 };

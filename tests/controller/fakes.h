@@ -105,7 +105,8 @@ class FakeMetrics : public metrics::ReconcilerMetrics {
     static const char* kNames[] = {"created", "updated", "unchanged", "error"};
     ++syncs[kNames[static_cast<int>(result)]];
   }
-  void SetLastSync(std::string_view ns, std::string_view name, TimePoint) override {
+  void SetLastSync(std::string_view ns, std::string_view name, TimePoint,
+                   std::chrono::milliseconds) override {
     last_sync.insert(std::string(ns) + "/" + std::string(name));
   }
   void RemoveSecret(std::string_view ns, std::string_view name) override {

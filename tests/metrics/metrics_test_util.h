@@ -65,7 +65,8 @@ inline void ExerciseEverything(OperatorMetrics& m) {
   m.RegisterController("vaultstaticsecret");
   m.ObserveReconcile("vaultstaticsecret", ReconcileResult::kSuccess, 0.1);
   m.ObserveSecretSync(SyncResult::kCreated);
-  m.SetLastSync("team-a", "db", TimePoint(std::chrono::seconds(1700000000)));
+  m.SetLastSync("team-a", "db", TimePoint(std::chrono::seconds(1700000000)),
+                std::chrono::seconds(60));
   m.SetManagedSecrets(1);
 }
 

@@ -253,10 +253,12 @@ TEST(OperatorMetricsTest, SecretSyncsStartAtZeroAndCountEachResult) {
 
 TEST(OperatorMetricsTest, LastSyncIsSetAndRemoveSecretDropsOnlyThatSeries) {
   OperatorMetrics m;
-  m.SetLastSync("a", "one", TimePoint(std::chrono::milliseconds(1700000000500)));
-  m.SetLastSync("a", "two", TimePoint(std::chrono::seconds(1700000100)));
-  m.SetLastSync("b", "one", TimePoint(std::chrono::seconds(1700000200)));
-  m.SetLastSync("a", "one", TimePoint(std::chrono::seconds(1700000300)));  // overwrites
+  m.SetLastSync("a", "one", TimePoint(std::chrono::milliseconds(1700000000500)),
+                std::chrono::seconds(60));
+  m.SetLastSync("a", "two", TimePoint(std::chrono::seconds(1700000100)), std::chrono::seconds(60));
+  m.SetLastSync("b", "one", TimePoint(std::chrono::seconds(1700000200)), std::chrono::seconds(60));
+  m.SetLastSync("a", "one", TimePoint(std::chrono::seconds(1700000300)),
+                std::chrono::seconds(60));  // overwrites
   const std::string name = "vaultsync_secret_last_sync_timestamp_seconds";
   Exposition e = Scrape(m);
   EXPECT_EQ(ValueOr(e, name, {{"namespace", "a"}, {"name", "one"}}), 1700000300);
@@ -271,7 +273,7 @@ TEST(OperatorMetricsTest, LastSyncIsSetAndRemoveSecretDropsOnlyThatSeries) {
   EXPECT_EQ(ValueOr(e, name, {{"namespace", "b"}, {"name", "one"}}), 1700000200);
 
   // A re-created resource gets its series back.
-  m.SetLastSync("a", "one", TimePoint(std::chrono::seconds(1700000400)));
+  m.SetLastSync("a", "one", TimePoint(std::chrono::seconds(1700000400)), std::chrono::seconds(60));
   EXPECT_EQ(ValueOr(Scrape(m), name, {{"namespace", "a"}, {"name", "one"}}), 1700000400);
 }
 
@@ -311,7 +313,7 @@ TEST(OperatorMetricsTest, LabelValuesComeOnlyFromTheArguments) {
   m.vault().SetTokenTtl("v-auth", 1);
   m.ObserveReconcile("c-ctrl", ReconcileResult::kRequeueAfter, 1);
   m.ObserveSecretSync(SyncResult::kUpdated);
-  m.SetLastSync(ns, name, TimePoint(std::chrono::seconds(5)));
+  m.SetLastSync(ns, name, TimePoint(std::chrono::seconds(5)), std::chrono::seconds(60));
 
   // label name -> the values it may carry, per family.
   const std::map<std::string, std::map<std::string, std::set<std::string>>> allowed = {
@@ -368,8 +370,8 @@ TEST(OperatorMetricsTest, ConcurrentCallsAreAllCounted) {
         m.ObserveReconcile("vss", ReconcileResult::kSuccess, 0.001);
         m.ObserveSecretSync(SyncResult::kUnchanged);
         // Set and remove churn on private and shared series, against concurrent scrapes.
-        m.SetLastSync(own, "s", TimePoint(std::chrono::seconds(i)));
-        m.SetLastSync("shared", "s", TimePoint(std::chrono::seconds(i)));
+        m.SetLastSync(own, "s", TimePoint(std::chrono::seconds(i)), std::chrono::seconds(60));
+        m.SetLastSync("shared", "s", TimePoint(std::chrono::seconds(i)), std::chrono::seconds(60));
         if (i % 3 == 0) m.RemoveSecret("shared", "s");
         if (i % 100 == 0) (void)m.ExpositionText();
       }

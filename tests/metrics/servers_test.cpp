@@ -55,7 +55,7 @@ TEST(MetricsServerTest, CountersMoveBetweenScrapes) {
   };
   EXPECT_EQ(scrape().Value("vaultsync_secret_syncs_total", {{"result", "created"}}), 0);
   m.ObserveSecretSync(SyncResult::kCreated);
-  m.SetLastSync("ns", "s", TimePoint(std::chrono::seconds(100)));
+  m.SetLastSync("ns", "s", TimePoint(std::chrono::seconds(100)), std::chrono::seconds(60));
   auto e = scrape();
   EXPECT_EQ(e.Value("vaultsync_secret_syncs_total", {{"result", "created"}}), 1);
   EXPECT_EQ(
@@ -73,7 +73,8 @@ TEST(MetricsServerTest, ConcurrentScrapesWhileValuesChange) {
   std::thread writer([&] {
     for (int i = 0; !done; ++i) {
       m.ObserveSecretSync(SyncResult::kUnchanged);
-      m.SetLastSync("ns", "s" + std::to_string(i % 50), TimePoint(std::chrono::seconds(i)));
+      m.SetLastSync("ns", "s" + std::to_string(i % 50), TimePoint(std::chrono::seconds(i)),
+                    std::chrono::seconds(60));
       if (i % 3 == 0) m.RemoveSecret("ns", "s" + std::to_string((i / 3) % 50));
     }
   });
