@@ -49,12 +49,6 @@ OperatorMetrics::OperatorMetrics(const BuildInfo& build, std::string proc_root)
                           .Help("Seconds per reconcile, per controller")
                           .Register(Reg(registry_)),
                       {"controller"}, ReconcileTimeBuckets()),
-      last_sync_(prometheus::BuildGauge()
-                     .Name("vaultsync_secret_last_sync_timestamp_seconds")
-                     .Help("When each VaultStaticSecret last synced successfully (changed or "
-                           "not), in Unix seconds")
-                     .Register(Reg(registry_)),
-                 {"namespace", "name"}),
       process_(std::move(proc_root)) {
   auto& syncs = prometheus::BuildCounter()
                     .Name("vaultsync_secret_syncs_total")
@@ -101,13 +95,13 @@ void OperatorMetrics::ObserveSecretSync(SyncResult result) {
 }
 
 void OperatorMetrics::SetLastSync(std::string_view ns, std::string_view name, TimePoint when,
-                                  std::chrono::milliseconds /*refresh_interval*/) {
-  const double seconds = std::chrono::duration<double>(when.time_since_epoch()).count();
-  last_sync_.With({ns, name}, [seconds](prometheus::Gauge& g) { g.Set(seconds); });
+                                  std::chrono::milliseconds refresh_interval) {
+  secrets_.Set(ns, name, std::chrono::duration<double>(when.time_since_epoch()).count(),
+               std::chrono::duration<double>(refresh_interval).count());
 }
 
 void OperatorMetrics::RemoveSecret(std::string_view ns, std::string_view name) {
-  last_sync_.Remove({ns, name});
+  secrets_.Remove(ns, name);
 }
 
 void OperatorMetrics::SetManagedSecrets(int64_t n) {
@@ -116,9 +110,13 @@ void OperatorMetrics::SetManagedSecrets(int64_t n) {
 
 std::vector<prometheus::MetricFamily> OperatorMetrics::Collect() const {
   std::vector<prometheus::MetricFamily> families = registry_->Collect();
-  std::vector<prometheus::MetricFamily> process = process_.Collect();
-  families.insert(families.end(), std::make_move_iterator(process.begin()),
-                  std::make_move_iterator(process.end()));
+  for (const prometheus::Collectable* c :
+       {static_cast<const prometheus::Collectable*>(&secrets_),
+        static_cast<const prometheus::Collectable*>(&process_)}) {
+    std::vector<prometheus::MetricFamily> more = c->Collect();
+    families.insert(families.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
+  }
   return families;
 }
 

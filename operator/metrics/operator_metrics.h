@@ -18,7 +18,10 @@
 //   vaultsync_vault_logins_total{method,result}                    counter
 //   vaultsync_vault_token_ttl_seconds{vaultauth}                   gauge
 //   vaultsync_secret_syncs_total{result}                           counter (all four results at 0
-//   from start) vaultsync_secret_last_sync_timestamp_seconds{namespace,name}   gauge
+//   from start)
+//   vaultsync_secret_last_sync_timestamp_seconds{namespace,name}   gauge  } secret_sync_table.h
+//   vaultsync_secret_refresh_interval_seconds{namespace,name}      gauge  } (the second one is
+//                                                                  our addition to SPEC's list)
 //   vaultsync_managed_secrets                                      gauge
 //   vaultsync_build_info{version,commit}                           gauge, always 1
 //   process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
@@ -43,6 +46,7 @@
 #include "metrics/hook_metrics.h"
 #include "metrics/process_collector.h"
 #include "metrics/reconciler_metrics.h"
+#include "metrics/secret_sync_table.h"
 
 namespace vaultsync::metrics {
 
@@ -81,7 +85,8 @@ class OperatorMetrics final : public ReconcilerMetrics {
   void RemoveSecret(std::string_view ns, std::string_view name) override;
   void SetManagedSecrets(int64_t n) override;
 
-  // Every family with its current values: the registry's, then the process metrics.
+  // Every family with its current values: the registry's, the per-secret ones, then the
+  // process metrics.
   std::vector<prometheus::MetricFamily> Collect() const;
   // Collect() in the Prometheus text exposition format (version 0.0.4).
   std::string ExpositionText() const;
@@ -100,7 +105,7 @@ class OperatorMetrics final : public ReconcilerMetrics {
   ChildCache<prometheus::Counter, 1> reconcile_errors_;
   ChildCache<prometheus::Histogram, 1> reconcile_time_;
   std::array<prometheus::Counter*, 4> syncs_{};  // indexed by SyncResult; never removed
-  ChildCache<prometheus::Gauge, 2> last_sync_;
+  SecretSyncTable secrets_;  // the per-secret families, one compact entry per resource
   prometheus::Gauge* managed_secrets_ = nullptr;
   ProcessCollector process_;
 };

@@ -237,11 +237,13 @@ TEST(OperatorE2E, ExportsMetricsAndProbes) {
         "vaultsync_vault_requests_total{code=\"503\",operation=\"kv_read\"}",
         "vaultsync_vault_request_duration_seconds_bucket{operation=\"kv_read\"",
         "vaultsync_secret_last_sync_timestamp_seconds{name=\"db\",namespace=\"demo\"}",
+        // kDbSpec's refreshAfter of 2s.
+        "vaultsync_secret_refresh_interval_seconds{name=\"db\",namespace=\"demo\"} 2\n",
         "vaultsync_managed_secrets 1", "vaultsync_build_info{", "process_resident_memory_bytes",
         "process_cpu_seconds_total", "process_open_fds", "process_start_time_seconds"}) {
     EXPECT_THAT(text, HasSubstr(name));
   }
-  // Deleting the resource removes its staleness series.
+  // Deleting the resource removes both of its staleness series.
   env->Vault("DELETE", "/__emulator/faults");
   ASSERT_EQ(env->Kube("DELETE", "/apis/vaultsync.io/v1alpha1/namespaces/demo/vaultstaticsecrets/db")
                 .status,
@@ -252,6 +254,8 @@ TEST(OperatorE2E, ExportsMetricsAndProbes) {
                    .find("vaultsync_secret_last_sync_timestamp_seconds{") == std::string::npos;
       },
       5s));
+  EXPECT_THAT(Env::HttpGet(op.metrics_port, "/metrics"),
+              ::testing::Not(HasSubstr("vaultsync_secret_refresh_interval_seconds{")));
   EXPECT_EQ(op.process->Stop(), 0);
 }
 

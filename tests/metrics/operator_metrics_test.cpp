@@ -251,30 +251,78 @@ TEST(OperatorMetricsTest, SecretSyncsStartAtZeroAndCountEachResult) {
   EXPECT_EQ(ValueOr(e, "vaultsync_secret_syncs_total", {{"result", "error"}}), 1);
 }
 
-TEST(OperatorMetricsTest, LastSyncIsSetAndRemoveSecretDropsOnlyThatSeries) {
+TEST(OperatorMetricsTest, LastSyncAndRefreshAreSetTogetherAndRemoveSecretDropsOnlyThatPair) {
   OperatorMetrics m;
   m.SetLastSync("a", "one", TimePoint(std::chrono::milliseconds(1700000000500)),
                 std::chrono::seconds(60));
-  m.SetLastSync("a", "two", TimePoint(std::chrono::seconds(1700000100)), std::chrono::seconds(60));
-  m.SetLastSync("b", "one", TimePoint(std::chrono::seconds(1700000200)), std::chrono::seconds(60));
-  m.SetLastSync("a", "one", TimePoint(std::chrono::seconds(1700000300)),
-                std::chrono::seconds(60));  // overwrites
-  const std::string name = "vaultsync_secret_last_sync_timestamp_seconds";
+  m.SetLastSync("a", "two", TimePoint(std::chrono::seconds(1700000100)),
+                std::chrono::milliseconds(2500));
+  m.SetLastSync("b", "one", TimePoint(std::chrono::seconds(1700000200)), std::chrono::hours(1));
+  const std::string last = "vaultsync_secret_last_sync_timestamp_seconds";
+  const std::string refresh = "vaultsync_secret_refresh_interval_seconds";
   Exposition e = Scrape(m);
-  EXPECT_EQ(ValueOr(e, name, {{"namespace", "a"}, {"name", "one"}}), 1700000300);
-  EXPECT_EQ(e.Of(name).size(), 3u);
+  EXPECT_EQ(ValueOr(e, last, {{"namespace", "a"}, {"name", "one"}}), 1700000000.5);
+  EXPECT_EQ(ValueOr(e, refresh, {{"namespace", "a"}, {"name", "one"}}), 60);
+  EXPECT_EQ(ValueOr(e, refresh, {{"namespace", "a"}, {"name", "two"}}), 2.5);
+  EXPECT_EQ(ValueOr(e, refresh, {{"namespace", "b"}, {"name", "one"}}), 3600);
+  EXPECT_EQ(e.type[refresh], "gauge");
+  EXPECT_FALSE(e.help[refresh].empty());
+
+  // Overwrites both values of the one series pair.
+  m.SetLastSync("a", "one", TimePoint(std::chrono::seconds(1700000300)), std::chrono::seconds(300));
+  e = Scrape(m);
+  EXPECT_EQ(ValueOr(e, last, {{"namespace", "a"}, {"name", "one"}}), 1700000300);
+  EXPECT_EQ(ValueOr(e, refresh, {{"namespace", "a"}, {"name", "one"}}), 300);
+  EXPECT_EQ(e.Of(last).size(), 3u);
+  EXPECT_EQ(e.Of(refresh).size(), 3u);
 
   m.RemoveSecret("a", "one");
   m.RemoveSecret("a", "one");    // second time: no-op
   m.RemoveSecret("zz", "none");  // never set: no-op
   e = Scrape(m);
-  EXPECT_FALSE(e.Value(name, {{"namespace", "a"}, {"name", "one"}}));
-  EXPECT_EQ(ValueOr(e, name, {{"namespace", "a"}, {"name", "two"}}), 1700000100);
-  EXPECT_EQ(ValueOr(e, name, {{"namespace", "b"}, {"name", "one"}}), 1700000200);
+  EXPECT_FALSE(e.Value(last, {{"namespace", "a"}, {"name", "one"}}));
+  EXPECT_FALSE(e.Value(refresh, {{"namespace", "a"}, {"name", "one"}}));
+  EXPECT_EQ(ValueOr(e, last, {{"namespace", "a"}, {"name", "two"}}), 1700000100);
+  EXPECT_EQ(ValueOr(e, refresh, {{"namespace", "a"}, {"name", "two"}}), 2.5);
+  EXPECT_EQ(ValueOr(e, last, {{"namespace", "b"}, {"name", "one"}}), 1700000200);
+  EXPECT_EQ(ValueOr(e, refresh, {{"namespace", "b"}, {"name", "one"}}), 3600);
 
   // A re-created resource gets its series back.
   m.SetLastSync("a", "one", TimePoint(std::chrono::seconds(1700000400)), std::chrono::seconds(60));
-  EXPECT_EQ(ValueOr(Scrape(m), name, {{"namespace", "a"}, {"name", "one"}}), 1700000400);
+  e = Scrape(m);
+  EXPECT_EQ(ValueOr(e, last, {{"namespace", "a"}, {"name", "one"}}), 1700000400);
+  EXPECT_EQ(ValueOr(e, refresh, {{"namespace", "a"}, {"name", "one"}}), 60);
+
+  // With every resource gone both families leave the scrape, HELP/TYPE lines included (as a
+  // prometheus-cpp family without children does).
+  for (const auto& [ns, name] : {std::pair{"a", "one"}, {"a", "two"}, {"b", "one"}}) {
+    m.RemoveSecret(ns, name);
+  }
+  const std::string text = m.ExpositionText();
+  EXPECT_EQ(text.find(last), std::string::npos);
+  EXPECT_EQ(text.find(refresh), std::string::npos);
+}
+
+// The exact text Prometheus reads for the per-secret series: label names in prometheus-cpp's
+// alphabetical order (what the e2e test and dashboards match), series sorted.
+TEST(OperatorMetricsTest, PerSecretSeriesText) {
+  OperatorMetrics m;
+  m.SetLastSync("demo", "db", TimePoint(std::chrono::seconds(1700000000)), std::chrono::seconds(2));
+  m.SetLastSync("demo", "api", TimePoint(std::chrono::seconds(1700000001)),
+                std::chrono::milliseconds(1500));
+  const std::string text = m.ExpositionText();
+  const std::string want_last =
+      "# TYPE vaultsync_secret_last_sync_timestamp_seconds gauge\n"
+      "vaultsync_secret_last_sync_timestamp_seconds{name=\"api\",namespace=\"demo\"} "
+      "1700000001\n"
+      "vaultsync_secret_last_sync_timestamp_seconds{name=\"db\",namespace=\"demo\"} "
+      "1700000000\n";
+  const std::string want_refresh =
+      "# TYPE vaultsync_secret_refresh_interval_seconds gauge\n"
+      "vaultsync_secret_refresh_interval_seconds{name=\"api\",namespace=\"demo\"} 1.5\n"
+      "vaultsync_secret_refresh_interval_seconds{name=\"db\",namespace=\"demo\"} 2\n";
+  EXPECT_NE(text.find(want_last), std::string::npos) << text;
+  EXPECT_NE(text.find(want_refresh), std::string::npos) << text;
 }
 
 TEST(OperatorMetricsTest, ManagedSecretsAndBuildInfo) {
@@ -334,6 +382,7 @@ TEST(OperatorMetricsTest, LabelValuesComeOnlyFromTheArguments) {
       {"controller_runtime_reconcile_time_seconds", {{"controller", {"c-ctrl"}}}},
       {"vaultsync_secret_syncs_total", {{"result", {"created", "updated", "unchanged", "error"}}}},
       {"vaultsync_secret_last_sync_timestamp_seconds", {{"namespace", {ns}}, {"name", {name}}}},
+      {"vaultsync_secret_refresh_interval_seconds", {{"namespace", {ns}}, {"name", {name}}}},
       {"vaultsync_build_info", {{"version", {"v-ver"}}, {"commit", {"c-commit"}}}},
   };
   Exposition e = Scrape(m);
@@ -355,6 +404,9 @@ TEST(OperatorMetricsTest, LabelValuesComeOnlyFromTheArguments) {
   EXPECT_EQ(ValueOr(e, "vaultsync_secret_last_sync_timestamp_seconds",
                     {{"namespace", ns}, {"name", name}}),
             5);
+  EXPECT_EQ(
+      ValueOr(e, "vaultsync_secret_refresh_interval_seconds", {{"namespace", ns}, {"name", name}}),
+      60);
 }
 
 TEST(OperatorMetricsTest, ConcurrentCallsAreAllCounted) {
@@ -387,8 +439,11 @@ TEST(OperatorMetricsTest, ConcurrentCallsAreAllCounted) {
             kThreads * kCalls);
   EXPECT_EQ(ValueOr(e, "vaultsync_secret_syncs_total", {{"result", "unchanged"}}),
             kThreads * kCalls);
-  for (const Sample& s : e.Of("vaultsync_secret_last_sync_timestamp_seconds")) {
-    EXPECT_EQ(s.labels.at("namespace"), "shared");  // every private series was removed
+  for (const char* family : {"vaultsync_secret_last_sync_timestamp_seconds",
+                             "vaultsync_secret_refresh_interval_seconds"}) {
+    for (const Sample& s : e.Of(family)) {
+      EXPECT_EQ(s.labels.at("namespace"), "shared");  // every private series was removed
+    }
   }
 }
 

@@ -61,8 +61,13 @@ TEST(MetricsServerTest, CountersMoveBetweenScrapes) {
   EXPECT_EQ(
       e.Value("vaultsync_secret_last_sync_timestamp_seconds", {{"namespace", "ns"}, {"name", "s"}}),
       100);
+  EXPECT_EQ(
+      e.Value("vaultsync_secret_refresh_interval_seconds", {{"namespace", "ns"}, {"name", "s"}}),
+      60);
   m.RemoveSecret("ns", "s");
-  EXPECT_TRUE(scrape().Of("vaultsync_secret_last_sync_timestamp_seconds").empty());
+  e = scrape();
+  EXPECT_TRUE(e.Of("vaultsync_secret_last_sync_timestamp_seconds").empty());
+  EXPECT_TRUE(e.Of("vaultsync_secret_refresh_interval_seconds").empty());
 }
 
 TEST(MetricsServerTest, ConcurrentScrapesWhileValuesChange) {
