@@ -122,7 +122,8 @@ TEST(ChartFilesTest, GrafanaDashboardIsWellFormedAndQueriesOnlyExportedMetrics) 
         "controller_runtime_reconcile_time_seconds_bucket", "workqueue_depth",
         "vaultsync_vault_requests_total", "vaultsync_vault_request_duration_seconds_bucket",
         "vaultsync_vault_token_ttl_seconds", "vaultsync_secret_last_sync_timestamp_seconds",
-        "vaultsync_managed_secrets", "process_resident_memory_bytes"}) {
+        "vaultsync_secret_refresh_interval_seconds", "vaultsync_managed_secrets",
+        "process_resident_memory_bytes"}) {
     EXPECT_TRUE(used.count(n)) << "no panel uses " << n;
   }
 }
@@ -142,6 +143,7 @@ TEST(ChartFilesTest, PrometheusRuleIsWellFormedAndQueriesOnlyExportedMetrics) {
 
   const std::set<std::string> exported = ExportedSampleNames();
   std::set<std::string> alerts;
+  std::string stale_expr;
   for (const auto& g : groups) {
     ASSERT_TRUE(g["rules"].IsSequence());
     for (const auto& r : g["rules"]) {
@@ -150,6 +152,7 @@ TEST(ChartFilesTest, PrometheusRuleIsWellFormedAndQueriesOnlyExportedMetrics) {
       ASSERT_FALSE(alert.empty());
       EXPECT_TRUE(alerts.insert(alert).second) << "duplicate alert";
       const std::string expr = r["expr"].as<std::string>("");
+      if (alert == "VaultsyncSecretStale") stale_expr = expr;
       std::set<std::string> names = MetricsIn(expr);
       EXPECT_FALSE(names.empty()) << expr;
       for (const auto& n : names) EXPECT_TRUE(exported.count(n)) << n << " in " << expr;
@@ -162,6 +165,10 @@ TEST(ChartFilesTest, PrometheusRuleIsWellFormedAndQueriesOnlyExportedMetrics) {
                         "VaultsyncVaultUnavailable"}) {
     EXPECT_TRUE(alerts.count(a)) << a;
   }
+  // Staleness is judged against each secret's own refresh interval, not a fixed threshold.
+  EXPECT_EQ(MetricsIn(stale_expr),
+            (std::set<std::string>{"vaultsync_secret_last_sync_timestamp_seconds",
+                                   "vaultsync_secret_refresh_interval_seconds"}));
 }
 
 }  // namespace
