@@ -177,6 +177,72 @@ std::string Env::Ready(const std::string& plural, const std::string& ns, const s
   return "";
 }
 
+std::vector<Env::EventRecord> Env::Events(const std::string& ns, const std::string& involved_kind,
+                                          const std::string& involved_name) {
+  std::vector<EventRecord> out;
+  auto r = Kube("GET", "/api/v1/namespaces/" + ns + "/events");
+  auto doc = json::Parse(r.body);
+  if (r.status != 200 || !doc.ok()) return out;
+  const json::Value* items = json::Find(*doc, "items");
+  if (items == nullptr || !items->IsArray()) return out;
+  auto str = [](const json::Value& obj, const char* key) {
+    const json::Value* v = json::Find(obj, key);
+    return v != nullptr && v->IsString() ? std::string(json::View(*v)) : std::string();
+  };
+  for (const auto& item : items->GetArray()) {
+    EventRecord e;
+    e.type = str(item, "type");
+    e.reason = str(item, "reason");
+    e.message = str(item, "message");
+    const json::Value* io = json::Find(item, "involvedObject");
+    if (io != nullptr && io->IsObject()) {
+      e.involved_kind = str(*io, "kind");
+      e.involved_name = str(*io, "name");
+    }
+    const json::Value* count = json::Find(item, "count");
+    e.count = count != nullptr && count->IsInt64() ? count->GetInt64() : 0;
+    if (!involved_kind.empty() && e.involved_kind != involved_kind) continue;
+    if (!involved_name.empty() && e.involved_name != involved_name) continue;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+namespace {
+// The member reached from the parsed object through `keys`, or nullptr.
+const json::Value* Walk(const json::Value& root, const std::vector<std::string>& keys) {
+  const json::Value* v = &root;
+  for (const std::string& k : keys) {
+    if (!v->IsObject()) return nullptr;
+    v = json::Find(*v, k);
+    if (v == nullptr) return nullptr;
+  }
+  return v;
+}
+}  // namespace
+
+std::optional<std::string> Env::ObjectString(const std::string& path,
+                                             const std::vector<std::string>& keys) {
+  auto r = Kube("GET", path);
+  if (r.status != 200) return std::nullopt;
+  auto doc = json::Parse(r.body);
+  if (!doc.ok()) return std::nullopt;
+  const json::Value* v = Walk(*doc, keys);
+  if (v == nullptr || !v->IsString()) return std::nullopt;
+  return std::string(json::View(*v));
+}
+
+std::optional<int64_t> Env::ObjectInt(const std::string& path,
+                                      const std::vector<std::string>& keys) {
+  auto r = Kube("GET", path);
+  if (r.status != 200) return std::nullopt;
+  auto doc = json::Parse(r.body);
+  if (!doc.ok()) return std::nullopt;
+  const json::Value* v = Walk(*doc, keys);
+  if (v == nullptr || !v->IsInt64()) return std::nullopt;
+  return v->GetInt64();
+}
+
 std::map<std::string, int64_t> Env::KubeCounters() { return Counters(*kube_http_); }
 std::map<std::string, int64_t> Env::VaultCounters() { return Counters(*vault_http_); }
 void Env::ResetCounters() {

@@ -55,6 +55,26 @@ class Env {
   // "True/Reason" of a resource's Ready condition ("" when none yet).
   std::string Ready(const std::string& plural, const std::string& ns, const std::string& name);
 
+  // A core/v1 Event as the operator wrote it (aggregated repeats bump `count`).
+  struct EventRecord {
+    std::string type;  // Normal / Warning
+    std::string reason;
+    std::string message;
+    std::string involved_kind;
+    std::string involved_name;
+    int64_t count = 0;
+  };
+  // The Events of namespace `ns`, only those about kind/name when given ("" = any).
+  std::vector<EventRecord> Events(const std::string& ns, const std::string& involved_kind = "",
+                                  const std::string& involved_name = "");
+  // A string field of the object at API `path`, reached through `keys` (nested members);
+  // nullopt when the object or the field is missing. Keys may contain dots or slashes
+  // (annotation names), which is why they are a list and not a dotted path.
+  std::optional<std::string> ObjectString(const std::string& path,
+                                          const std::vector<std::string>& keys);
+  // An integer field of the object at API `path` (nullopt when missing).
+  std::optional<int64_t> ObjectInt(const std::string& path, const std::vector<std::string>& keys);
+
   // Request counters of an emulator ("VERB resource" or "METHOD path" -> count), and reset.
   std::map<std::string, int64_t> KubeCounters();
   std::map<std::string, int64_t> VaultCounters();
