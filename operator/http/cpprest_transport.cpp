@@ -6,6 +6,7 @@
 #include <map>
 
 #include "http/transport.h"
+#include "http/trust_store.h"
 
 namespace vaultsync::http {
 
@@ -75,7 +76,8 @@ Status TransportError(const std::string& base, const std::exception& e) {
 
 class CpprestTransport final : public Transport {
  public:
-  explicit CpprestTransport(TransportConfig config) : config_(std::move(config)) {}
+  CpprestTransport(TransportConfig config, TrustStore trust)
+      : config_(std::move(config)), trust_(std::move(trust)) {}
 
   Result<Response> Send(const Request& req) override {
     auto built = Build(req);
@@ -207,10 +209,10 @@ class CpprestTransport final : public Transport {
     cfg.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
     cfg.set_validate_certificates(!config_.tls.skip_verify);
     TlsConfig tls = config_.tls;
-    cfg.set_ssl_context_callback([tls](boost::asio::ssl::context& ctx) {
-      if (!tls.ca_pem.empty()) {
-        ctx.add_certificate_authority(boost::asio::buffer(tls.ca_pem.data(), tls.ca_pem.size()));
-      }
+    TrustStore trust = trust_;
+    cfg.set_ssl_context_callback([tls, trust](boost::asio::ssl::context& ctx) {
+      // Replaces the per-connection copy of the system roots cpprestsdk just loaded.
+      UseTrustStore(ctx.native_handle(), trust);
       if (!tls.client_cert_pem.empty()) {
         ctx.use_certificate_chain(
             boost::asio::buffer(tls.client_cert_pem.data(), tls.client_cert_pem.size()));
@@ -225,18 +227,17 @@ class CpprestTransport final : public Transport {
   }
 
   TransportConfig config_;
+  TrustStore trust_;
   web::uri base_;
   std::mutex mu_;
   std::map<int64_t, std::shared_ptr<crc::http_client>> clients_;
 };
 
-// Checks PEM material up front so a bad CA is reported at construction, not per request.
+// Checks the client certificate and key up front so bad material is reported at construction,
+// not per request (the CA is checked by NewTrustStore).
 Status CheckPem(const TlsConfig& tls) {
   try {
     boost::asio::ssl::context ctx(boost::asio::ssl::context::sslv23);
-    if (!tls.ca_pem.empty()) {
-      ctx.add_certificate_authority(boost::asio::buffer(tls.ca_pem.data(), tls.ca_pem.size()));
-    }
     if (!tls.client_cert_pem.empty()) {
       ctx.use_certificate_chain(
           boost::asio::buffer(tls.client_cert_pem.data(), tls.client_cert_pem.size()));
@@ -254,7 +255,9 @@ Status CheckPem(const TlsConfig& tls) {
 
 Result<std::unique_ptr<Transport>> NewTransport(const TransportConfig& config) {
   VS_RETURN_IF_ERROR(CheckPem(config.tls));
-  auto t = std::make_unique<CpprestTransport>(config);
+  auto trust = NewTrustStore(config.tls.ca_pem);
+  if (!trust.ok()) return trust.status();
+  auto t = std::make_unique<CpprestTransport>(config, std::move(*trust));
   VS_RETURN_IF_ERROR(t->Init());
   return std::unique_ptr<Transport>(std::move(t));
 }

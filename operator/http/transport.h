@@ -26,7 +26,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 std::string_view FindHeader(const Headers& headers, std::string_view name);
 
 struct TlsConfig {
-  std::string ca_pem;           // extra trusted CA certificates (PEM); empty = system roots
+  std::string ca_pem;           // the only trusted CA certificates (PEM); empty = system roots
   std::string server_name;      // SNI and name to verify; empty = the URL's host
   bool skip_verify = false;     // accept any certificate (test setups only)
   std::string client_cert_pem;  // client certificate chain for mutual TLS (kubeconfig)

@@ -1,0 +1,27 @@
+// The certificate store that every TLS connection of one transport shares. cpprestsdk builds
+// a fresh OpenSSL context for each connection and loads the system's root bundle into it
+// (about 1 MiB each); swapping in one shared, reference-counted store keeps a pool of
+// connections from holding one copy of the roots apiece.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "util/status.h"
+
+typedef struct x509_store_st X509_STORE;
+typedef struct ssl_ctx_st SSL_CTX;
+
+namespace vaultsync::http {
+
+using TrustStore = std::shared_ptr<X509_STORE>;
+
+// Trusts exactly the certificates in `ca_pem` when it is not empty (as client-go and Vault's
+// Go client do with a configured CA), else the system's default roots. Fails naming the
+// problem when `ca_pem` holds no certificate or cannot be parsed.
+Result<TrustStore> NewTrustStore(const std::string& ca_pem);
+
+// Makes `ctx` verify peers against `store` (the context takes its own reference).
+void UseTrustStore(SSL_CTX* ctx, const TrustStore& store);
+
+}  // namespace vaultsync::http
