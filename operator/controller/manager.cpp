@@ -210,8 +210,9 @@ Status RunManager(const ManagerOptions& o, http::CancelFlag& stop) {
                              on_conn});
   using SecretPtr = std::shared_ptr<const ManagedSecret>;
   auto on_secret = [&](const SecretPtr& s) {
-    auto owner = s->labels.find(kOwnerLabel);
-    if (owner != s->labels.end()) vss_ctl.Enqueue(Key(s->namespace_, owner->second));
+    if (auto owner = s->labels.Find(kOwnerLabel)) {
+      vss_ctl.Enqueue(Key(s->namespace_, std::string(*owner)));
+    }
   };
   secret_inf->AddEventHandler(
       {on_secret, [&](const SecretPtr&, const SecretPtr& b) { on_secret(b); }, on_secret});

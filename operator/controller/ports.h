@@ -14,6 +14,7 @@
 #include "controller/resources.h"
 #include "controller/secret_data.h"
 #include "util/clock.h"
+#include "util/flat_string_map.h"
 #include "util/json.h"
 #include "util/status.h"
 
@@ -38,8 +39,8 @@ struct ManagedSecret {
   std::string uid;
   std::string resource_version;
   std::string type;
-  std::map<std::string, std::string> labels;
-  std::map<std::string, std::string> annotations;
+  FlatStringMap labels;  // compact: the cache holds one per managed Secret
+  FlatStringMap annotations;
   // uid of the VaultStaticSecret that manages it: annotation vaultsync.io/owner-uid, else
   // the uid of the ownerReference with controller=true.
   std::string owner_uid;

@@ -66,14 +66,14 @@ std::string StringMember(const json::Value& obj, const char* key) {
   return (v.ok() && v->has_value()) ? std::string(**v) : std::string();
 }
 
-std::map<std::string, std::string> ReadStringMap(const json::Value* obj) {
-  std::map<std::string, std::string> out;
-  if (obj == nullptr || !obj->IsObject()) return out;
+FlatStringMap ReadStringMap(const json::Value* obj) {
+  std::vector<std::pair<std::string_view, std::string_view>> entries;
+  if (obj == nullptr || !obj->IsObject()) return {};
+  entries.reserve(obj->MemberCount());
   for (auto it = obj->MemberBegin(); it != obj->MemberEnd(); ++it) {
-    if (it->value.IsString())
-      out.emplace(std::string(json::View(it->name)), std::string(json::View(it->value)));
+    if (it->value.IsString()) entries.emplace_back(json::View(it->name), json::View(it->value));
   }
-  return out;
+  return FlatStringMap(entries);
 }
 
 }  // namespace
@@ -127,9 +127,9 @@ void UpdateSecret(json::Document& live, const VaultStaticSecret& vss, const Secr
 std::string OwnerUid(const json::Value& secret) {
   const json::Value* md = json::Find(secret, "metadata");
   if (md == nullptr) return {};
-  auto annotations = ReadStringMap(json::Find(*md, "annotations"));
-  auto it = annotations.find(kOwnerUidAnnotation);
-  if (it != annotations.end()) return it->second;
+  if (auto uid = ReadStringMap(json::Find(*md, "annotations")).Find(kOwnerUidAnnotation)) {
+    return std::string(*uid);
+  }
   const json::Value* refs = json::Find(*md, "ownerReferences");
   if (refs == nullptr || !refs->IsArray()) return {};
   for (const auto& r : refs->GetArray()) {
@@ -179,12 +179,10 @@ std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
 
 bool MetadataInSync(const ManagedSecret& existing, const VaultStaticSecret& vss) {
   for (const auto& [k, v] : WantedLabels(vss)) {
-    auto it = existing.labels.find(k);
-    if (it == existing.labels.end() || it->second != v) return false;
+    if (existing.labels.Find(k) != std::string_view(v)) return false;
   }
   for (const auto& [k, v] : WantedAnnotations(vss)) {
-    auto it = existing.annotations.find(k);
-    if (it == existing.annotations.end() || it->second != v) return false;
+    if (existing.annotations.Find(k) != std::string_view(v)) return false;
   }
   return true;
 }
