@@ -98,7 +98,7 @@ void EventRecorder::Run() {
   }
 }
 
-void EventRecorder::Remember(const std::string& key, Seen seen) {
+void EventRecorder::Remember(EventDigest key, Seen seen) {
   auto it = seen_.find(key);
   if (it != seen_.end()) {
     lru_.erase(it->second.lru);
@@ -113,7 +113,7 @@ void EventRecorder::Remember(const std::string& key, Seen seen) {
   }
 }
 
-Status EventRecorder::CreateNew(const Pending& p, const std::string& ns, const std::string& key) {
+Status EventRecorder::CreateNew(const Pending& p, const std::string& ns, EventDigest key) {
   std::string name = p.object.name + "." + HexNanos(p.at);
   std::string ts = FormatRfc3339(p.at, 0);
   json::Document d;
@@ -161,9 +161,10 @@ void EventRecorder::Write(const Pending& p) {
     key += *part;
     key += '\x1f';
   }
+  const EventDigest digest = std::hash<std::string>{}(key);
   Status st;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto it = seen_.find(key);
+    auto it = seen_.find(digest);
     if (it != seen_.end() && p.at - it->second.last_seen <= options_.aggregation_window) {
       Seen next = it->second;
       next.count += 1;
@@ -175,13 +176,13 @@ void EventRecorder::Write(const Pending& p) {
                                    PatchType::kStrategicMerge, patch);
       st = patched.status();
       if (st.ok()) {
-        Remember(key, std::move(next));
+        Remember(digest, std::move(next));
         return;
       }
       // The Event expired on the server (events live an hour) or was deleted: start anew.
-      if (st.code() == StatusCode::kNotFound) st = CreateNew(p, ns, key);
+      if (st.code() == StatusCode::kNotFound) st = CreateNew(p, ns, digest);
     } else {
-      st = CreateNew(p, ns, key);
+      st = CreateNew(p, ns, digest);
     }
     if (st.ok() || !Transient(st.code())) break;
     std::unique_lock<std::mutex> lock(mu_);
