@@ -136,10 +136,11 @@ Status DecodeVssSpec(const json::Value& spec, VaultStaticSecretSpec& s,
   s.dest_overwrite = overwrite.value_or(false);
   s.dest_type = Str(dtype, "Opaque");
   if (s.dest_type.empty()) s.dest_type = "Opaque";
-  VS_ASSIGN_OR_RETURN(s.dest_labels, StringMap(*dest, "labels", dw));
-  VS_ASSIGN_OR_RETURN(s.dest_annotations, StringMap(*dest, "annotations", dw));
+  VaultStaticSecretExtras x;
+  VS_ASSIGN_OR_RETURN(x.dest_labels, StringMap(*dest, "labels", dw));
+  VS_ASSIGN_OR_RETURN(x.dest_annotations, StringMap(*dest, "annotations", dw));
   for (const char* reserved : {"app.kubernetes.io/managed-by", "vaultsync.io/owner"}) {
-    if (s.dest_labels.count(reserved)) {
+    if (x.dest_labels.count(reserved)) {
       return InvalidArgument(std::string("field \"spec.destination.labels\": label ") + reserved +
                              " is set by the operator and cannot be overridden");
     }
@@ -156,18 +157,18 @@ Status DecodeVssSpec(const json::Value& spec, VaultStaticSecretSpec& s,
         auto parsed = Template::Parse(text);
         if (!parsed.ok())
           return InvalidArgument("field \"" + where + ".text\": " + parsed.status().message());
-        s.templates.emplace(key, std::string(text));
+        x.templates.emplace(key, std::string(text));
       }
     }
-    VS_ASSIGN_OR_RETURN(s.includes, StringList(*tr, "includes", tw));
-    VS_ASSIGN_OR_RETURN(s.excludes, StringList(*tr, "excludes", tw));
-    for (const auto* list : {&s.includes, &s.excludes}) {
+    VS_ASSIGN_OR_RETURN(x.includes, StringList(*tr, "includes", tw));
+    VS_ASSIGN_OR_RETURN(x.excludes, StringList(*tr, "excludes", tw));
+    for (const auto* list : {&x.includes, &x.excludes}) {
       for (const std::string& re : *list) {
         try {
           std::regex compiled(re);
         } catch (const std::regex_error&) {
           return InvalidArgument("field \"" + tw +
-                                 (list == &s.includes ? ".includes" : ".excludes") + "\": \"" + re +
+                                 (list == &x.includes ? ".includes" : ".excludes") + "\": \"" + re +
                                  "\" is not a valid regular expression");
         }
       }
@@ -186,9 +187,10 @@ Status DecodeVssSpec(const json::Value& spec, VaultStaticSecretSpec& s,
             "DaemonSet, got \"" +
             std::string(kind) + "\"");
       }
-      s.rollout_targets.push_back(RolloutTarget{std::string(kind), std::string(name)});
+      x.rollout_targets.push_back(RolloutTarget{std::string(kind), std::string(name)});
     }
   }
+  if (!x.Empty()) s.extras = std::make_shared<const VaultStaticSecretExtras>(std::move(x));
   return Status::Ok();
 }
 
@@ -311,6 +313,16 @@ std::string_view AuthMethodName(AuthMethod m) {
       return "token";
   }
   return "kubernetes";
+}
+
+bool VaultStaticSecretExtras::Empty() const {
+  return dest_labels.empty() && dest_annotations.empty() && templates.empty() && includes.empty() &&
+         excludes.empty() && rollout_targets.empty();
+}
+
+const VaultStaticSecretExtras& VaultStaticSecretSpec::More() const {
+  static const VaultStaticSecretExtras kNone;
+  return extras != nullptr ? *extras : kNone;
 }
 
 bool VaultAuth::AllowsNamespace(const std::string& ns) const {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,6 +91,19 @@ struct RolloutTarget {
   std::string name;
 };
 
+// The parts of a VaultStaticSecret spec most resources leave empty. They sit behind one
+// shared pointer, so a cached resource without them pays 16 bytes instead of six empty
+// containers (about 200 bytes, 2 MB at 10,000 resources).
+struct VaultStaticSecretExtras {
+  std::map<std::string, std::string> dest_labels;
+  std::map<std::string, std::string> dest_annotations;
+  std::map<std::string, std::string> templates;  // secret key -> template text
+  std::vector<std::string> includes;
+  std::vector<std::string> excludes;
+  std::vector<RolloutTarget> rollout_targets;
+  bool Empty() const;
+};
+
 struct VaultStaticSecretSpec {
   std::string auth_ref_namespace;  // of vaultAuthRef; empty when no ref (operator default)
   std::string auth_ref_name;
@@ -103,12 +117,9 @@ struct VaultStaticSecretSpec {
   bool dest_create = true;
   bool dest_overwrite = false;
   std::string dest_type = "Opaque";
-  std::map<std::string, std::string> dest_labels;
-  std::map<std::string, std::string> dest_annotations;
-  std::map<std::string, std::string> templates;  // secret key -> template text
-  std::vector<std::string> includes;
-  std::vector<std::string> excludes;
-  std::vector<RolloutTarget> rollout_targets;
+  std::shared_ptr<const VaultStaticSecretExtras> extras;  // null when all of them are empty
+  // The extras, or an empty set.
+  const VaultStaticSecretExtras& More() const;
 };
 
 struct VaultStaticSecretStatus {

@@ -41,8 +41,8 @@ Result<SecretData> BuildSecretData(const std::vector<KvEntry>& source,
                                    const VaultStaticSecretSpec& spec) {
   std::vector<std::regex> includes, excludes;
   try {
-    for (const auto& r : spec.includes) includes.emplace_back(r);
-    for (const auto& r : spec.excludes) excludes.emplace_back(r);
+    for (const auto& r : spec.More().includes) includes.emplace_back(r);
+    for (const auto& r : spec.More().excludes) excludes.emplace_back(r);
   } catch (const std::regex_error&) {
     return InvalidArgument("destination.transformation has an invalid regular expression");
   }
@@ -58,11 +58,11 @@ Result<SecretData> BuildSecretData(const std::vector<KvEntry>& source,
     }
     data.emplace(e.key, e.text);
   }
-  if (!spec.templates.empty()) {
+  if (!spec.More().templates.empty()) {
     // Templates see every source key, filtered or not.
     std::map<std::string, std::string, std::less<>> values;
     for (const KvEntry& e : source) values.emplace(e.key, e.text);
-    for (const auto& [key, text] : spec.templates) {
+    for (const auto& [key, text] : spec.More().templates) {
       if (!ValidSecretKey(key)) {
         return InvalidArgument("template key \"" + key + "\" is not a valid Secret key");
       }

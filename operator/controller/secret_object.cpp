@@ -9,14 +9,14 @@ namespace {
 using json::StringValue;
 
 std::map<std::string, std::string> WantedLabels(const VaultStaticSecret& vss) {
-  std::map<std::string, std::string> l = vss.spec.dest_labels;
+  std::map<std::string, std::string> l = vss.spec.More().dest_labels;
   l[kManagedByLabel] = kManagedByValue;
   l[kOwnerLabel] = vss.meta.name;
   return l;
 }
 
 std::map<std::string, std::string> WantedAnnotations(const VaultStaticSecret& vss) {
-  std::map<std::string, std::string> a = vss.spec.dest_annotations;
+  std::map<std::string, std::string> a = vss.spec.More().dest_annotations;
   a[kOwnerUidAnnotation] = vss.meta.uid;
   return a;
 }

@@ -172,7 +172,7 @@ void VaultStaticSecretReconciler::RestartTargets(const VaultStaticSecret& vss) {
   std::string now = FormatRfc3339(deps_.clock->Now());
   std::string patch = "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" +
                       std::string(kRestartedAtAnnotation) + "\":\"" + now + "\"}}}}}";
-  for (const RolloutTarget& t : vss.spec.rollout_targets) {
+  for (const RolloutTarget& t : vss.spec.More().rollout_targets) {
     Status st = deps_.cluster->PatchWorkload(t.kind, vss.meta.namespace_, t.name, patch);
     if (st.ok()) {
       deps_.events->Emit(kKind, vss.meta, false, "RolloutRestarted",
@@ -237,7 +237,8 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
     return Fail(vss, failure);
   }
   const bool first_sync = vss.status.last_sync_time.empty();
-  if (*outcome == "updated" && data_changed && !first_sync && !vss.spec.rollout_targets.empty()) {
+  if (*outcome == "updated" && data_changed && !first_sync &&
+      !vss.spec.More().rollout_targets.empty()) {
     RestartTargets(vss);
   }
   TimePoint now = deps_.clock->Now();

@@ -33,6 +33,27 @@ TEST(Resources, DecodesDefaults) {
   EXPECT_EQ(*r.spec.refresh_after, std::chrono::seconds(90));
 }
 
+TEST(Resources, RarelyUsedSpecPartsAreDecodedBehindOnePointer) {
+  auto plain = Vss(R"({"mount":"secret","path":"a","destination":{"name":"d"}})");
+  EXPECT_EQ(plain.spec.extras, nullptr);  // nothing allocated for the common case
+  EXPECT_TRUE(plain.spec.More().Empty());
+  auto full = Vss(R"({"mount":"secret","path":"a","destination":{"name":"d",
+      "labels":{"tier":"db"},"annotations":{"team":"x"},
+      "transformation":{"templates":{"url":{"text":"{{ .host }}"}},"includes":["^h"],"excludes":["p$"]}},
+      "rolloutRestartTargets":[{"kind":"Deployment","name":"web"}]})");
+  ASSERT_TRUE(full.spec_error.ok()) << full.spec_error.ToString();
+  ASSERT_NE(full.spec.extras, nullptr);
+  const VaultStaticSecretExtras& x = full.spec.More();
+  EXPECT_EQ(x.dest_labels, (std::map<std::string, std::string>{{"tier", "db"}}));
+  EXPECT_EQ(x.dest_annotations, (std::map<std::string, std::string>{{"team", "x"}}));
+  EXPECT_EQ(x.templates, (std::map<std::string, std::string>{{"url", "{{ .host }}"}}));
+  EXPECT_EQ(x.includes, std::vector<std::string>{"^h"});
+  EXPECT_EQ(x.excludes, std::vector<std::string>{"p$"});
+  ASSERT_EQ(x.rollout_targets.size(), 1u);
+  EXPECT_EQ(x.rollout_targets[0].kind, "Deployment");
+  EXPECT_EQ(x.rollout_targets[0].name, "web");
+}
+
 TEST(Resources, RejectsWhatTheSchemaCannot) {
   for (
       const char* spec : {
