@@ -1,10 +1,12 @@
 // Decoding and semantic validation of the custom resources.
 #include "controller/resources.h"
 
+#include <functional>
 #include <regex>
 
 #include "controller/template.h"
 #include "util/duration.h"
+#include "util/time_format.h"
 
 namespace vaultsync::controller {
 namespace {
@@ -351,6 +353,10 @@ Result<ObjectMeta> DecodeMeta(const json::Value& obj) {
   return m;
 }
 
+uint64_t MessageDigest(std::string_view message) {
+  return std::hash<std::string_view>{}(message) | 1;  // never 0, which means "absent"
+}
+
 ReadyCondition DecodeReady(const json::Value& obj) {
   ReadyCondition r;
   const json::Value* status = json::Find(obj, "status");
@@ -363,10 +369,18 @@ ReadyCondition DecodeReady(const json::Value& obj) {
       auto v = json::OptionalString(c, k);
       return (v.ok() && v->has_value()) ? std::string(**v) : std::string();
     };
-    r.status = get("status");
+    std::string status = get("status");
+    r.state = status == "True"      ? ReadyCondition::State::kTrue
+              : status == "False"   ? ReadyCondition::State::kFalse
+              : status == "Unknown" ? ReadyCondition::State::kUnknown
+                                    : ReadyCondition::State::kAbsent;
     r.reason = get("reason");
-    r.message = get("message");
-    r.last_transition_time = get("lastTransitionTime");
+    auto message = json::OptionalString(c, "message");
+    if (message.ok() && message->has_value()) r.message_digest = MessageDigest(**message);
+    if (auto t = ParseRfc3339(get("lastTransitionTime")); t.ok()) {
+      r.last_transition_seconds =
+          std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count();
+    }
     auto og = json::OptionalInt64(c, "observedGeneration");
     r.observed_generation = (og.ok() && og->has_value()) ? **og : 0;
   }
@@ -398,7 +412,7 @@ Result<VaultStaticSecret> DecodeVaultStaticSecret(const json::Value& obj) {
     auto mac = json::OptionalString(*st, "secretMAC");
     if (mac.ok() && mac->has_value()) v.status.secret_mac = std::string(**mac);
     auto last = json::OptionalString(*st, "lastSyncTime");
-    if (last.ok() && last->has_value()) v.status.last_sync_time = std::string(**last);
+    v.status.synced_before = last.ok() && last->has_value() && !(*last)->empty();
     auto ver = json::OptionalInt64(*st, "sourceVersion");
     if (ver.ok()) v.status.source_version = *ver;
     auto og = json::OptionalInt64(*st, "observedGeneration");

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/json.h"
@@ -30,13 +31,19 @@ struct ObjectMeta {
 };
 
 // The Ready condition as last written, so a reconcile can tell whether status must change.
+// Kept compact (every cached resource has one): the message only as a digest, since it is
+// compared and never shown, and the transition time as Unix seconds (metav1.Time's precision).
 struct ReadyCondition {
-  std::string status;  // "True", "False", "Unknown" or "" when absent
-  std::string reason;
-  std::string message;
-  std::string last_transition_time;
+  enum class State : uint8_t { kAbsent, kTrue, kFalse, kUnknown };
+  State state = State::kAbsent;
+  std::string reason;                   // short UpperCamelCase: held inline, no heap block
+  uint64_t message_digest = 0;          // MessageDigest(message); 0 when absent
+  int64_t last_transition_seconds = 0;  // Unix seconds; 0 when absent or unreadable
   int64_t observed_generation = 0;
 };
+
+// The digest ReadyCondition keeps of a condition message.
+uint64_t MessageDigest(std::string_view message);
 
 struct VaultConnectionSpec {
   std::string address;
@@ -124,7 +131,7 @@ struct VaultStaticSecretSpec {
 
 struct VaultStaticSecretStatus {
   std::string secret_mac;
-  std::string last_sync_time;
+  bool synced_before = false;  // status.lastSyncTime is set: a first sync happened
   std::optional<int64_t> source_version;
   int64_t observed_generation = 0;
   ReadyCondition ready;

@@ -236,7 +236,7 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
     }
     return Fail(vss, failure);
   }
-  const bool first_sync = vss.status.last_sync_time.empty();
+  const bool first_sync = !vss.status.synced_before;
   if (*outcome == "updated" && data_changed && !first_sync &&
       !vss.spec.More().rollout_targets.empty()) {
     RestartTargets(vss);
