@@ -32,14 +32,11 @@ class Lister {
 
 // A Secret the operator manages, as the label-selected Secret cache keeps it: metadata the
 // reconciler compares plus an HMAC of the data (computed with the operator's key when the
-// object enters the cache), never the data itself.
+// object enters the cache), never the data itself. Only what the reconciler reads: the cache
+// holds one per managed Secret (the informer keeps name and resourceVersion in its key).
 struct ManagedSecret {
   std::string namespace_;
-  std::string name;
-  std::string uid;
-  std::string resource_version;
-  std::string type;
-  FlatStringMap labels;  // compact: the cache holds one per managed Secret
+  FlatStringMap labels;
   FlatStringMap annotations;
   // uid of the VaultStaticSecret that manages it: annotation vaultsync.io/owner-uid, else
   // the uid of the ownerReference with controller=true.

@@ -153,10 +153,6 @@ std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
     VS_ASSIGN_OR_RETURN(ObjectMeta meta, DecodeMeta(obj));
     ManagedSecret s;
     s.namespace_ = meta.namespace_;
-    s.name = meta.name;
-    s.uid = meta.uid;
-    s.resource_version = meta.resource_version;
-    s.type = SecretType(obj);
     const json::Value* md = json::Find(obj, "metadata");
     s.labels = ReadStringMap(json::Find(*md, "labels"));
     s.annotations = ReadStringMap(json::Find(*md, "annotations"));
