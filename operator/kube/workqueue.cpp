@@ -55,9 +55,14 @@ void WorkQueue::AddAfter(const std::string& key, std::chrono::nanoseconds delay)
   }
   TimePoint ready = clock_.Now() + std::chrono::duration_cast<TimePoint::duration>(delay);
   auto it = waiting_.find(key);
-  if (it != waiting_.end() && it->second <= ready) return;
-  waiting_[key] = ready;
-  timers_.push(Timer{ready, seq_++, key});
+  if (it != waiting_.end()) {
+    if (it->second.ready <= ready) return;  // already due no later
+    timers_.erase(Timer{it->second.ready, it->second.seq, &it->first});
+    it->second = Due{ready, seq_++};
+  } else {
+    it = waiting_.emplace(key, Due{ready, seq_++}).first;
+  }
+  timers_.insert(Timer{ready, it->second.seq, &it->first});
   timer_cv_.notify_one();
 }
 
@@ -143,23 +148,17 @@ void WorkQueue::TimerLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!shutting_down_) {
     TimePoint now = clock_.Now();
-    while (!timers_.empty()) {
-      const Timer& t = timers_.top();
-      auto it = waiting_.find(t.key);
-      if (it == waiting_.end() || it->second != t.ready) {  // superseded by an earlier time
-        timers_.pop();
-        continue;
-      }
-      if (t.ready > now) break;
-      std::string key = t.key;
-      timers_.pop();
-      waiting_.erase(it);
+    while (!timers_.empty() && timers_.begin()->ready <= now) {
+      std::string key = *timers_.begin()->key;
+      timers_.erase(timers_.begin());
+      waiting_.erase(key);
       AddLocked(key);
     }
     if (timers_.empty()) {
       timer_cv_.wait(lock);
     } else {
-      auto until = std::chrono::duration_cast<std::chrono::nanoseconds>(timers_.top().ready - now);
+      auto until =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(timers_.begin()->ready - now);
       timer_cv_.wait_for(lock, std::min<std::chrono::nanoseconds>(until, max_timer_sleep_));
     }
   }

@@ -106,6 +106,28 @@ TEST(WorkQueueTest, AddAfterKeepsTheEarlierTime) {
   EXPECT_FALSE(q.GetFor(30ms).has_value()) << "the superseded times do not fire again";
 }
 
+TEST(WorkQueueTest, EqualDueTimesFireInOrderAndAFiredKeyCanWaitAgain) {
+  FakeClock clock;
+  WorkQueue q(FakeTimeOptions(clock));
+  for (const char* k : {"c", "a", "b"}) q.AddAfter(k, 5s);
+  q.AddAfter("a", 5s);  // same time again: no second timer, order kept
+  EXPECT_EQ(q.Waiting(), 3u);
+  clock.Advance(5s);
+  for (const char* k : {"c", "a", "b"}) {
+    ASSERT_EQ(q.GetFor(2s).value_or(""), k);
+    q.Done(k);
+  }
+  EXPECT_EQ(q.Waiting(), 0u);
+  q.AddAfter("a", 1s);
+  q.AddAfter("a", 500ms);  // moved earlier: the 1s timer is gone
+  EXPECT_EQ(q.Waiting(), 1u);
+  clock.Advance(600ms);
+  EXPECT_EQ(q.GetFor(2s).value_or(""), "a");
+  q.Done("a");
+  clock.Advance(2s);
+  EXPECT_FALSE(q.GetFor(30ms).has_value());
+}
+
 TEST(WorkQueueTest, RateLimitedRetriesBackOffUntilForgotten) {
   FakeClock clock;
   RecordingHooks hooks;
