@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "controller/flags.h"
+#include "http/transport.h"
 #include "metrics/operator_metrics.h"
 
 using namespace vaultsync;
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Only now: the pool's threads inherit the blocked signals.
+  http::ConfigureIoThreads(8);
 
   auto flags =
       controller::ParseOperatorFlags(std::vector<std::string>(argv + 1, argv + argc),

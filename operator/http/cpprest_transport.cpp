@@ -1,6 +1,7 @@
 // Transport over cpprestsdk's http_client. The only file in the operator that touches
 // cpprestsdk's client: tasks are waited on here and exceptions become Status values.
 #include <cpprest/http_client.h>
+#include <pplx/threadpool.h>
 
 #include <strings.h>
 #include <map>
@@ -252,6 +253,17 @@ Status CheckPem(const TlsConfig& tls) {
 }
 
 }  // namespace
+
+void ConfigureIoThreads(size_t threads) {
+  static std::once_flag once;
+  std::call_once(once, [threads] {
+    try {
+      crossplat::threadpool::initialize_with_threads(threads);
+    } catch (const std::exception&) {
+      // The pool already exists (something used cpprestsdk first): keep it.
+    }
+  });
+}
 
 Result<std::unique_ptr<Transport>> NewTransport(const TransportConfig& config) {
   VS_RETURN_IF_ERROR(CheckPem(config.tls));

@@ -103,4 +103,10 @@ class Transport {
 // The real transport over cpprestsdk. Fails with kInvalidArgument on a bad URL or CA.
 Result<std::unique_ptr<Transport>> NewTransport(const TransportConfig& config);
 
+// Sizes the thread pool that runs every cpprestsdk connection's I/O (clients and servers
+// alike). Call once, before the first transport or server exists; later calls do nothing.
+// cpprestsdk's default of 40 threads is sized for a desktop app; the operator's I/O needs a
+// few, since no request blocks a pool thread (callers wait on their own threads).
+void ConfigureIoThreads(size_t threads);
+
 }  // namespace vaultsync::http
