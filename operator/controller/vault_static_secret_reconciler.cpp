@@ -110,6 +110,15 @@ Result<std::string> VaultStaticSecretReconciler::ApplySecret(const VaultStaticSe
                        std::nullopt};
     return failure->status;
   };
+  if (cached == nullptr && vss.spec.dest_create) {
+    // Not among the Secrets we manage, so most likely absent (a first sync): create it
+    // without reading first, which saves one request per resource on a cold start. A Secret
+    // that exists after all (someone else's, or the cache is behind) answers AlreadyExists
+    // and takes the live path below, with its ownership and overwrite rules.
+    Status st = deps_.cluster->CreateSecret(ns, NewSecret(vss, data));
+    if (st.ok()) return std::string("created");
+    if (st.code() != StatusCode::kAlreadyExists) return write_failure(st);
+  }
   // The cache says a write may be needed (or does not know the Secret): decide on a live read.
   auto live = deps_.cluster->GetSecret(ns, dest);
   if (!live.ok()) return write_failure(live.status());

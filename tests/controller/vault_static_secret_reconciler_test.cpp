@@ -143,6 +143,9 @@ TEST_F(ReconcilerTest, CreatesSecretWithDataOwnerAndLabels) {
   ASSERT_TRUE(r.requeue_after.has_value());
   EXPECT_GE(*r.requeue_after, 27s);
   EXPECT_LE(*r.requeue_after, 33s);
+  // Absent from the managed cache: created straight away, no live read first.
+  EXPECT_EQ(cluster_.gets, 0);
+  EXPECT_EQ(cluster_.creates, 1);
   auto data = cluster_.SecretDataOf("demo", "db-creds");
   EXPECT_EQ(data, (std::map<std::string, std::string>{
                       {"password", "s3cr3t"}, {"port", "5432"}, {"username", "admin"}}));
@@ -350,6 +353,7 @@ TEST_F(ReconcilerTest, UnownedSecretIsAConflictUnlessOverwrite) {
   EXPECT_FALSE(r.error.ok());
   ASSERT_TRUE(r.requeue_after.has_value());  // polled: unmanaged Secrets are not watched
   EXPECT_EQ(*cluster_.SecretJson("demo", "db-creds"), foreign);
+  EXPECT_EQ(cluster_.gets, 1);  // the create met AlreadyExists, then the live read decided
   Settle();
   EXPECT_EQ(LastReason(), "SecretConflict");
 
