@@ -31,14 +31,22 @@ void WorkQueue::ReportDepth() {
 }
 
 void WorkQueue::AddLocked(const std::string& key) {
-  if (shutting_down_ || dirty_.count(key) != 0) return;
-  dirty_.insert(key);
-  queued_at_.emplace(key, clock_.Now());
+  if (shutting_down_) return;
+  auto it = items_.try_emplace(key).first;
+  Item& item = it->second;
+  if (item.dirty) return;
+  item.dirty = true;
+  item.queued_at = clock_.Now();
   if (hooks_ != nullptr) hooks_->IncAdds(name_);
-  if (processing_.count(key) != 0) return;  // parked until Done()
-  queue_.push_back(key);
+  if (item.processing) return;  // parked until Done()
+  queue_.push_back(&it->first);
   ReportDepth();
   ready_cv_.notify_one();
+}
+
+void WorkQueue::EraseIfIdle(Items::iterator it) {
+  const Item& item = it->second;
+  if (!item.dirty && !item.processing && !item.waiting) items_.erase(it);
 }
 
 void WorkQueue::Add(const std::string& key) {
@@ -54,15 +62,16 @@ void WorkQueue::AddAfter(const std::string& key, std::chrono::nanoseconds delay)
     return;
   }
   TimePoint ready = clock_.Now() + std::chrono::duration_cast<TimePoint::duration>(delay);
-  auto it = waiting_.find(key);
-  if (it != waiting_.end()) {
-    if (it->second.ready <= ready) return;  // already due no later
-    timers_.erase(Timer{it->second.ready, it->second.seq, &it->first});
-    it->second = Due{ready, seq_++};
-  } else {
-    it = waiting_.emplace(key, Due{ready, seq_++}).first;
+  auto it = items_.try_emplace(key).first;
+  Item& item = it->second;
+  if (item.waiting) {
+    if (item.due <= ready) return;  // already due no later
+    timers_.erase(Timer{item.due, item.seq, &it->first});
   }
-  timers_.insert(Timer{ready, it->second.seq, &it->first});
+  item.waiting = true;
+  item.due = ready;
+  item.seq = seq_++;
+  timers_.insert(Timer{ready, item.seq, &it->first});
   timer_cv_.notify_one();
 }
 
@@ -86,34 +95,35 @@ std::optional<std::string> WorkQueue::GetFor(std::chrono::milliseconds timeout) 
     return std::nullopt;
   }
   if (shutting_down_) return std::nullopt;
-  std::string key = std::move(queue_.front());
+  std::string key = *queue_.front();
   queue_.pop_front();
-  processing_.insert(key);
-  dirty_.erase(key);
+  Item& item = items_.at(key);
+  item.processing = true;
+  item.dirty = false;
+  ++processing_count_;
   TimePoint now = clock_.Now();
-  if (auto it = queued_at_.find(key); it != queued_at_.end()) {
-    if (hooks_ != nullptr) hooks_->ObserveQueueDuration(name_, SecondsBetween(it->second, now));
-    queued_at_.erase(it);
-  }
-  started_at_[key] = now;
+  if (hooks_ != nullptr) hooks_->ObserveQueueDuration(name_, SecondsBetween(item.queued_at, now));
+  item.started_at = now;
   ReportDepth();
   return key;
 }
 
 void WorkQueue::Done(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (processing_.erase(key) == 0) return;
-  if (auto it = started_at_.find(key); it != started_at_.end()) {
-    if (hooks_ != nullptr)
-      hooks_->ObserveWorkDuration(name_, SecondsBetween(it->second, clock_.Now()));
-    started_at_.erase(it);
-  }
-  if (dirty_.count(key) != 0 && !shutting_down_) {
-    queue_.push_back(key);
+  auto it = items_.find(key);
+  if (it == items_.end() || !it->second.processing) return;
+  Item& item = it->second;
+  item.processing = false;
+  --processing_count_;
+  if (hooks_ != nullptr)
+    hooks_->ObserveWorkDuration(name_, SecondsBetween(item.started_at, clock_.Now()));
+  if (item.dirty && !shutting_down_) {
+    queue_.push_back(&it->first);
     ReportDepth();
     ready_cv_.notify_one();
   }
-  if (processing_.empty()) drained_cv_.notify_all();
+  EraseIfIdle(it);
+  if (processing_count_ == 0) drained_cv_.notify_all();
 }
 
 void WorkQueue::ShutDown() {
@@ -126,7 +136,7 @@ void WorkQueue::ShutDown() {
 bool WorkQueue::ShutDownWithDrain(std::chrono::milliseconds timeout) {
   ShutDown();
   std::unique_lock<std::mutex> lock(mu_);
-  return drained_cv_.wait_for(lock, timeout, [this] { return processing_.empty(); });
+  return drained_cv_.wait_for(lock, timeout, [this] { return processing_count_ == 0; });
 }
 
 bool WorkQueue::ShuttingDown() const {
@@ -141,7 +151,7 @@ size_t WorkQueue::Len() const {
 
 size_t WorkQueue::Waiting() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return waiting_.size();
+  return timers_.size();
 }
 
 void WorkQueue::TimerLoop() {
@@ -151,8 +161,10 @@ void WorkQueue::TimerLoop() {
     while (!timers_.empty() && timers_.begin()->ready <= now) {
       std::string key = *timers_.begin()->key;
       timers_.erase(timers_.begin());
-      waiting_.erase(key);
+      auto it = items_.find(key);
+      it->second.waiting = false;
       AddLocked(key);
+      EraseIfIdle(it);
     }
     if (timers_.empty()) {
       timer_cv_.wait(lock);
