@@ -210,7 +210,7 @@ Status RunManager(const ManagerOptions& o, http::CancelFlag& stop) {
                              on_conn});
   using SecretPtr = std::shared_ptr<const ManagedSecret>;
   auto on_secret = [&](const SecretPtr& s) {
-    if (auto owner = s->labels.Find(kOwnerLabel)) {
+    if (auto owner = s->Label(kOwnerLabel)) {
       vss_ctl.Enqueue(Key(s->namespace_, std::string(*owner)));
     }
   };

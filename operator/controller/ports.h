@@ -36,8 +36,11 @@ class Lister {
 // holds one per managed Secret (the informer keeps name and resourceVersion in its key).
 struct ManagedSecret {
   std::string namespace_;
-  FlatStringMap labels;
-  FlatStringMap annotations;
+  // Labels and annotations in one block, keyed "l:<label>" and "a:<annotation>"; read them
+  // with Label() and Annotation().
+  FlatStringMap metadata;
+  std::optional<std::string_view> Label(std::string_view key) const;
+  std::optional<std::string_view> Annotation(std::string_view key) const;
   // uid of the VaultStaticSecret that manages it: annotation vaultsync.io/owner-uid, else
   // the uid of the ownerReference with controller=true.
   std::string owner_uid;

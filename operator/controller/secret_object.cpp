@@ -76,7 +76,39 @@ FlatStringMap ReadStringMap(const json::Value* obj) {
   return FlatStringMap(entries);
 }
 
+// Labels then annotations of `md`, prefixed as ManagedSecret::metadata says.
+FlatStringMap ReadMetadata(const json::Value& md) {
+  std::vector<std::string> keys;
+  std::vector<std::pair<std::string_view, std::string_view>> entries;
+  for (const char* field : {"labels", "annotations"}) {
+    const json::Value* obj = json::Find(md, field);
+    if (obj == nullptr || !obj->IsObject()) continue;
+    for (auto it = obj->MemberBegin(); it != obj->MemberEnd(); ++it) {
+      if (!it->value.IsString()) continue;
+      keys.push_back((field[0] == 'l' ? "l:" : "a:") + std::string(json::View(it->name)));
+    }
+  }
+  size_t i = 0;
+  for (const char* field : {"labels", "annotations"}) {
+    const json::Value* obj = json::Find(md, field);
+    if (obj == nullptr || !obj->IsObject()) continue;
+    for (auto it = obj->MemberBegin(); it != obj->MemberEnd(); ++it) {
+      if (!it->value.IsString()) continue;
+      entries.emplace_back(keys[i++], json::View(it->value));
+    }
+  }
+  return FlatStringMap(entries);
+}
+
 }  // namespace
+
+std::optional<std::string_view> ManagedSecret::Label(std::string_view key) const {
+  return metadata.Find("l:" + std::string(key));
+}
+
+std::optional<std::string_view> ManagedSecret::Annotation(std::string_view key) const {
+  return metadata.Find("a:" + std::string(key));
+}
 
 json::Document NewSecret(const VaultStaticSecret& vss, const SecretData& data) {
   json::Document d(rapidjson::kObjectType);
@@ -154,8 +186,7 @@ std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
     ManagedSecret s;
     s.namespace_ = meta.namespace_;
     const json::Value* md = json::Find(obj, "metadata");
-    s.labels = ReadStringMap(json::Find(*md, "labels"));
-    s.annotations = ReadStringMap(json::Find(*md, "annotations"));
+    s.metadata = ReadMetadata(*md);
     s.owner_uid = OwnerUid(obj);
     SecretData data;
     const json::Value* d = json::Find(obj, "data");
@@ -175,10 +206,10 @@ std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
 
 bool MetadataInSync(const ManagedSecret& existing, const VaultStaticSecret& vss) {
   for (const auto& [k, v] : WantedLabels(vss)) {
-    if (existing.labels.Find(k) != std::string_view(v)) return false;
+    if (existing.Label(k) != std::string_view(v)) return false;
   }
   for (const auto& [k, v] : WantedAnnotations(vss)) {
-    if (existing.annotations.Find(k) != std::string_view(v)) return false;
+    if (existing.Annotation(k) != std::string_view(v)) return false;
   }
   return true;
 }

@@ -1,0 +1,70 @@
+// Tests for controller/secret_object.h: what the managed-Secret cache keeps of a Secret and
+// how it is compared with what a VaultStaticSecret wants.
+#include "controller/secret_object.h"
+
+#include <gtest/gtest.h>
+
+namespace vaultsync::controller {
+namespace {
+
+VaultStaticSecret Vss(const std::string& dest) {
+  auto doc = json::Parse(
+      R"({"metadata":{"name":"db","namespace":"demo","uid":"uid-1"},"spec":{"mount":"secret",)"
+      R"("path":"app/db","destination":)" +
+      dest + "}}");
+  EXPECT_TRUE(doc.ok());
+  return *DecodeVaultStaticSecret(*doc);
+}
+
+ManagedSecret Decode(const std::string& metadata, const std::string& data = "{}") {
+  std::string key = "k";
+  auto doc = json::Parse(R"({"metadata":)" + metadata + R"(,"data":)" + data + "}");
+  EXPECT_TRUE(doc.ok());
+  auto s = ManagedSecretDecoder(&key)(*doc);
+  EXPECT_TRUE(s.ok());
+  return *s;
+}
+
+TEST(SecretObject, KeepsLabelsAndAnnotationsApart) {
+  ManagedSecret s =
+      Decode(R"({"name":"db-creds","namespace":"demo","labels":{"tier":"db","both":"label"},)"
+             R"("annotations":{"note":"x","both":"annotation"}})");
+  EXPECT_EQ(s.namespace_, "demo");
+  EXPECT_EQ(s.Label("tier"), "db");
+  EXPECT_EQ(s.Annotation("note"), "x");
+  EXPECT_EQ(s.Label("both"), "label");
+  EXPECT_EQ(s.Annotation("both"), "annotation");
+  EXPECT_EQ(s.Label("note"), std::nullopt);  // an annotation is not a label
+  EXPECT_EQ(s.Annotation("tier"), std::nullopt);
+}
+
+TEST(SecretObject, MetadataInSyncNeedsEveryWantedLabelAndAnnotation) {
+  VaultStaticSecret vss = Vss(R"({"name":"db-creds","labels":{"tier":"db"}})");
+  ManagedSecret ok = Decode(
+      R"({"name":"db-creds","namespace":"demo","labels":{"app.kubernetes.io/managed-by":"vaultsync",)"
+      R"("vaultsync.io/owner":"db","tier":"db","extra":"kept"},)"
+      R"("annotations":{"vaultsync.io/owner-uid":"uid-1"}})");
+  EXPECT_TRUE(MetadataInSync(ok, vss));
+  EXPECT_EQ(ok.owner_uid, "uid-1");
+  // The owner uid given as a label instead of an annotation does not count.
+  ManagedSecret misplaced = Decode(
+      R"({"name":"db-creds","namespace":"demo","labels":{"app.kubernetes.io/managed-by":"vaultsync",)"
+      R"("vaultsync.io/owner":"db","tier":"db","vaultsync.io/owner-uid":"uid-1"}})");
+  EXPECT_FALSE(MetadataInSync(misplaced, vss));
+  ManagedSecret changed = Decode(
+      R"({"name":"db-creds","namespace":"demo","labels":{"app.kubernetes.io/managed-by":"vaultsync",)"
+      R"("vaultsync.io/owner":"db","tier":"web"},"annotations":{"vaultsync.io/owner-uid":"uid-1"}})");
+  EXPECT_FALSE(MetadataInSync(changed, vss));
+}
+
+TEST(SecretObject, TheCacheKeepsAMacOfTheDataNotTheData) {
+  ManagedSecret a = Decode(R"({"name":"s","namespace":"demo"})", R"({"password":"czNjcjN0"})");
+  ManagedSecret b = Decode(R"({"name":"s","namespace":"demo"})", R"({"password":"b3RoZXI="})");
+  EXPECT_FALSE(a.data_mac.empty());
+  EXPECT_NE(a.data_mac, b.data_mac);
+  EXPECT_EQ(a.data_mac.find("s3cr3t"), std::string::npos);
+  EXPECT_EQ(a.data_mac.find("czNjcjN0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vaultsync::controller
