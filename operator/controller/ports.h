@@ -42,9 +42,11 @@ struct ManagedSecret {
   std::optional<std::string_view> Label(std::string_view key) const;
   std::optional<std::string_view> Annotation(std::string_view key) const;
   // uid of the VaultStaticSecret that manages it: annotation vaultsync.io/owner-uid, else
-  // the uid of the ownerReference with controller=true.
-  std::string owner_uid;
-  std::string data_mac;
+  // the uid of the ownerReference with controller=true (kept only in that second case, so
+  // the uid is not stored twice).
+  std::string OwnerUid() const;
+  std::string owner_ref_uid;
+  uint64_t data_mac = 0;  // MacDigest(DataMac(key, data))
 };
 
 // Kubernetes calls made by the reconcilers. Errors are Status values from the kube client

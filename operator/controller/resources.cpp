@@ -4,6 +4,7 @@
 #include <functional>
 #include <regex>
 
+#include "controller/secret_data.h"
 #include "controller/template.h"
 #include "util/duration.h"
 #include "util/time_format.h"
@@ -410,7 +411,7 @@ Result<VaultStaticSecret> DecodeVaultStaticSecret(const json::Value& obj) {
   v.status.ready = DecodeReady(obj);
   if (const json::Value* st = json::Find(obj, "status"); st != nullptr && st->IsObject()) {
     auto mac = json::OptionalString(*st, "secretMAC");
-    if (mac.ok() && mac->has_value()) v.status.secret_mac = std::string(**mac);
+    if (mac.ok() && mac->has_value() && !(*mac)->empty()) v.status.secret_mac = MacDigest(**mac);
     auto last = json::OptionalString(*st, "lastSyncTime");
     v.status.synced_before = last.ok() && last->has_value() && !(*last)->empty();
     auto ver = json::OptionalInt64(*st, "sourceVersion");

@@ -130,7 +130,7 @@ struct VaultStaticSecretSpec {
 };
 
 struct VaultStaticSecretStatus {
-  std::string secret_mac;
+  uint64_t secret_mac = 0;     // MacDigest of status.secretMAC; 0 when absent
   bool synced_before = false;  // status.lastSyncTime is set: a first sync happened
   std::optional<int64_t> source_version;
   int64_t observed_generation = 0;

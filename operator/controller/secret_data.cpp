@@ -84,6 +84,8 @@ Result<SecretData> BuildSecretData(const std::vector<KvEntry>& source,
   return data;
 }
 
+uint64_t MacDigest(std::string_view mac) { return std::hash<std::string_view>{}(mac) | 1; }
+
 std::string DataMac(std::string_view hmac_key, const SecretData& data) {
   std::string canonical;
   for (const auto& [k, v] : data) {

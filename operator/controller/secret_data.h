@@ -4,6 +4,7 @@
 // storing the data anywhere.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -41,5 +42,10 @@ bool ValidSecretKey(std::string_view key);
 // base64(HMAC-SHA256(hmac_key, canonical(data))), where canonical() length-prefixes every
 // key and value so that different maps never collide.
 std::string DataMac(std::string_view hmac_key, const SecretData& data);
+
+// What the caches keep of a MAC (a DataMac result, or a status.secretMAC as read): 64 bits of
+// it, never 0. Comparing these instead of the 44-character strings saves two heap blocks per
+// resource; a false "equal" needs a 2^-64 coincidence of a keyed MAC.
+uint64_t MacDigest(std::string_view mac);
 
 }  // namespace vaultsync::controller

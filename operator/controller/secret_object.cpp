@@ -106,6 +106,11 @@ std::optional<std::string_view> ManagedSecret::Label(std::string_view key) const
   return metadata.Find("l:" + std::string(key));
 }
 
+std::string ManagedSecret::OwnerUid() const {
+  auto a = Annotation(kOwnerUidAnnotation);
+  return a ? std::string(*a) : owner_ref_uid;
+}
+
 std::optional<std::string_view> ManagedSecret::Annotation(std::string_view key) const {
   return metadata.Find("a:" + std::string(key));
 }
@@ -187,7 +192,7 @@ std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
     s.namespace_ = meta.namespace_;
     const json::Value* md = json::Find(obj, "metadata");
     s.metadata = ReadMetadata(*md);
-    s.owner_uid = OwnerUid(obj);
+    if (!s.Annotation(kOwnerUidAnnotation)) s.owner_ref_uid = OwnerUid(obj);
     SecretData data;
     const json::Value* d = json::Find(obj, "data");
     if (d != nullptr && d->IsObject()) {
@@ -199,7 +204,7 @@ std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
                      raw ? std::move(*raw) : std::string("\0invalid", 8));
       }
     }
-    s.data_mac = DataMac(*hmac_key, data);
+    s.data_mac = MacDigest(DataMac(*hmac_key, data));
     return s;
   };
 }

@@ -100,7 +100,8 @@ Result<std::string> VaultStaticSecretReconciler::ApplySecret(const VaultStaticSe
   const std::string& dest = vss.spec.dest_name;
   *data_changed = false;
   auto cached = deps_.managed->Get(ns + "/" + dest);
-  if (cached != nullptr && cached->owner_uid == vss.meta.uid && cached->data_mac == mac &&
+  const uint64_t mac_digest = MacDigest(mac);
+  if (cached != nullptr && cached->OwnerUid() == vss.meta.uid && cached->data_mac == mac_digest &&
       MetadataInSync(*cached, vss)) {
     return std::string("unchanged");
   }
@@ -167,10 +168,11 @@ Result<std::string> VaultStaticSecretReconciler::ApplySecret(const VaultStaticSe
   }
   auto live_state = ManagedSecretDecoder(&options_.hmac_key)(doc);
   if (!live_state.ok()) return write_failure(live_state.status());
-  if (owner == vss.meta.uid && live_state->data_mac == mac && MetadataInSync(*live_state, vss)) {
+  if (owner == vss.meta.uid && live_state->data_mac == mac_digest &&
+      MetadataInSync(*live_state, vss)) {
     return std::string("unchanged");  // the cache was behind
   }
-  *data_changed = live_state->data_mac != mac;
+  *data_changed = live_state->data_mac != mac_digest;
   UpdateSecret(doc, vss, data, /*add_owner_reference=*/false);
   Status st = deps_.cluster->UpdateSecret(ns, dest, doc);
   if (!st.ok()) return write_failure(st);
@@ -271,10 +273,11 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
   if ((*kv)->version) message += " (version " + std::to_string(*(*kv)->version) + ")";
   ReadyState want{true, kReasonSynced, message};
   std::string want_mac = vss.spec.hmac_secret_data ? mac : "";
-  bool status_current =
-      ReadyUpToDate(vss.status.ready, want, vss.meta.generation) &&
-      vss.status.secret_mac == want_mac && vss.status.source_version == (*kv)->version &&
-      vss.status.observed_generation == vss.meta.generation && *outcome == "unchanged";
+  bool status_current = ReadyUpToDate(vss.status.ready, want, vss.meta.generation) &&
+                        vss.status.secret_mac == (want_mac.empty() ? 0 : MacDigest(want_mac)) &&
+                        vss.status.source_version == (*kv)->version &&
+                        vss.status.observed_generation == vss.meta.generation &&
+                        *outcome == "unchanged";
   if (!status_current) {
     std::vector<std::pair<std::string, std::string>> extra = {
         {"lastSyncTime", json::Quote(FormatRfc3339(now))},

@@ -36,7 +36,7 @@ class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message, int http_status = 0)
-      : code_(code), message_(std::move(message)), http_status_(http_status) {}
+      : code_(code), http_status_(http_status), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
 
@@ -60,10 +60,11 @@ class [[nodiscard]] Status {
   bool operator==(const Status& o) const { return code_ == o.code_ && message_ == o.message_; }
 
  private:
+  // Small fields first: 48 bytes instead of 56 (every cached resource holds a Status).
   StatusCode code_ = StatusCode::kOk;
-  std::string message_;
   int http_status_ = 0;
   std::optional<int> retry_after_;
+  std::string message_;
 };
 
 inline Status InvalidArgument(std::string m) {
