@@ -184,6 +184,21 @@ std::chrono::milliseconds InformerCore::NextBackoff(std::chrono::milliseconds& c
   return d;
 }
 
+uint64_t InformerCore::VersionKey(std::string_view rv) {
+  constexpr uint64_t kHashed = uint64_t{1} << 63;
+  uint64_t n = 0;
+  // Canonical decimals only ("0123" is not 123), at most 18 digits so the top bit stays 0.
+  bool numeric = !rv.empty() && rv.size() <= 18 && (rv[0] != '0' || rv.size() == 1);
+  for (char c : rv) {
+    if (c < '0' || c > '9') {
+      numeric = false;
+      break;
+    }
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return numeric ? n : (std::hash<std::string_view>{}(rv) | kHashed);
+}
+
 Status InformerCore::ListAndReplace(size_t index, std::string& resource_version) {
   const std::string& ns = watch_namespaces_[index];
   ListOptions lo;
@@ -221,7 +236,7 @@ Status InformerCore::ListAndReplace(size_t index, std::string& resource_version)
         // Unchanged objects keep their decoded form: no work, no extra memory.
         std::shared_lock<std::shared_mutex> lock(cache_mu_);
         auto it = cache_.find(key);
-        if (it != cache_.end() && it->second.resource_version == meta->resource_version) {
+        if (it != cache_.end() && it->second.version == VersionKey(meta->resource_version)) {
           fresh.emplace(std::move(key), it->second);
           continue;
         }
@@ -233,7 +248,7 @@ Status InformerCore::ListAndReplace(size_t index, std::string& resource_version)
             {{"resource", rt_.QualifiedName()}, {"key", key}, {"error", obj.status().message()}});
         continue;
       }
-      fresh.emplace(std::move(key), Entry{std::move(*obj), meta->resource_version});
+      fresh.emplace(std::move(key), Entry{std::move(*obj), VersionKey(meta->resource_version)});
     }
     list_rv = lm.resource_version;
     if (lm.continue_token.empty()) break;
@@ -246,7 +261,7 @@ Status InformerCore::ListAndReplace(size_t index, std::string& resource_version)
     if (it == cache_.end()) {
       Push(Notification{Kind::kAdd, nullptr, e.obj});
       cache_.emplace(key, std::move(e));
-    } else if (it->second.resource_version != e.resource_version) {
+    } else if (it->second.version != e.version) {
       Push(Notification{Kind::kUpdate, it->second.obj, e.obj});
       it->second = std::move(e);
     }
@@ -288,7 +303,7 @@ void InformerCore::ApplyEvent(WatchEvent& ev, std::string& resource_version) {
     {
       std::shared_lock<std::shared_mutex> lock(cache_mu_);
       auto it = cache_.find(key);
-      if (it != cache_.end() && it->second.resource_version == meta->resource_version) {
+      if (it != cache_.end() && it->second.version == VersionKey(meta->resource_version)) {
         resource_version = meta->resource_version;
         return;  // already applied (a replayed event)
       }
@@ -303,10 +318,10 @@ void InformerCore::ApplyEvent(WatchEvent& ev, std::string& resource_version) {
       auto it = cache_.find(key);
       if (it == cache_.end()) {
         Push(Notification{Kind::kAdd, nullptr, *obj});
-        cache_.emplace(std::move(key), Entry{std::move(*obj), meta->resource_version});
+        cache_.emplace(std::move(key), Entry{std::move(*obj), VersionKey(meta->resource_version)});
       } else {
         Push(Notification{Kind::kUpdate, it->second.obj, *obj});
-        it->second = Entry{std::move(*obj), meta->resource_version};
+        it->second = Entry{std::move(*obj), VersionKey(meta->resource_version)};
       }
     }
   }

@@ -74,14 +74,20 @@ class InformerCore {
   std::vector<std::string> Keys() const;
   size_t Size() const;
 
+  // What the cache keeps of a resourceVersion (compared for equality only): the number when
+  // it is a canonical decimal (etcd's always are: exact), else a hash with the top bit set.
+  // 8 bytes per cached object instead of a string.
+  static uint64_t VersionKey(std::string_view resource_version);
+
   const ResourceType& resource() const { return rt_; }
   const InformerScope& scope() const { return scope_; }
 
  private:
   struct Entry {
     ErasedObject obj;
-    std::string resource_version;
+    uint64_t version = 0;  // VersionKey(metadata.resourceVersion): only compared for equality
   };
+
   enum class Kind { kAdd, kUpdate, kDelete, kReplay };
   struct Notification {
     Kind kind;

@@ -335,3 +335,23 @@ TEST_F(InformerTest, FactorySharesOneInformerPerScope) {
 
 }  // namespace
 }  // namespace vaultsync::kube
+
+namespace vaultsync::kube {
+namespace {
+
+TEST(InformerVersionKey, ExactForEtcdVersionsAndDistinctOtherwise) {
+  EXPECT_EQ(InformerCore::VersionKey("0"), 0u);
+  EXPECT_EQ(InformerCore::VersionKey("123456"), 123456u);
+  EXPECT_EQ(InformerCore::VersionKey("999999999999999999"), 999999999999999999u);
+  EXPECT_NE(InformerCore::VersionKey("123456"), InformerCore::VersionKey("123457"));
+  constexpr uint64_t kTop = uint64_t{1} << 63;
+  // Not canonical decimals: hashed, flagged by the top bit, so never equal to a number.
+  for (const char* rv : {"", "0123", "12a", "1234567890123456789", "-1"}) {
+    EXPECT_NE(InformerCore::VersionKey(rv) & kTop, 0u) << rv;
+  }
+  EXPECT_NE(InformerCore::VersionKey("0123"), InformerCore::VersionKey("123"));
+  EXPECT_EQ(InformerCore::VersionKey("abc"), InformerCore::VersionKey("abc"));
+}
+
+}  // namespace
+}  // namespace vaultsync::kube
