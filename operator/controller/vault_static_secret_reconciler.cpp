@@ -179,12 +179,27 @@ Result<std::string> VaultStaticSecretReconciler::ApplySecret(const VaultStaticSe
   return std::string("updated");
 }
 
-void VaultStaticSecretReconciler::RestartTargets(const VaultStaticSecret& vss) {
+std::vector<RolloutTarget> VaultStaticSecretReconciler::TakeOwedRestarts(const std::string& key) {
+  std::lock_guard<std::mutex> lock(owed_mu_);
+  auto it = owed_restarts_.find(key);
+  if (it == owed_restarts_.end()) return {};
+  std::vector<RolloutTarget> out = std::move(it->second);
+  owed_restarts_.erase(it);
+  return out;
+}
+
+void VaultStaticSecretReconciler::RestartTargets(const VaultStaticSecret& vss,
+                                                 const std::vector<RolloutTarget>& targets) {
   std::string now = FormatRfc3339(deps_.clock->Now());
   std::string patch = "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" +
                       std::string(kRestartedAtAnnotation) + "\":\"" + now + "\"}}}}}";
-  for (const RolloutTarget& t : vss.spec.More().rollout_targets) {
+  std::vector<RolloutTarget> owed;
+  for (const RolloutTarget& t : targets) {
     Status st = deps_.cluster->PatchWorkload(t.kind, vss.meta.namespace_, t.name, patch);
+    const bool may_pass = !st.ok() && st.code() != StatusCode::kNotFound &&
+                          st.code() != StatusCode::kInvalidArgument &&
+                          st.code() != StatusCode::kPermissionDenied;
+    if (may_pass) owed.push_back(t);
     if (st.ok()) {
       deps_.events->Emit(kKind, vss.meta, false, "RolloutRestarted",
                          "Restarted " + t.kind + " " + t.name);
@@ -198,6 +213,10 @@ void VaultStaticSecretReconciler::RestartTargets(const VaultStaticSecret& vss) {
                                                     {"error", st.ToString()}});
     }
   }
+  if (!owed.empty()) {
+    std::lock_guard<std::mutex> lock(owed_mu_);
+    owed_restarts_[vss.meta.Key()] = std::move(owed);
+  }
 }
 
 ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
@@ -208,6 +227,7 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
     if (deps_.metrics != nullptr && slash != std::string::npos) {
       deps_.metrics->RemoveSecret(key.substr(0, slash), key.substr(slash + 1));
     }
+    TakeOwedRestarts(key);
     return ReconcileResult::Done();
   }
   const VaultStaticSecret& vss = *vss_ptr;
@@ -248,9 +268,12 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
     return Fail(vss, failure);
   }
   const bool first_sync = !vss.status.synced_before;
-  if (*outcome == "updated" && data_changed && !first_sync &&
-      !vss.spec.More().rollout_targets.empty()) {
-    RestartTargets(vss);
+  if (*outcome == "updated" && data_changed && !first_sync) {
+    TakeOwedRestarts(vss.meta.Key());  // a full restart supersedes what was owed
+    const auto& targets = vss.spec.More().rollout_targets;
+    if (!targets.empty()) RestartTargets(vss, targets);
+  } else if (auto owed = TakeOwedRestarts(vss.meta.Key()); !owed.empty()) {
+    RestartTargets(vss, owed);  // a restart that failed earlier for a reason that may pass
   }
   TimePoint now = deps_.clock->Now();
   if (deps_.metrics != nullptr) {

@@ -59,7 +59,11 @@ class VaultStaticSecretReconciler {
   // *data_changed when an existing Secret's data changed.
   Result<std::string> ApplySecret(const VaultStaticSecret& vss, const SecretData& data,
                                   const std::string& mac, bool* data_changed, Failure* failure);
-  void RestartTargets(const VaultStaticSecret& vss);
+  // Restarts `targets` of `vss`. Those that failed for a reason that may pass (the API
+  // server unavailable, throttling, a conflict; not a missing workload) are remembered and
+  // tried again at the resource's next reconcile, even when the data did not change then.
+  void RestartTargets(const VaultStaticSecret& vss, const std::vector<RolloutTarget>& targets);
+  std::vector<RolloutTarget> TakeOwedRestarts(const std::string& key);
   std::chrono::milliseconds RefreshInterval(const VaultStaticSecret& vss, const KvResult& kv) const;
   std::chrono::milliseconds Jittered(std::chrono::milliseconds d);
   // When to look again: the shared read's time plus the interval, jittered by a fraction
@@ -73,6 +77,8 @@ class VaultStaticSecretReconciler {
   VaultStaticSecretReconcilerOptions options_;
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
+  std::mutex owed_mu_;
+  std::map<std::string, std::vector<RolloutTarget>> owed_restarts_;  // key -> targets
 };
 
 // Maps a Vault read error to a condition reason (VaultUnavailable, PermissionDenied, ...).

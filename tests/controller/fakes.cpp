@@ -66,7 +66,8 @@ Status FakeCluster::PatchWorkload(const std::string& kind, const std::string& ns
   std::lock_guard<std::mutex> lock(mu_);
   ++workload_patches;
   workload_patch_targets.push_back(kind + " " + ns + "/" + name);
-  return Status::Ok();
+  auto it = fail_workload.find(kind + " " + name);
+  return it == fail_workload.end() ? Status::Ok() : it->second;
 }
 
 Result<std::string> FakeCluster::CreateServiceAccountToken(const std::string& ns,

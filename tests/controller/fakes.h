@@ -72,8 +72,9 @@ class FakeCluster : public Cluster {
   int gets = 0, creates = 0, updates = 0, status_patches = 0, workload_patches = 0, tokens = 0;
   std::vector<std::string> status_patch_bodies;
   std::vector<std::string> workload_patch_targets;
-  std::vector<std::string> token_requests;  // "ns/sa"
-  Status fail_writes;                       // when non-OK, every write returns it
+  std::vector<std::string> token_requests;      // "ns/sa"
+  Status fail_writes;                           // when non-OK, every write returns it
+  std::map<std::string, Status> fail_workload;  // "Kind name" -> error its patches return
 
  private:
   mutable std::mutex mu_;

@@ -210,6 +210,33 @@ TEST_F(ReconcilerTest, VaultChangeUpdatesAndRestartsTargetsButNotOnFirstSync) {
   EXPECT_EQ(cluster_.workload_patches, 1);  // unchanged data: no second restart
 }
 
+TEST_F(ReconcilerTest, ARestartThatFailedForAPassingReasonIsRetriedOnce) {
+  PutVss(R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds"},
+             "rolloutRestartTargets":[{"kind":"Deployment","name":"web"},
+                                      {"kind":"StatefulSet","name":"db"},
+                                      {"kind":"Deployment","name":"missing"}]})");
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  cluster_.fail_workload["StatefulSet db"] = Status(StatusCode::kUnavailable, "apiserver down");
+  cluster_.fail_workload["Deployment missing"] = Status(StatusCode::kNotFound, "not found");
+  source_.Set("secret/app/db", {{"password", true, "rotated"}}, 4);
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.workload_patches, 3);
+  Settle();
+  EXPECT_EQ(LastReason(), "Synced");  // a failed restart does not fail the sync
+  // Next reconcile, data unchanged: only the restart that may pass is tried again.
+  cluster_.fail_workload.erase("StatefulSet db");
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  ASSERT_EQ(cluster_.workload_patches, 4);
+  EXPECT_EQ(cluster_.workload_patch_targets.back(), "StatefulSet demo/db");
+  EXPECT_EQ(events_.events.back().reason, "RolloutRestarted");
+  // Done: nothing is owed any more, and the missing workload was never retried.
+  Settle();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.workload_patches, 4);
+}
+
 TEST_F(ReconcilerTest, DriftIsUndone) {
   PutVss(kSpec);
   auto rec = Make();
