@@ -2,7 +2,6 @@
 #include "util/flat_string_map.h"
 
 #include <cstdint>
-#include <cstring>
 
 namespace vaultsync {
 namespace {
@@ -49,33 +48,35 @@ void FlatStringMap::Append(std::string_view key, std::string_view value) {
   ++size_;
 }
 
-std::optional<std::string_view> FlatStringMap::Find(std::string_view key) const {
+template <typename Visit>
+void FlatStringMap::ForEach(Visit visit) const {
   const char* p = packed_.data();
   const char* end = p + packed_.size();
   while (p + kHeader <= end) {
     size_t klen = GetLength(p);
     size_t vlen = GetLength(p + 4);
     const char* k = p + kHeader;
-    if (klen == key.size() && std::memcmp(k, key.data(), klen) == 0) {
-      return std::string_view(k + klen, vlen);
-    }
+    if (visit(std::string_view(k, klen), std::string_view(k + klen, vlen))) return;
     p = k + klen + vlen;
   }
-  return std::nullopt;
+}
+
+std::optional<std::string_view> FlatStringMap::Find(std::string_view key) const {
+  std::optional<std::string_view> found;
+  ForEach([&](std::string_view k, std::string_view v) {
+    if (k == key) found = v;
+    return found.has_value();
+  });
+  return found;
 }
 
 std::vector<std::pair<std::string_view, std::string_view>> FlatStringMap::Entries() const {
   std::vector<std::pair<std::string_view, std::string_view>> out;
   out.reserve(size_);
-  const char* p = packed_.data();
-  const char* end = p + packed_.size();
-  while (p + kHeader <= end) {
-    size_t klen = GetLength(p);
-    size_t vlen = GetLength(p + 4);
-    const char* k = p + kHeader;
-    out.emplace_back(std::string_view(k, klen), std::string_view(k + klen, vlen));
-    p = k + klen + vlen;
-  }
+  ForEach([&](std::string_view k, std::string_view v) {
+    out.emplace_back(k, v);
+    return false;
+  });
   return out;
 }
 

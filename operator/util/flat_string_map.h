@@ -30,6 +30,9 @@ class FlatStringMap {
 
  private:
   void Append(std::string_view key, std::string_view value);
+  // Calls visit(key, value) for each entry in order until it returns true.
+  template <typename Visit>
+  void ForEach(Visit visit) const;
 
   // Each entry: key length and value length (4 bytes each, little-endian), key, value.
   std::string packed_;

@@ -221,26 +221,29 @@ const json::Value* Walk(const json::Value& root, const std::vector<std::string>&
 }
 }  // namespace
 
-std::optional<std::string> Env::ObjectString(const std::string& path,
-                                             const std::vector<std::string>& keys) {
+template <typename T, typename Read>
+std::optional<T> Env::ObjectField(const std::string& path, const std::vector<std::string>& keys,
+                                  Read read) {
   auto r = Kube("GET", path);
   if (r.status != 200) return std::nullopt;
   auto doc = json::Parse(r.body);
   if (!doc.ok()) return std::nullopt;
   const json::Value* v = Walk(*doc, keys);
-  if (v == nullptr || !v->IsString()) return std::nullopt;
-  return std::string(json::View(*v));
+  return v == nullptr ? std::nullopt : read(*v);
+}
+
+std::optional<std::string> Env::ObjectString(const std::string& path,
+                                             const std::vector<std::string>& keys) {
+  return ObjectField<std::string>(path, keys, [](const json::Value& v) {
+    return v.IsString() ? std::optional<std::string>(json::View(v)) : std::nullopt;
+  });
 }
 
 std::optional<int64_t> Env::ObjectInt(const std::string& path,
                                       const std::vector<std::string>& keys) {
-  auto r = Kube("GET", path);
-  if (r.status != 200) return std::nullopt;
-  auto doc = json::Parse(r.body);
-  if (!doc.ok()) return std::nullopt;
-  const json::Value* v = Walk(*doc, keys);
-  if (v == nullptr || !v->IsInt64()) return std::nullopt;
-  return v->GetInt64();
+  return ObjectField<int64_t>(path, keys, [](const json::Value& v) {
+    return v.IsInt64() ? std::optional<int64_t>(v.GetInt64()) : std::nullopt;
+  });
 }
 
 std::map<std::string, int64_t> Env::KubeCounters() { return Counters(*kube_http_); }

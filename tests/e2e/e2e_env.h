@@ -92,6 +92,10 @@ class Env {
   static std::string HttpGet(int port, const std::string& path, int* status = nullptr);
 
  private:
+  // GET path, walk `keys`, and convert the value found with `read` (nullopt on any miss).
+  template <typename T, typename Read>
+  std::optional<T> ObjectField(const std::string& path, const std::vector<std::string>& keys,
+                               Read read);
   Env() = default;
   testing::RunningEmulator kube_, vault_;
   std::unique_ptr<http::Transport> kube_http_, vault_http_;
