@@ -164,9 +164,8 @@ void UpdateSecret(json::Document& live, const VaultStaticSecret& vss, const Secr
 std::string OwnerUid(const json::Value& secret) {
   const json::Value* md = json::Find(secret, "metadata");
   if (md == nullptr) return {};
-  if (auto uid = ReadStringMap(json::Find(*md, "annotations")).Find(kOwnerUidAnnotation)) {
-    return std::string(*uid);
-  }
+  const FlatStringMap annotations = ReadStringMap(json::Find(*md, "annotations"));
+  if (auto uid = annotations.Find(kOwnerUidAnnotation)) return std::string(*uid);
   const json::Value* refs = json::Find(*md, "ownerReferences");
   if (refs == nullptr || !refs->IsArray()) return {};
   for (const auto& r : refs->GetArray()) {
