@@ -5,6 +5,7 @@
 
 #include "kube/identity.h"
 #include "kube/rate_limiter.h"
+#include "kube/resource.h"
 
 namespace vaultsync::controller {
 namespace {
@@ -76,11 +77,8 @@ void Controller::Handle(const std::string& key) {
   // Every line this reconcile logs, on this thread and below (Vault, Kubernetes clients),
   // names the object and carries one reconcileID.
   const std::string reconcile_id = NextReconcileId();
-  const size_t slash = key.find('/');
-  const std::string_view ns =
-      slash == std::string::npos ? std::string_view() : std::string_view(key).substr(0, slash);
-  const std::string_view name =
-      slash == std::string::npos ? std::string_view(key) : std::string_view(key).substr(slash + 1);
+  std::string ns, name;
+  kube::SplitObjectKey(key, ns, name);
   log::ScopedFields scope({{"controller", options_.name},
                            {"namespace", ns},
                            {"name", name},

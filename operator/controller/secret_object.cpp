@@ -66,38 +66,20 @@ std::string StringMember(const json::Value& obj, const char* key) {
   return (v.ok() && v->has_value()) ? std::string(**v) : std::string();
 }
 
-FlatStringMap ReadStringMap(const json::Value* obj) {
-  std::vector<std::pair<std::string_view, std::string_view>> entries;
-  if (obj == nullptr || !obj->IsObject()) return {};
-  entries.reserve(obj->MemberCount());
-  for (auto it = obj->MemberBegin(); it != obj->MemberEnd(); ++it) {
-    if (it->value.IsString()) entries.emplace_back(json::View(it->name), json::View(it->value));
-  }
-  return FlatStringMap(entries);
-}
-
 // Labels then annotations of `md`, prefixed as ManagedSecret::metadata says.
 FlatStringMap ReadMetadata(const json::Value& md) {
-  std::vector<std::string> keys;
-  std::vector<std::pair<std::string_view, std::string_view>> entries;
+  std::vector<std::pair<std::string, std::string_view>> prefixed;  // owns the prefixed keys
   for (const char* field : {"labels", "annotations"}) {
     const json::Value* obj = json::Find(md, field);
     if (obj == nullptr || !obj->IsObject()) continue;
     for (auto it = obj->MemberBegin(); it != obj->MemberEnd(); ++it) {
       if (!it->value.IsString()) continue;
-      keys.push_back((field[0] == 'l' ? "l:" : "a:") + std::string(json::View(it->name)));
+      prefixed.emplace_back((field[0] == 'l' ? "l:" : "a:") + std::string(json::View(it->name)),
+                            json::View(it->value));
     }
   }
-  size_t i = 0;
-  for (const char* field : {"labels", "annotations"}) {
-    const json::Value* obj = json::Find(md, field);
-    if (obj == nullptr || !obj->IsObject()) continue;
-    for (auto it = obj->MemberBegin(); it != obj->MemberEnd(); ++it) {
-      if (!it->value.IsString()) continue;
-      entries.emplace_back(keys[i++], json::View(it->value));
-    }
-  }
-  return FlatStringMap(entries);
+  return FlatStringMap(
+      std::vector<std::pair<std::string_view, std::string_view>>(prefixed.begin(), prefixed.end()));
 }
 
 }  // namespace
@@ -164,8 +146,13 @@ void UpdateSecret(json::Document& live, const VaultStaticSecret& vss, const Secr
 std::string OwnerUid(const json::Value& secret) {
   const json::Value* md = json::Find(secret, "metadata");
   if (md == nullptr) return {};
-  const FlatStringMap annotations = ReadStringMap(json::Find(*md, "annotations"));
-  if (auto uid = annotations.Find(kOwnerUidAnnotation)) return std::string(*uid);
+  if (const json::Value* annotations = json::Find(*md, "annotations");
+      annotations != nullptr && annotations->IsObject()) {
+    if (auto uid = json::OptionalString(*annotations, kOwnerUidAnnotation);
+        uid.ok() && uid->has_value()) {
+      return std::string(**uid);
+    }
+  }
   const json::Value* refs = json::Find(*md, "ownerReferences");
   if (refs == nullptr || !refs->IsArray()) return {};
   for (const auto& r : refs->GetArray()) {
@@ -176,11 +163,6 @@ std::string OwnerUid(const json::Value& secret) {
     }
   }
   return {};
-}
-
-std::string SecretType(const json::Value& secret) {
-  std::string t = StringMember(secret, "type");
-  return t.empty() ? "Opaque" : t;
 }
 
 std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(

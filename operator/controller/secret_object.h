@@ -37,8 +37,6 @@ void UpdateSecret(json::Document& live, const VaultStaticSecret& vss, const Secr
 
 // The uid of the VaultStaticSecret managing `secret` (see header comment), or "".
 std::string OwnerUid(const json::Value& secret);
-// The Secret's `type` ("Opaque" when absent).
-std::string SecretType(const json::Value& secret);
 
 // The cache decoder for managed Secrets: keeps metadata and the HMAC of the data under
 // `hmac_key` (which must outlive the decoder).
