@@ -1,6 +1,7 @@
 // vaultsync-operator: flags and environment in, a running manager out. Nothing else.
 #include <malloc.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -55,31 +56,43 @@ int main(int argc, char** argv) {
                          {{"error", kube.status().message()}});
     return 1;
   }
-  controller::ManagerOptions options = flags->manager;
-  double qps = options.kube.qps;
-  int burst = options.kube.burst;
-  options.kube = *kube;
-  options.kube.qps = qps;
-  options.kube.burst = burst;
-  if (options.kube.namespace_.size() && flags->manager.operator_namespace == "default") {
-    options.operator_namespace = options.kube.namespace_;
+  controller::OperatorOptions options = flags->options;
+  runtime::ManagerOptions& m = options.manager;
+  double qps = m.kube.qps;
+  int burst = m.kube.burst;
+  m.kube = *kube;
+  m.kube.qps = qps;
+  m.kube.burst = burst;
+  m.user_agent = "vaultsync-operator/" + metrics::CompiledBuildInfo().version;
+  if (!m.kube.namespace_.empty() && flags->options.operator_namespace == "default") {
+    options.operator_namespace = m.kube.namespace_;
+    options.defaults.operator_namespace = m.kube.namespace_;
   }
 
   http::CancelFlag stop;
-  std::thread waiter([&signals, &stop] {
+  std::atomic<bool> manager_done{false};
+  std::thread waiter([&signals, &stop, &manager_done] {
     int sig = 0;
     sigwait(&signals, &sig);
-    if (sig != 0)
+    // Woken by main itself once the manager ended on its own: no signal to report.
+    if (!manager_done)
       log::Default().Info("signal received, stopping", {{"signal", std::to_string(sig)}});
     stop.Cancel();
   });
-  log::Default().Info("starting", {{"server", options.kube.server},
-                                   {"version", metrics::CompiledBuildInfo().version},
-                                   {"leader_elect", options.leader_elect ? "true" : "false"}});
-  Status st = controller::RunManager(options, stop);
+  log::Default().Info("starting",
+                      {{"server", m.kube.server},
+                       {"version", metrics::CompiledBuildInfo().version},
+                       {"metricsBindAddress", m.metrics_bind_address},
+                       {"healthProbeBindAddress", m.health_probe_bind_address},
+                       {"leaderElect", m.leader_elect ? "true" : "false"},
+                       {"operatorNamespace", options.operator_namespace},
+                       {"watchNamespaces", options.watch_namespaces.empty()
+                                               ? std::string("all")
+                                               : std::to_string(options.watch_namespaces.size())}});
+  Status st = controller::RunOperator(options, stop);
   // Wake the signal thread if the manager ended on its own (start-up failure, lost lease).
   if (!stop.cancelled()) {
-    stop.Cancel();
+    manager_done = true;
     pthread_kill(waiter.native_handle(), SIGTERM);
   }
   waiter.join();

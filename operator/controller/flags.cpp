@@ -149,7 +149,8 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& argv,
     values[name] = value;
   }
   OperatorFlags f;
-  ManagerOptions& m = f.manager;
+  OperatorOptions& o = f.options;
+  runtime::ManagerOptions& m = o.manager;
   auto get_bool = [&](const std::string& name, bool dflt) -> Result<bool> {
     auto it = values.find(name);
     if (it == values.end()) return dflt;
@@ -161,7 +162,7 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& argv,
   VS_ASSIGN_OR_RETURN(f.help, get_bool("help", false));
   VS_ASSIGN_OR_RETURN(f.version, get_bool("version", false));
   if (has("kubeconfig")) f.kubeconfig = values["kubeconfig"];
-  if (has("watch-namespaces")) m.watch_namespaces = SplitComma(values["watch-namespaces"]);
+  if (has("watch-namespaces")) o.watch_namespaces = SplitComma(values["watch-namespaces"]);
   if (has("metrics-bind-address")) m.metrics_bind_address = values["metrics-bind-address"];
   if (has("health-probe-bind-address"))
     m.health_probe_bind_address = values["health-probe-bind-address"];
@@ -183,7 +184,7 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& argv,
   }
   if (has("max-concurrent-reconciles")) {
     VS_ASSIGN_OR_RETURN(
-        m.max_concurrent_reconciles,
+        o.max_concurrent_reconciles,
         PositiveInt("max-concurrent-reconciles", values["max-concurrent-reconciles"]));
   }
   if (has("kube-qps")) {
@@ -198,7 +199,7 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& argv,
     VS_ASSIGN_OR_RETURN(m.kube.burst, PositiveInt("kube-burst", values["kube-burst"]));
   }
   if (has("default-refresh")) {
-    VS_ASSIGN_OR_RETURN(m.default_refresh, Millis("default-refresh", values["default-refresh"]));
+    VS_ASSIGN_OR_RETURN(o.default_refresh, Millis("default-refresh", values["default-refresh"]));
   }
   if (has("shutdown-timeout")) {
     VS_ASSIGN_OR_RETURN(m.shutdown_timeout, Millis("shutdown-timeout", values["shutdown-timeout"]));
@@ -211,7 +212,7 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& argv,
   }
 
   // Vault defaults: flags, then the VAULT_* environment.
-  OperatorDefaults& d = m.defaults;
+  OperatorDefaults& d = o.defaults;
   d.vault_address = has("default-vault-address") ? values["default-vault-address"]
                                                  : env("VAULT_ADDR").value_or("");
   while (!d.vault_address.empty() && d.vault_address.back() == '/') d.vault_address.pop_back();
@@ -252,13 +253,14 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& argv,
   }
 
   if (has("operator-namespace")) {
-    m.operator_namespace = values["operator-namespace"];
+    o.operator_namespace = values["operator-namespace"];
   } else if (auto ns = ReadFile(sa_dir + "/namespace"); ns && !ns->empty()) {
     while (!ns->empty() && (ns->back() == '\n' || ns->back() == ' ')) ns->pop_back();
-    m.operator_namespace = *ns;
+    o.operator_namespace = *ns;
   } else if (auto pod_ns = env("POD_NAMESPACE"); pod_ns && !pod_ns->empty()) {
-    m.operator_namespace = *pod_ns;
+    o.operator_namespace = *pod_ns;
   }
+  d.operator_namespace = o.operator_namespace;
   return f;
 }
 

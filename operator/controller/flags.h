@@ -1,5 +1,5 @@
 // The operator's command line and environment (SPEC.md "Operator flags"), turned into
-// ManagerOptions. Pure: the environment is passed in, so every combination is unit-tested.
+// OperatorOptions. Pure: the environment is passed in, so every combination is unit-tested.
 #pragma once
 
 #include <functional>
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "controller/manager.h"
+#include "controller/operator.h"
 #include "util/log.h"
 
 namespace vaultsync::controller {
@@ -19,7 +19,7 @@ struct OperatorFlags {
   std::string kubeconfig;
   log::Level log_level = log::Level::kInfo;
   log::Format log_format = log::Format::kJson;
-  ManagerOptions manager;  // kube config not yet loaded (needs the filesystem)
+  OperatorOptions options;  // kube config not yet loaded (needs the filesystem)
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;

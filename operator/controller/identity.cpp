@@ -1,4 +1,4 @@
-// Identity resolution for VaultStaticSecrets.
+// Identity resolution for every kind that talks to Vault.
 #include "controller/identity.h"
 
 namespace vaultsync::controller {
@@ -21,87 +21,136 @@ std::string DefaultMount(AuthMethod m) {
   return "kubernetes";
 }
 
-void ApplyDefaultConnection(const OperatorDefaults& d, VaultIdentity& id) {
-  id.address = d.vault_address;
-  id.ca_pem = d.ca_pem;
-  id.skip_tls_verify = d.skip_verify;
-  id.vault_namespace = d.vault_namespace;
-  id.timeout = d.timeout;
+std::string DefaultKey(const OperatorDefaults& d) {
+  return d.operator_namespace + "/" + kDefaultObjectName;
+}
+
+// Fills the connection part of `id` from `conn`, or (conn == nullptr) from the flags.
+// Returns a fingerprint of where it came from for the identity key.
+Result<std::string> ApplyConnection(const std::shared_ptr<const VaultConnection>& conn,
+                                    const OperatorDefaults& d, const std::string& needed_by,
+                                    VaultIdentity& id, IdentityError* error) {
+  if (conn == nullptr) {
+    if (d.vault_address.empty()) {
+      return Fail(
+          error, kReasonInvalidSpec,
+          InvalidArgument(needed_by + " names no VaultConnection, there is no VaultConnection \"" +
+                          kDefaultObjectName + "\" in the operator's namespace " +
+                          d.operator_namespace +
+                          ", and the operator has no default Vault address "
+                          "(--default-vault-address / VAULT_ADDR)"),
+          true);
+    }
+    id.address = d.vault_address;
+    id.ca_pem = d.ca_pem;
+    id.skip_tls_verify = d.skip_verify;
+    id.vault_namespace = d.vault_namespace;
+    id.timeout = d.timeout;
+    return std::string("flags");
+  }
+  const std::string ck = conn->meta.Key();
+  if (!conn->spec_error.ok()) {
+    return Fail(
+        error, kReasonInvalidSpec,
+        InvalidArgument("VaultConnection " + ck + " is invalid: " + conn->spec_error.message()),
+        true);
+  }
+  const VaultConnectionSpec& c = conn->spec;
+  id.address = c.address;
+  if (!c.ca_cert_secret_ref.empty()) {
+    id.ca_secret_namespace = conn->meta.namespace_;
+    id.ca_secret_name = c.ca_cert_secret_ref;
+  }
+  id.tls_server_name = c.tls_server_name;
+  id.skip_tls_verify = c.skip_tls_verify;
+  id.vault_namespace = c.vault_namespace;
+  id.headers = c.headers;
+  id.timeout = c.timeout;
+  return ck + "@" + conn->meta.uid + ":" + std::to_string(conn->meta.generation);
+}
+
+// The operator's own identity from its flags (no VaultAuth anywhere applies).
+Result<VaultIdentity> FlagsIdentity(const Lister<VaultConnection>& connections,
+                                    const OperatorDefaults& d, IdentityError* error) {
+  if (!d.allow_operator_identity) {
+    // Whatever the default method, the default auth is the operator's own identity.
+    return Fail(error, kReasonInvalidSpec,
+                InvalidArgument("spec.vaultAuthRef is empty, there is no VaultAuth \"" +
+                                std::string(kDefaultObjectName) +
+                                "\" in the operator's namespace, and the operator's own "
+                                "identity is disabled (--allow-operator-identity=false); name "
+                                "a VaultAuth"),
+                true);
+  }
+  VaultIdentity id;
+  auto conn = d.operator_namespace.empty() ? nullptr : connections.Get(DefaultKey(d));
+  VS_ASSIGN_OR_RETURN(std::string conn_fp,
+                      ApplyConnection(conn, d,
+                                      "spec.vaultAuthRef is empty (so the operator's "
+                                      "default auth applies), which",
+                                      id, error));
+  id.method = d.auth_method;
+  id.mount = d.auth_mount.empty() ? DefaultMount(id.method) : d.auth_mount;
+  id.role = d.auth_role;
+  id.metrics_label = "default";
+  switch (id.method) {
+    case AuthMethod::kKubernetes:
+      if (id.role.empty()) {
+        return Fail(error, kReasonInvalidSpec,
+                    InvalidArgument("spec.vaultAuthRef is empty and the operator has no default "
+                                    "role (--default-auth-role) and no VaultAuth \"" +
+                                    std::string(kDefaultObjectName) + "\" in its namespace"),
+                    true);
+      }
+      id.jwt_file = d.jwt_file;
+      break;
+    case AuthMethod::kToken:
+      id.literal_token = d.vault_token;
+      if (id.literal_token.empty()) {
+        return Fail(error, kReasonInvalidSpec,
+                    InvalidArgument(
+                        "the operator's default auth method is token but VAULT_TOKEN is not set"),
+                    true);
+      }
+      break;
+    case AuthMethod::kAppRole:
+      return Fail(error, kReasonInvalidSpec,
+                  InvalidArgument("the operator's default auth method appRole needs a VaultAuth; "
+                                  "name one in spec.vaultAuthRef"),
+                  true);
+  }
+  id.key = "default|conn=" + conn_fp + "|" + std::string(AuthMethodName(id.method)) + "|" +
+           id.mount + "|" + id.role;
+  return id;
 }
 
 }  // namespace
 
-Result<VaultIdentity> ResolveIdentity(const VaultStaticSecret& vss, const Lister<VaultAuth>& auths,
+Result<VaultIdentity> ResolveIdentity(const std::string& ns, const AuthRef& ref,
+                                      const Lister<VaultAuth>& auths,
                                       const Lister<VaultConnection>& connections,
                                       const OperatorDefaults& defaults, IdentityError* error) {
-  const std::string& ns = vss.meta.namespace_;
-  VaultIdentity id;
-  if (vss.spec.auth_ref_name.empty()) {
-    // The operator's default auth: always the operator's own identity.
-    if (defaults.vault_address.empty()) {
-      return Fail(error, kReasonInvalidSpec,
-                  InvalidArgument(
-                      "spec.vaultAuthRef is empty and the operator has no default Vault address "
-                      "(--default-vault-address / VAULT_ADDR)"),
-                  true);
+  std::shared_ptr<const VaultAuth> auth;
+  std::string auth_key;
+  if (!ref.empty()) {
+    auth_key = ref.Key();
+    auth = auths.Get(auth_key);
+    if (auth == nullptr) {
+      // Not terminal: it may be created later (its creation also re-queues us).
+      return Fail(error, kReasonAuthNotFound, NotFound("VaultAuth " + auth_key + " not found"),
+                  false);
     }
-    if (!defaults.allow_operator_identity) {
-      // Whatever the default method, the default auth is the operator's own identity.
-      return Fail(
-          error, kReasonInvalidSpec,
-          InvalidArgument("spec.vaultAuthRef is empty and the operator's own identity is disabled "
-                          "(--allow-operator-identity=false); name a VaultAuth"),
-          true);
-    }
-    ApplyDefaultConnection(defaults, id);
-    id.method = defaults.auth_method;
-    id.mount = defaults.auth_mount.empty() ? DefaultMount(id.method) : defaults.auth_mount;
-    id.role = defaults.auth_role;
-    id.metrics_label = "default";
-    switch (id.method) {
-      case AuthMethod::kKubernetes:
-        if (id.role.empty()) {
-          return Fail(
-              error, kReasonInvalidSpec,
-              InvalidArgument("spec.vaultAuthRef is empty and the operator has no default role "
-                              "(--default-auth-role)"),
-              true);
-        }
-        id.jwt_file = defaults.jwt_file;
-        break;
-      case AuthMethod::kToken:
-        id.literal_token = defaults.vault_token;
-        if (id.literal_token.empty()) {
-          return Fail(error, kReasonInvalidSpec,
-                      InvalidArgument(
-                          "the operator's default auth method is token but VAULT_TOKEN is not set"),
-                      true);
-        }
-        break;
-      case AuthMethod::kAppRole:
-        return Fail(error, kReasonInvalidSpec,
-                    InvalidArgument(
-                        "the operator's default auth method appRole needs a VaultAuth; name one in "
-                        "spec.vaultAuthRef"),
-                    true);
-    }
-    id.key = "default|" + id.address + "|" + std::string(AuthMethodName(id.method)) + "|" +
-             id.mount + "|" + id.role;
-    return id;
+  } else if (!defaults.operator_namespace.empty()) {
+    auth_key = DefaultKey(defaults);
+    auth = auths.Get(auth_key);
   }
+  if (auth == nullptr) return FlagsIdentity(connections, defaults, error);
 
-  const std::string auth_key = vss.spec.auth_ref_namespace + "/" + vss.spec.auth_ref_name;
-  auto auth = auths.Get(auth_key);
-  if (auth == nullptr) {
-    // Not terminal: it may be created later (its creation also re-queues us).
-    return Fail(error, kReasonAuthNotFound, NotFound("VaultAuth " + auth_key + " not found"),
-                false);
-  }
   if (!auth->AllowsNamespace(ns)) {
+    std::string why = ref.empty() ? "the default VaultAuth " + auth_key : "VaultAuth " + auth_key;
     return Fail(error, kReasonNamespaceNotAllowed,
-                Status(StatusCode::kPermissionDenied, "VaultAuth " + auth_key +
-                                                          " does not allow namespace " + ns +
-                                                          " (spec.allowedNamespaces)"),
+                Status(StatusCode::kPermissionDenied,
+                       why + " does not allow namespace " + ns + " (spec.allowedNamespaces)"),
                 true);
   }
   if (!auth->spec_error.ok()) {
@@ -111,43 +160,20 @@ Result<VaultIdentity> ResolveIdentity(const VaultStaticSecret& vss, const Lister
         true);
   }
   const VaultAuthSpec& a = auth->spec;
-  std::string conn_key = "default";
-  if (a.vault_connection_ref.empty()) {
-    if (defaults.vault_address.empty()) {
-      return Fail(error, kReasonInvalidSpec,
-                  InvalidArgument(
-                      "VaultAuth " + auth_key +
-                      " names no VaultConnection and the operator has no default Vault address"),
-                  true);
-    }
-    ApplyDefaultConnection(defaults, id);
-  } else {
-    // A VaultConnection lives in the VaultAuth's namespace.
-    std::string ck = auth->meta.namespace_ + "/" + a.vault_connection_ref;
-    auto conn = connections.Get(ck);
+  VaultIdentity id;
+  std::shared_ptr<const VaultConnection> conn;
+  if (!a.connection_ref_name.empty()) {
+    std::string ck = a.connection_ref_namespace + "/" + a.connection_ref_name;
+    conn = connections.Get(ck);
     if (conn == nullptr) {
       return Fail(error, kReasonConnectionNotFound,
                   NotFound("VaultConnection " + ck + " not found"), false);
     }
-    if (!conn->spec_error.ok()) {
-      return Fail(
-          error, kReasonInvalidSpec,
-          InvalidArgument("VaultConnection " + ck + " is invalid: " + conn->spec_error.message()),
-          true);
-    }
-    const VaultConnectionSpec& c = conn->spec;
-    id.address = c.address;
-    if (!c.ca_cert_secret_ref.empty()) {
-      id.ca_secret_namespace = conn->meta.namespace_;
-      id.ca_secret_name = c.ca_cert_secret_ref;
-    }
-    id.tls_server_name = c.tls_server_name;
-    id.skip_tls_verify = c.skip_tls_verify;
-    id.vault_namespace = c.vault_namespace;
-    id.headers = c.headers;
-    id.timeout = c.timeout;
-    conn_key = ck + "@" + conn->meta.uid + ":" + std::to_string(conn->meta.generation);
+  } else if (!defaults.operator_namespace.empty()) {
+    conn = connections.Get(DefaultKey(defaults));
   }
+  VS_ASSIGN_OR_RETURN(std::string conn_fp,
+                      ApplyConnection(conn, defaults, "VaultAuth " + auth_key, id, error));
   id.method = a.method;
   id.mount = a.mount;
   id.role = a.role;
@@ -190,7 +216,7 @@ Result<VaultIdentity> ResolveIdentity(const VaultStaticSecret& vss, const Lister
       break;
   }
   id.key = "auth=" + auth_key + "@" + auth->meta.uid + ":" + std::to_string(auth->meta.generation) +
-           "|conn=" + conn_key + "|" + who;
+           "|conn=" + conn_fp + "|" + who;
   return id;
 }
 

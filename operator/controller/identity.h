@@ -1,8 +1,18 @@
-// Who a VaultStaticSecret logs in to Vault as. Resolves its VaultAuth (same namespace or
+// Who a resource logs in to Vault as. Resolves its vaultAuthRef (same namespace or
 // namespace/name, subject to allowedNamespaces), that VaultAuth's VaultConnection, and the
 // operator's defaults into one VaultIdentity, and enforces the identity-safety rules: a
 // resource in namespace A never gets a token for a ServiceAccount outside A, never uses a
 // VaultAuth that does not allow A, and uses the operator's own identity only when allowed.
+// Every kind that reads or writes Vault resolves its identity here.
+//
+// Precedence, as VSO users expect it:
+//   VaultAuth: spec.vaultAuthRef, else the VaultAuth named "default" in the operator's
+//   namespace when it exists, else the operator's flags (--default-auth-*).
+//   VaultConnection (for a VaultAuth without vaultConnectionRef, and for the flags' default
+//   auth): the VaultConnection named "default" in the operator's namespace when it exists,
+//   else the operator's flags (--default-vault-address, VAULT_CACERT, ...).
+// The default VaultAuth obeys its allowedNamespaces like any other (unset: only the
+// operator's namespace), so a cluster admin decides which namespaces may use it.
 #pragma once
 
 #include <string>
@@ -13,6 +23,8 @@ namespace vaultsync::controller {
 
 // The operator's defaults (flags and VAULT_* environment).
 struct OperatorDefaults {
+  // Where the "default" VaultAuth and VaultConnection are looked for.
+  std::string operator_namespace;
   std::string vault_address;    // --default-vault-address / VAULT_ADDR
   std::string ca_pem;           // contents of VAULT_CACERT
   bool skip_verify = false;     // VAULT_SKIP_VERIFY
@@ -38,8 +50,13 @@ struct IdentityError {
   bool terminal;  // retrying cannot help until an object changes
 };
 
-// On success returns the identity; on failure fills *error and returns its status.
-Result<VaultIdentity> ResolveIdentity(const VaultStaticSecret& vss, const Lister<VaultAuth>& auths,
+// The name of the implicit VaultAuth / VaultConnection in the operator's namespace.
+inline constexpr const char* kDefaultObjectName = "default";
+
+// The identity of a resource in namespace `consumer_ns` whose vaultAuthRef is `ref`. On
+// success returns it; on failure fills *error and returns its status.
+Result<VaultIdentity> ResolveIdentity(const std::string& consumer_ns, const AuthRef& ref,
+                                      const Lister<VaultAuth>& auths,
                                       const Lister<VaultConnection>& connections,
                                       const OperatorDefaults& defaults, IdentityError* error);
 

@@ -17,6 +17,10 @@ class InformerLister final : public Lister<T> {
     return informer_->Get(key);
   }
   std::vector<std::shared_ptr<const T>> List() const override { return informer_->List(); }
+  std::vector<std::shared_ptr<const T>> ByIndex(std::string_view index,
+                                                std::string_view value) const override {
+    return informer_->ByIndex(index, value);
+  }
 
  private:
   std::shared_ptr<kube::Informer<T>> informer_;
@@ -28,7 +32,7 @@ class RecorderEventSink final : public EventSink {
   void Emit(const std::string& kind, const ObjectMeta& object, bool warning,
             const std::string& reason, const std::string& message) override {
     kube::ObjectReference ref;
-    ref.api_version = "vaultsync.io/v1alpha1";
+    ref.api_version = kApiVersion;
     ref.kind = kind;
     ref.namespace_ = object.namespace_;
     ref.name = object.name;

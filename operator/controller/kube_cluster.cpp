@@ -42,6 +42,13 @@ Status KubeCluster::PatchStatus(const std::string& kind, const std::string& ns,
   return client_.Patch(*rt, ns, name, kube::PatchType::kMerge, merge_patch, opts).status();
 }
 
+Status KubeCluster::PatchObject(const std::string& kind, const std::string& ns,
+                                const std::string& name, const std::string& merge_patch) {
+  const kube::ResourceType* rt = ResourceTypeOfKind(kind);
+  if (rt == nullptr) return InvalidArgument("unknown kind " + kind);
+  return client_.Patch(*rt, ns, name, kube::PatchType::kMerge, merge_patch).status();
+}
+
 Status KubeCluster::PatchWorkload(const std::string& kind, const std::string& ns,
                                   const std::string& name, const std::string& patch) {
   const kube::ResourceType* rt = ResourceTypeOfKind(kind);

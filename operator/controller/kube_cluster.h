@@ -18,6 +18,8 @@ class KubeCluster final : public Cluster {
                       const json::Value& secret) override;
   Status PatchStatus(const std::string& kind, const std::string& ns, const std::string& name,
                      const std::string& merge_patch) override;
+  Status PatchObject(const std::string& kind, const std::string& ns, const std::string& name,
+                     const std::string& merge_patch) override;
   Status PatchWorkload(const std::string& kind, const std::string& ns, const std::string& name,
                        const std::string& patch) override;
   Result<std::string> CreateServiceAccountToken(const std::string& ns, const std::string& sa,

@@ -28,12 +28,24 @@ class Lister {
   // nullptr when absent.
   virtual std::shared_ptr<const T> Get(const std::string& key) const = 0;
   virtual std::vector<std::shared_ptr<const T>> List() const = 0;
+  // The objects filed under `value` in the field index `index` (identity_dependents.h
+  // names the indexes and what each holds); none for an index this cache does not have.
+  virtual std::vector<std::shared_ptr<const T>> ByIndex(std::string_view index,
+                                                        std::string_view value) const = 0;
 };
 
 // A Secret the operator manages, as the label-selected Secret cache keeps it: metadata the
 // reconciler compares plus an HMAC of the data (computed with the operator's key when the
 // object enters the cache), never the data itself. Only what the reconciler reads: the cache
 // holds one per managed Secret (the informer keeps name and resourceVersion in its key).
+// Secret labels and annotations the operator sets on every Secret it manages.
+inline constexpr const char* kManagedByLabel = "app.kubernetes.io/managed-by";
+inline constexpr const char* kManagedByValue = "vaultsync";
+inline constexpr const char* kOwnerLabel = "vaultsync.io/owner";
+// The owner's kind; a managed Secret without it was written by a VaultStaticSecret.
+inline constexpr const char* kOwnerKindLabel = "vaultsync.io/owner-kind";
+inline constexpr const char* kOwnerUidAnnotation = "vaultsync.io/owner-uid";
+
 struct ManagedSecret {
   std::string namespace_;
   // Labels and annotations in one block, keyed "l:<label>" and "a:<annotation>"; read them
@@ -45,6 +57,9 @@ struct ManagedSecret {
   // the uid of the ownerReference with controller=true (kept only in that second case, so
   // the uid is not stored twice).
   std::string OwnerUid() const;
+  // The owner's kind (label vaultsync.io/owner-kind; VaultStaticSecret when absent) and key.
+  std::string_view OwnerKind() const;
+  std::optional<std::string> OwnerKey() const;
   std::string owner_ref_uid;
   uint64_t data_mac = 0;  // MacDigest(DataMac(key, data))
 };
@@ -64,6 +79,10 @@ class Cluster {
   // JSON merge patch of the status subresource of a vaultsync.io resource of `kind`
   // ("VaultStaticSecret", "VaultAuth", "VaultConnection").
   virtual Status PatchStatus(const std::string& kind, const std::string& ns,
+                             const std::string& name, const std::string& merge_patch) = 0;
+  // JSON merge patch of a vaultsync.io resource itself (its metadata: finalizers). A
+  // metadata.resourceVersion in the patch makes it conditional (kConflict when stale).
+  virtual Status PatchObject(const std::string& kind, const std::string& ns,
                              const std::string& name, const std::string& merge_patch) = 0;
   // Strategic-merge patch of an apps/v1 workload (kind Deployment, StatefulSet, DaemonSet).
   virtual Status PatchWorkload(const std::string& kind, const std::string& ns,
@@ -126,6 +145,9 @@ struct KvRequest {
   std::optional<int64_t> version;
   // A result read no longer ago than this may be shared instead of asking Vault again.
   std::chrono::milliseconds max_age{0};
+  // kv-v1 without refreshAfter: the secret's own ttl sets the refresh interval, so a shared
+  // result is also too old after half of that ttl.
+  bool follow_ttl = false;
 };
 
 struct KvResult {

@@ -75,24 +75,31 @@ bool ValidKvPath(std::string_view p) {
   return true;
 }
 
+// A "name" or "namespace/name" reference; the namespace defaults to `own_namespace`.
+Status DecodeRef(const json::Value& spec, const char* field, const std::string& own_namespace,
+                 std::string& ns, std::string& name) {
+  VS_ASSIGN_OR_RETURN(auto ref, json::OptionalString(spec, field, "spec"));
+  if (!ref || ref->empty()) return Status::Ok();
+  size_t slash = ref->find('/');
+  if (slash == std::string_view::npos) {
+    ns = own_namespace;
+    name = std::string(*ref);
+    return Status::Ok();
+  }
+  ns = std::string(ref->substr(0, slash));
+  name = std::string(ref->substr(slash + 1));
+  if (ns.empty() || name.empty() || name.find('/') != std::string::npos) {
+    return InvalidArgument("field \"spec." + std::string(field) +
+                           "\": want name or namespace/name, got \"" + std::string(*ref) + "\"");
+  }
+  return Status::Ok();
+}
+
 Status DecodeVssSpec(const json::Value& spec, VaultStaticSecretSpec& s,
                      const std::string& own_namespace) {
   const std::string w = "spec";
-  VS_ASSIGN_OR_RETURN(auto auth_ref, json::OptionalString(spec, "vaultAuthRef", w));
-  if (auth_ref && !auth_ref->empty()) {
-    size_t slash = auth_ref->find('/');
-    if (slash == std::string_view::npos) {
-      s.auth_ref_namespace = own_namespace;
-      s.auth_ref_name = std::string(*auth_ref);
-    } else {
-      s.auth_ref_namespace = std::string(auth_ref->substr(0, slash));
-      s.auth_ref_name = std::string(auth_ref->substr(slash + 1));
-      if (s.auth_ref_namespace.empty() || s.auth_ref_name.empty() ||
-          s.auth_ref_name.find('/') != std::string::npos) {
-        return InvalidArgument("field \"spec.vaultAuthRef\": want name or namespace/name");
-      }
-    }
-  }
+  VS_RETURN_IF_ERROR(
+      DecodeRef(spec, "vaultAuthRef", own_namespace, s.auth_ref.namespace_, s.auth_ref.name));
   VS_ASSIGN_OR_RETURN(auto mount, json::String(spec, "mount", w));
   VS_ASSIGN_OR_RETURN(auto path, json::String(spec, "path", w));
   s.mount = std::string(mount);
@@ -197,10 +204,10 @@ Status DecodeVssSpec(const json::Value& spec, VaultStaticSecretSpec& s,
   return Status::Ok();
 }
 
-Status DecodeAuthSpec(const json::Value& spec, VaultAuthSpec& s) {
+Status DecodeAuthSpec(const json::Value& spec, VaultAuthSpec& s, const std::string& own_namespace) {
   const std::string w = "spec";
-  VS_ASSIGN_OR_RETURN(auto conn, json::OptionalString(spec, "vaultConnectionRef", w));
-  s.vault_connection_ref = Str(conn);
+  VS_RETURN_IF_ERROR(DecodeRef(spec, "vaultConnectionRef", own_namespace,
+                               s.connection_ref_namespace, s.connection_ref_name));
   VS_ASSIGN_OR_RETURN(auto method, json::OptionalString(spec, "method", w));
   std::string m = Str(method, "kubernetes");
   if (m == "kubernetes") {
@@ -251,10 +258,17 @@ Status DecodeAuthSpec(const json::Value& spec, VaultAuthSpec& s) {
         return InvalidArgument("field \"spec.kubernetes.role\" is required for method kubernetes");
       break;
     case AuthMethod::kAppRole:
-      if (s.role_id.empty() || s.approle_secret_ref.empty()) {
+      if (s.role_id.empty() && s.approle_secret_ref.empty()) {
         return InvalidArgument(
             "fields \"spec.appRole.roleId\" and \"spec.appRole.secretRef\" are required for "
             "method appRole");
+      }
+      if (s.role_id.empty())
+        return InvalidArgument("field \"spec.appRole.roleId\" is required for method appRole");
+      if (s.approle_secret_ref.empty()) {
+        return InvalidArgument(
+            "field \"spec.appRole.secretRef\" is required for method appRole (a Secret in this "
+            "namespace whose key \"id\" holds the secret ID)");
       }
       break;
     case AuthMethod::kToken:
@@ -328,6 +342,26 @@ const VaultStaticSecretExtras& VaultStaticSecretSpec::More() const {
   return extras != nullptr ? *extras : kNone;
 }
 
+bool ObjectMeta::HasFinalizer(std::string_view f) const {
+  for (const auto& x : finalizers) {
+    if (x == f) return true;
+  }
+  return false;
+}
+
+const std::string& VaultAuthSpec::CredentialSecret() const {
+  static const std::string kNone;
+  switch (method) {
+    case AuthMethod::kAppRole:
+      return approle_secret_ref;
+    case AuthMethod::kToken:
+      return token_secret_ref;
+    case AuthMethod::kKubernetes:
+      break;
+  }
+  return kNone;
+}
+
 bool VaultAuth::AllowsNamespace(const std::string& ns) const {
   if (spec.allowed_namespaces.empty()) return ns == meta.namespace_;
   for (const auto& a : spec.allowed_namespaces) {
@@ -351,6 +385,11 @@ Result<ObjectMeta> DecodeMeta(const json::Value& obj) {
   m.generation = gen.value_or(0);
   const json::Value* del = json::Find(*md, "deletionTimestamp");
   m.deleting = del != nullptr && !del->IsNull();
+  if (const json::Value* fins = json::Find(*md, "finalizers"); fins != nullptr && fins->IsArray()) {
+    for (const auto& f : fins->GetArray()) {
+      if (f.IsString()) m.finalizers.emplace_back(json::View(f));
+    }
+  }
   return m;
 }
 
@@ -399,7 +438,7 @@ Result<VaultConnection> DecodeVaultConnection(const json::Value& obj) {
 Result<VaultAuth> DecodeVaultAuth(const json::Value& obj) {
   VaultAuth a;
   VS_ASSIGN_OR_RETURN(a.meta, DecodeMeta(obj));
-  a.spec_error = DecodeAuthSpec(SpecOf(obj), a.spec);
+  a.spec_error = DecodeAuthSpec(SpecOf(obj), a.spec, a.meta.namespace_);
   a.ready = DecodeReady(obj);
   return a;
 }

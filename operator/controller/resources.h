@@ -19,6 +19,13 @@
 
 namespace vaultsync::controller {
 
+// The kinds of the vaultsync.io API group, as they appear in Secrets' owner labels,
+// ownerReferences and Events.
+inline constexpr const char* kApiVersion = "vaultsync.io/v1alpha1";
+inline constexpr const char* kKindVaultStaticSecret = "VaultStaticSecret";
+inline constexpr const char* kKindVaultAuth = "VaultAuth";
+inline constexpr const char* kKindVaultConnection = "VaultConnection";
+
 // Identity and bookkeeping common to every object.
 struct ObjectMeta {
   std::string namespace_;
@@ -27,6 +34,18 @@ struct ObjectMeta {
   std::string resource_version;
   int64_t generation = 0;
   bool deleting = false;  // metadata.deletionTimestamp is set
+  // metadata.finalizers; empty for nearly every object, so it costs one empty vector.
+  std::vector<std::string> finalizers;
+  std::string Key() const { return namespace_ + "/" + name; }
+  bool HasFinalizer(std::string_view f) const;
+};
+
+// A reference to a VaultAuth (spec.vaultAuthRef, "name" or "namespace/name"). Empty name:
+// none given — the operator's default identity applies.
+struct AuthRef {
+  std::string namespace_;
+  std::string name;
+  bool empty() const { return name.empty(); }
   std::string Key() const { return namespace_ + "/" + name; }
 };
 
@@ -66,7 +85,10 @@ enum class AuthMethod { kKubernetes, kAppRole, kToken };
 std::string_view AuthMethodName(AuthMethod m);  // "kubernetes", "appRole", "token"
 
 struct VaultAuthSpec {
-  std::string vault_connection_ref;  // empty: operator default
+  // spec.vaultConnectionRef, "name" (this namespace) or "namespace/name"; empty name: none
+  // given (the operator's default connection).
+  std::string connection_ref_namespace;
+  std::string connection_ref_name;
   AuthMethod method = AuthMethod::kKubernetes;
   std::string mount;  // defaulted to the method's mount name
   std::vector<std::string> allowed_namespaces;
@@ -80,6 +102,9 @@ struct VaultAuthSpec {
   std::string approle_secret_ref;
   // token
   std::string token_secret_ref;
+  // The Secret (in the VaultAuth's namespace) holding this method's credential: the AppRole
+  // secret ID or the token; empty for kubernetes.
+  const std::string& CredentialSecret() const;
 };
 
 struct VaultAuth {
@@ -112,8 +137,7 @@ struct VaultStaticSecretExtras {
 };
 
 struct VaultStaticSecretSpec {
-  std::string auth_ref_namespace;  // of vaultAuthRef; empty when no ref (operator default)
-  std::string auth_ref_name;
+  AuthRef auth_ref;  // spec.vaultAuthRef
   std::string mount;
   std::string path;
   KvType type = KvType::kV2;

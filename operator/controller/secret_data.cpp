@@ -4,9 +4,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <regex>
-
-#include "controller/template.h"
 #include "util/base64.h"
 
 namespace vaultsync::controller {
@@ -38,14 +35,9 @@ bool ValidSecretKey(std::string_view key) {
 }
 
 Result<SecretData> BuildSecretData(const std::vector<KvEntry>& source,
-                                   const VaultStaticSecretSpec& spec) {
-  std::vector<std::regex> includes, excludes;
-  try {
-    for (const auto& r : spec.More().includes) includes.emplace_back(r);
-    for (const auto& r : spec.More().excludes) excludes.emplace_back(r);
-  } catch (const std::regex_error&) {
-    return InvalidArgument("destination.transformation has an invalid regular expression");
-  }
+                                   const Transformation& transformation) {
+  const auto& includes = transformation.includes;
+  const auto& excludes = transformation.excludes;
   SecretData data;
   for (const KvEntry& e : source) {
     if (!includes.empty() && !MatchesAny(includes, e.key)) continue;
@@ -58,15 +50,14 @@ Result<SecretData> BuildSecretData(const std::vector<KvEntry>& source,
     }
     data.emplace(e.key, e.text);
   }
-  if (!spec.More().templates.empty()) {
+  if (!transformation.templates.empty()) {
     // Templates see every source key, filtered or not.
     std::map<std::string, std::string, std::less<>> values;
     for (const KvEntry& e : source) values.emplace(e.key, e.text);
-    for (const auto& [key, text] : spec.More().templates) {
+    for (const auto& [key, t] : transformation.templates) {
       if (!ValidSecretKey(key)) {
         return InvalidArgument("template key \"" + key + "\" is not a valid Secret key");
       }
-      VS_ASSIGN_OR_RETURN(Template t, Template::Parse(text));
       auto rendered = t.Render(values);
       if (!rendered.ok()) {
         return InvalidArgument("template for key \"" + key + "\": " + rendered.status().message());

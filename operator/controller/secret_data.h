@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "controller/resources.h"
+#include "controller/transformation.h"
 #include "util/status.h"
 
 namespace vaultsync::controller {
@@ -33,7 +34,7 @@ inline constexpr size_t kMaxSecretBytes = 1024 * 1024;
 // kMaxSecretBytes. Includes/excludes select source keys; template keys are added after
 // filtering and win over a source key of the same name.
 Result<SecretData> BuildSecretData(const std::vector<KvEntry>& source,
-                                   const VaultStaticSecretSpec& spec);
+                                   const Transformation& transformation);
 
 // True when `key` may be a Secret data key: [-._a-zA-Z0-9]+, at most 253 characters, and
 // not "." or "..".

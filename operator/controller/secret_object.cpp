@@ -8,16 +8,21 @@ namespace {
 
 using json::StringValue;
 
-std::map<std::string, std::string> WantedLabels(const VaultStaticSecret& vss) {
-  std::map<std::string, std::string> l = vss.spec.More().dest_labels;
+std::map<std::string, std::string> WantedLabels(const SecretOwner& owner,
+                                                const SecretTarget& target) {
+  std::map<std::string, std::string> l;
+  if (target.labels != nullptr) l = *target.labels;
   l[kManagedByLabel] = kManagedByValue;
-  l[kOwnerLabel] = vss.meta.name;
+  l[kOwnerLabel] = owner.meta->name;
+  l[kOwnerKindLabel] = owner.kind;
   return l;
 }
 
-std::map<std::string, std::string> WantedAnnotations(const VaultStaticSecret& vss) {
-  std::map<std::string, std::string> a = vss.spec.More().dest_annotations;
-  a[kOwnerUidAnnotation] = vss.meta.uid;
+std::map<std::string, std::string> WantedAnnotations(const SecretOwner& owner,
+                                                     const SecretTarget& target) {
+  std::map<std::string, std::string> a;
+  if (target.annotations != nullptr) a = *target.annotations;
+  a[kOwnerUidAnnotation] = owner.meta->uid;
   return a;
 }
 
@@ -50,12 +55,12 @@ json::Value DataObject(const SecretData& data, json::Allocator& a) {
   return d;
 }
 
-json::Value OwnerReference(const VaultStaticSecret& vss, json::Allocator& a) {
+json::Value OwnerReference(const SecretOwner& owner, json::Allocator& a) {
   json::Value ref(rapidjson::kObjectType);
-  ref.AddMember("apiVersion", "vaultsync.io/v1alpha1", a);
-  ref.AddMember("kind", "VaultStaticSecret", a);
-  ref.AddMember("name", StringValue(vss.meta.name, a), a);
-  ref.AddMember("uid", StringValue(vss.meta.uid, a), a);
+  ref.AddMember("apiVersion", json::Value(kApiVersion, a), a);
+  ref.AddMember("kind", StringValue(owner.kind, a), a);
+  ref.AddMember("name", StringValue(owner.meta->name, a), a);
+  ref.AddMember("uid", StringValue(owner.meta->uid, a), a);
   ref.AddMember("controller", true, a);
   ref.AddMember("blockOwnerDeletion", true, a);
   return ref;
@@ -93,31 +98,56 @@ std::string ManagedSecret::OwnerUid() const {
   return a ? std::string(*a) : owner_ref_uid;
 }
 
+std::string_view ManagedSecret::OwnerKind() const {
+  auto k = Label(kOwnerKindLabel);
+  return k ? *k : std::string_view(kKindVaultStaticSecret);
+}
+
+std::optional<std::string> ManagedSecret::OwnerKey() const {
+  auto owner = Label(kOwnerLabel);
+  if (!owner || owner->empty()) return std::nullopt;
+  return namespace_ + "/" + std::string(*owner);
+}
+
+SecretTarget TargetOf(const VaultStaticSecret& vss) {
+  SecretTarget t;
+  t.name = vss.spec.dest_name;
+  t.create = vss.spec.dest_create;
+  t.overwrite = vss.spec.dest_overwrite;
+  t.type = vss.spec.dest_type;
+  if (vss.spec.extras != nullptr) {
+    t.labels = &vss.spec.extras->dest_labels;
+    t.annotations = &vss.spec.extras->dest_annotations;
+  }
+  return t;
+}
+
 std::optional<std::string_view> ManagedSecret::Annotation(std::string_view key) const {
   return metadata.Find("a:" + std::string(key));
 }
 
-json::Document NewSecret(const VaultStaticSecret& vss, const SecretData& data) {
+json::Document NewSecret(const SecretOwner& owner, const SecretTarget& target,
+                         const SecretData& data) {
   json::Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
   d.AddMember("apiVersion", "v1", a);
   d.AddMember("kind", "Secret", a);
   json::Value md(rapidjson::kObjectType);
-  md.AddMember("name", StringValue(vss.spec.dest_name, a), a);
-  md.AddMember("namespace", StringValue(vss.meta.namespace_, a), a);
-  MergeStringMap(md, "labels", WantedLabels(vss), a);
-  MergeStringMap(md, "annotations", WantedAnnotations(vss), a);
+  md.AddMember("name", StringValue(target.name, a), a);
+  md.AddMember("namespace", StringValue(owner.meta->namespace_, a), a);
+  MergeStringMap(md, "labels", WantedLabels(owner, target), a);
+  MergeStringMap(md, "annotations", WantedAnnotations(owner, target), a);
   json::Value refs(rapidjson::kArrayType);
-  refs.PushBack(OwnerReference(vss, a), a);
+  refs.PushBack(OwnerReference(owner, a), a);
   md.AddMember("ownerReferences", refs, a);
   d.AddMember("metadata", md, a);
-  d.AddMember("type", StringValue(vss.spec.dest_type, a), a);
+  d.AddMember("type", StringValue(target.type, a), a);
   d.AddMember("data", DataObject(data, a), a);
   return d;
 }
 
-void UpdateSecret(json::Document& live, const VaultStaticSecret& vss, const SecretData& data,
-                  bool add_owner_reference) {
+void UpdateSecret(json::Document& live, const SecretOwner& owner, const SecretTarget& target,
+                  const SecretData& data, bool add_owner_reference) {
   auto& a = live.GetAllocator();
   if (!live.HasMember("metadata") || !live["metadata"].IsObject()) {
     live.RemoveMember("metadata");
@@ -125,8 +155,8 @@ void UpdateSecret(json::Document& live, const VaultStaticSecret& vss, const Secr
   }
   json::Value& md = live["metadata"];
   md.RemoveMember("managedFields");  // the server keeps its own; sending them back is noise
-  MergeStringMap(md, "labels", WantedLabels(vss), a);
-  MergeStringMap(md, "annotations", WantedAnnotations(vss), a);
+  MergeStringMap(md, "labels", WantedLabels(owner, target), a);
+  MergeStringMap(md, "annotations", WantedAnnotations(owner, target), a);
   if (add_owner_reference) {
     auto refs = md.FindMember("ownerReferences");
     if (refs == md.MemberEnd() || !refs->value.IsArray()) {
@@ -135,8 +165,9 @@ void UpdateSecret(json::Document& live, const VaultStaticSecret& vss, const Secr
       refs = md.FindMember("ownerReferences");
     }
     bool present = false;
-    for (const auto& r : refs->value.GetArray()) present |= StringMember(r, "uid") == vss.meta.uid;
-    if (!present) refs->value.PushBack(OwnerReference(vss, a), a);
+    for (const auto& r : refs->value.GetArray())
+      present |= StringMember(r, "uid") == owner.meta->uid;
+    if (!present) refs->value.PushBack(OwnerReference(owner, a), a);
   }
   live.RemoveMember("stringData");
   live.RemoveMember("data");
@@ -158,11 +189,23 @@ std::string OwnerUid(const json::Value& secret) {
   for (const auto& r : refs->GetArray()) {
     const json::Value* c = json::Find(r, "controller");
     if (c != nullptr && c->IsBool() && c->GetBool() &&
-        StringMember(r, "kind") == "VaultStaticSecret") {
+        StringMember(r, "apiVersion") == kApiVersion) {
       return StringMember(r, "uid");
     }
   }
   return {};
+}
+
+std::pair<std::string, std::string> OwnerOf(const json::Value& secret) {
+  std::pair<std::string, std::string> out{kKindVaultStaticSecret, ""};
+  const json::Value* md = json::Find(secret, "metadata");
+  const json::Value* labels = md ? json::Find(*md, "labels") : nullptr;
+  if (labels == nullptr || !labels->IsObject()) return out;
+  if (auto k = json::OptionalString(*labels, kOwnerKindLabel); k.ok() && k->has_value())
+    out.first = std::string(**k);
+  if (auto n = json::OptionalString(*labels, kOwnerLabel); n.ok() && n->has_value())
+    out.second = std::string(**n);
+  return out;
 }
 
 std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
@@ -190,11 +233,12 @@ std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
   };
 }
 
-bool MetadataInSync(const ManagedSecret& existing, const VaultStaticSecret& vss) {
-  for (const auto& [k, v] : WantedLabels(vss)) {
+bool MetadataInSync(const ManagedSecret& existing, const SecretOwner& owner,
+                    const SecretTarget& target) {
+  for (const auto& [k, v] : WantedLabels(owner, target)) {
     if (existing.Label(k) != std::string_view(v)) return false;
   }
-  for (const auto& [k, v] : WantedAnnotations(vss)) {
+  for (const auto& [k, v] : WantedAnnotations(owner, target)) {
     if (existing.Annotation(k) != std::string_view(v)) return false;
   }
   return true;

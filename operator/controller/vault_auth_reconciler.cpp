@@ -1,27 +1,23 @@
-// Ready conditions of VaultAuth and VaultConnection.
+// The Ready condition of VaultAuth.
 #include "controller/vault_auth_reconciler.h"
 
-#include "controller/identity.h"
 #include "controller/status.h"
 
 namespace vaultsync::controller {
-namespace {
 
-ReconcileResult Report(Cluster& cluster, const Clock& clock, const std::string& kind,
-                       const ObjectMeta& meta, const ReadyCondition& current,
-                       const ReadyState& want) {
-  if (ReadyUpToDate(current, want, meta.generation)) {
+ReconcileResult ReportValidity(Cluster& cluster, const Clock& clock, const std::string& kind,
+                               const ObjectMeta& meta, const ReadyCondition& current,
+                               const ReadyState& want) {
+  auto outcome = [&] {
     return want.ready ? ReconcileResult::Done()
                       : ReconcileResult::Terminal(InvalidArgument(want.message));
-  }
+  };
+  if (ReadyUpToDate(current, want, meta.generation)) return outcome();
   Status st = cluster.PatchStatus(kind, meta.namespace_, meta.name,
                                   StatusPatch(current, want, meta.generation, clock.Now()));
   if (!st.ok() && st.code() != StatusCode::kNotFound) return ReconcileResult::Retry(st);
-  return want.ready ? ReconcileResult::Done()
-                    : ReconcileResult::Terminal(InvalidArgument(want.message));
+  return outcome();
 }
-
-}  // namespace
 
 ReconcileResult VaultAuthReconciler::Reconcile(const std::string& key) {
   auto auth = auths_.Get(key);
@@ -31,8 +27,8 @@ ReconcileResult VaultAuthReconciler::Reconcile(const std::string& key) {
                       ", mount " + auth->spec.mount + ")"};
   if (!auth->spec_error.ok()) {
     want = {false, kReasonInvalidSpec, auth->spec_error.message()};
-  } else if (!auth->spec.vault_connection_ref.empty()) {
-    std::string ck = auth->meta.namespace_ + "/" + auth->spec.vault_connection_ref;
+  } else if (!auth->spec.connection_ref_name.empty()) {
+    std::string ck = auth->spec.connection_ref_namespace + "/" + auth->spec.connection_ref_name;
     auto conn = connections_.Get(ck);
     if (conn == nullptr) {
       want = {false, kReasonConnectionNotFound, "VaultConnection " + ck + " not found"};
@@ -40,16 +36,16 @@ ReconcileResult VaultAuthReconciler::Reconcile(const std::string& key) {
       want = {false, kReasonInvalidSpec,
               "VaultConnection " + ck + " is invalid: " + conn->spec_error.message()};
     }
+  } else {
+    auto conn = connections_.Get(defaults_.operator_namespace + "/" + kDefaultObjectName);
+    if (conn == nullptr && defaults_.vault_address.empty()) {
+      want = {false, kReasonConnectionNotFound,
+              "spec.vaultConnectionRef is empty, there is no VaultConnection \"" +
+                  std::string(kDefaultObjectName) + "\" in the operator's namespace " +
+                  defaults_.operator_namespace + " and the operator has no default Vault address"};
+    }
   }
-  return Report(cluster_, clock_, "VaultAuth", auth->meta, auth->ready, want);
-}
-
-ReconcileResult VaultConnectionReconciler::Reconcile(const std::string& key) {
-  auto conn = connections_.Get(key);
-  if (conn == nullptr || conn->meta.deleting) return ReconcileResult::Done();
-  ReadyState want{true, kReasonValid, "VaultConnection is valid (" + conn->spec.address + ")"};
-  if (!conn->spec_error.ok()) want = {false, kReasonInvalidSpec, conn->spec_error.message()};
-  return Report(cluster_, clock_, "VaultConnection", conn->meta, conn->ready, want);
+  return ReportValidity(cluster_, clock_, kKindVaultAuth, auth->meta, auth->ready, want);
 }
 
 }  // namespace vaultsync::controller

@@ -1,21 +1,29 @@
-// VaultAuth and VaultConnection have no side effects of their own: their reconcilers report
-// whether the object is usable (spec valid, references resolvable) in its Ready condition,
-// writing status only when that changes. Whether Vault accepts the identity shows on the
-// VaultStaticSecrets that use it (AuthFailed): a VaultAuth with a tenant ServiceAccount
-// has one identity per consuming namespace, so there is no single login to test here.
+// VaultAuth has no side effects of its own: its reconciler reports whether the object is
+// usable (spec valid, its VaultConnection resolvable) in its Ready condition, writing status
+// only when that changes. Whether Vault accepts the identity shows on the resources that
+// use it (AuthFailed): a VaultAuth with a tenant ServiceAccount has one identity per
+// consuming namespace, so there is no single login to test here.
 #pragma once
 
+#include "controller/identity.h"
 #include "controller/ports.h"
-#include "controller/reconcile_result.h"
+#include "controller/status.h"
+#include "runtime/reconcile_result.h"
 
 namespace vaultsync::controller {
+
+using runtime::ReconcileResult;
 
 // Thread-safe.
 class VaultAuthReconciler {
  public:
   VaultAuthReconciler(const Lister<VaultAuth>& auths, const Lister<VaultConnection>& connections,
-                      Cluster& cluster, const Clock& clock)
-      : auths_(auths), connections_(connections), cluster_(cluster), clock_(clock) {}
+                      Cluster& cluster, const Clock& clock, const OperatorDefaults& defaults)
+      : auths_(auths),
+        connections_(connections),
+        cluster_(cluster),
+        clock_(clock),
+        defaults_(defaults) {}
   ReconcileResult Reconcile(const std::string& key);
 
  private:
@@ -23,20 +31,13 @@ class VaultAuthReconciler {
   const Lister<VaultConnection>& connections_;
   Cluster& cluster_;
   const Clock& clock_;
+  const OperatorDefaults& defaults_;
 };
 
-// Thread-safe.
-class VaultConnectionReconciler {
- public:
-  VaultConnectionReconciler(const Lister<VaultConnection>& connections, Cluster& cluster,
-                            const Clock& clock)
-      : connections_(connections), cluster_(cluster), clock_(clock) {}
-  ReconcileResult Reconcile(const std::string& key);
-
- private:
-  const Lister<VaultConnection>& connections_;
-  Cluster& cluster_;
-  const Clock& clock_;
-};
+// Writes `want` as the Ready condition of a VaultAuth or VaultConnection when it differs
+// from `current`; Done when ready, Terminal (until the object changes) when not.
+ReconcileResult ReportValidity(Cluster& cluster, const Clock& clock, const std::string& kind,
+                               const ObjectMeta& meta, const ReadyCondition& current,
+                               const ReadyState& want);
 
 }  // namespace vaultsync::controller

@@ -1,4 +1,5 @@
-// Vault reads for the reconcilers: client/token sharing and read coalescing.
+// Vault reads for the reconcilers: client/token sharing, read coalescing, and credentials
+// that follow their Secrets.
 #include "controller/vault_secret_source.h"
 
 #include "util/base64.h"
@@ -21,12 +22,29 @@ std::string ReadKey(const VaultIdentity& id, const KvRequest& r) {
          (r.version ? std::to_string(*r.version) : "latest");
 }
 
+std::string SecretKey(const std::string& ns, const std::string& name) {
+  return name.empty() ? std::string() : ns + "/" + name;
+}
+
+std::string ResourceVersionOf(const json::Value& obj) {
+  const json::Value* md = json::Find(obj, "metadata");
+  if (md == nullptr) return {};
+  auto rv = json::OptionalString(*md, "resourceVersion");
+  return (rv.ok() && rv->has_value()) ? std::string(**rv) : std::string();
+}
+
 }  // namespace
 
 VaultSecretSource::VaultSecretSource(Cluster& cluster, VaultSecretSourceOptions options)
     : cluster_(cluster),
-      options_(options),
-      clock_(options.clock ? options.clock : &SystemClock::Instance()) {}
+      options_(std::move(options)),
+      clock_(options_.clock ? options_.clock : &SystemClock::Instance()) {
+  if (!options_.make_client) {
+    options_.make_client = [](const vault::ConnectionConfig& c, vault::ClientOptions o) {
+      return vault::Client::Create(c, std::move(o));
+    };
+  }
+}
 
 VaultSecretSource::~VaultSecretSource() = default;
 
@@ -34,7 +52,15 @@ Result<std::string> VaultSecretSource::SecretValue(const std::string& ns, const 
                                                    const std::string& key) {
   auto secret = cluster_.GetSecret(ns, name);
   if (!secret.ok()) return secret.status();
-  if (!secret->has_value()) return NotFound("Secret " + ns + "/" + name + " not found");
+  if (!secret->has_value()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    seen_versions_[ns + "/" + name] = "";
+    return NotFound("Secret " + ns + "/" + name + " not found");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    seen_versions_[ns + "/" + name] = ResourceVersionOf(**secret);
+  }
   const json::Value* data = json::Find(**secret, "data");
   const json::Value* v = data ? json::Find(*data, key) : nullptr;
   if (v == nullptr || !v->IsString()) {
@@ -46,12 +72,20 @@ Result<std::string> VaultSecretSource::SecretValue(const std::string& ns, const 
   return *decoded;
 }
 
+Result<std::string> VaultSecretSource::CurrentVersion(const std::string& secret_key) {
+  auto slash = secret_key.find('/');
+  auto secret = cluster_.GetSecret(secret_key.substr(0, slash), secret_key.substr(slash + 1));
+  if (!secret.ok()) return secret.status();
+  if (!secret->has_value()) return std::string();
+  return ResourceVersionOf(**secret);
+}
+
 Result<std::shared_ptr<vault::Client>> VaultSecretSource::ClientFor(const VaultIdentity& id) {
   std::string fp = ConnectionFingerprint(id);
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = clients_.find(fp);
-    if (it != clients_.end()) return it->second;
+    if (it != clients_.end()) return it->second.client;
   }
   vault::ConnectionConfig cfg;
   cfg.address = id.address;
@@ -70,10 +104,15 @@ Result<std::shared_ptr<vault::Client>> VaultSecretSource::ClientFor(const VaultI
   vault::ClientOptions opts;
   opts.hooks = options_.hooks;
   opts.clock = clock_;
-  VS_ASSIGN_OR_RETURN(auto client, vault::Client::Create(cfg, opts));
+  opts.cancel = options_.cancel;
+  // One attempt per read: a failure goes back to the reconcile, which requeues with
+  // backoff instead of holding a worker through retries.
+  opts.retry = vault::Client::NoRetries();
+  VS_ASSIGN_OR_RETURN(auto client, options_.make_client(cfg, std::move(opts)));
   std::lock_guard<std::mutex> lock(mu_);
-  auto [it, inserted] = clients_.emplace(fp, client);
-  return it->second;  // another thread may have won the race: use its client
+  auto [it, inserted] = clients_.emplace(
+      fp, ClientEntry{client, SecretKey(id.ca_secret_namespace, id.ca_secret_name)});
+  return it->second.client;  // another thread may have won the race: use its client
 }
 
 Result<std::shared_ptr<vault::TokenManager>> VaultSecretSource::TokensFor(const VaultIdentity& id) {
@@ -90,6 +129,17 @@ Result<std::shared_ptr<vault::TokenManager>> VaultSecretSource::TokensFor(const 
   auth.mount = id.mount;
   auth.role = id.role;
   auth.metrics_label = id.metrics_label;
+  // Reads the credential Secret at every login (and when a token is found dead), so a
+  // rotated secret ID or a replaced token is used from the next login on.
+  auto from_secret = [this, ns = id.auth_secret_namespace, name = id.auth_secret_name,
+                      key = id.auth_secret_key](const char* what) {
+    return [this, ns, name, key, what]() -> Result<std::string> {
+      auto v = SecretValue(ns, name, key);
+      if (!v.ok()) return Status(StatusCode::kUnauthenticated, what + v.status().message());
+      return v;
+    };
+  };
+  std::string credential_secret;
   switch (id.method) {
     case AuthMethod::kKubernetes:
       auth.method = vault::AuthConfig::kKubernetes;
@@ -111,32 +161,26 @@ Result<std::shared_ptr<vault::TokenManager>> VaultSecretSource::TokensFor(const 
         auth.jwt_file = id.jwt_file;
       }
       break;
-    case AuthMethod::kAppRole: {
+    case AuthMethod::kAppRole:
       auth.method = vault::AuthConfig::kAppRole;
       auth.role_id = id.role_id;
-      auto secret_id =
-          SecretValue(id.auth_secret_namespace, id.auth_secret_name, id.auth_secret_key);
-      if (!secret_id.ok())
-        return Status(StatusCode::kUnauthenticated,
-                      "AppRole secret ID: " + secret_id.status().message());
-      auth.secret_id = *secret_id;
+      auth.secret_id_source = from_secret("AppRole secret ID: ");
+      credential_secret = SecretKey(id.auth_secret_namespace, id.auth_secret_name);
       break;
-    }
     case AuthMethod::kToken:
       auth.method = vault::AuthConfig::kToken;
       if (!id.literal_token.empty()) {
         auth.token = id.literal_token;
       } else {
-        auto token = SecretValue(id.auth_secret_namespace, id.auth_secret_name, id.auth_secret_key);
-        if (!token.ok())
-          return Status(StatusCode::kUnauthenticated, "Vault token: " + token.status().message());
-        auth.token = *token;
+        auth.token_source = from_secret("Vault token: ");
+        credential_secret = SecretKey(id.auth_secret_namespace, id.auth_secret_name);
       }
       break;
   }
   auto tokens = std::make_shared<vault::TokenManager>(client, std::move(auth));
   std::lock_guard<std::mutex> lock(mu_);
-  auto [it, inserted] = identities_.emplace(id.key, IdentityEntry{tokens, clock_->Now()});
+  auto [it, inserted] = identities_.emplace(
+      id.key, IdentityEntry{tokens, ConnectionFingerprint(id), credential_secret, clock_->Now()});
   return it->second.tokens;
 }
 
@@ -158,6 +202,18 @@ Result<std::shared_ptr<const KvResult>> VaultSecretSource::ReadFromVault(
 
 Result<std::shared_ptr<const KvResult>> VaultSecretSource::Read(const VaultIdentity& identity,
                                                                 const KvRequest& request) {
+  auto result = ReadOnce(identity, request);
+  // A TLS failure may mean the server's certificate was rotated together with the CA
+  // Secret: take the new CA at once instead of at the next periodic check.
+  if (!result.ok() && http::IsTlsFailure(result.status()) && !identity.ca_secret_name.empty() &&
+      CaChanged(identity)) {
+    result = ReadOnce(identity, request);
+  }
+  return result;
+}
+
+Result<std::shared_ptr<const KvResult>> VaultSecretSource::ReadOnce(const VaultIdentity& identity,
+                                                                    const KvRequest& request) {
   const std::string key = ReadKey(identity, request);
   {
     std::unique_lock<std::mutex> lock(mu_);
@@ -169,10 +225,18 @@ Result<std::shared_ptr<const KvResult>> VaultSecretSource::Read(const VaultIdent
       return it == reads_.end() || !it->second.in_flight;
     });
     auto it = reads_.find(key);
-    if (it != reads_.end() && it->second.result != nullptr &&
-        now - it->second.result->read_at <= request.max_age) {
-      it->second.last_used = now;
-      return it->second.result;
+    if (it != reads_.end() && it->second.result != nullptr) {
+      const KvResult& cached = *it->second.result;
+      std::chrono::milliseconds limit = request.max_age;
+      if (request.follow_ttl && cached.ttl && cached.ttl->count() > 0) {
+        // The secret's own ttl is its refresh interval: share a read for half of it at most.
+        limit =
+            std::min(limit, std::chrono::duration_cast<std::chrono::milliseconds>(*cached.ttl) / 2);
+      }
+      if (now - cached.read_at <= limit) {
+        it->second.last_used = now;
+        return it->second.result;
+      }
     }
     reads_[key].in_flight = true;
   }
@@ -196,6 +260,102 @@ Result<std::shared_ptr<const KvResult>> VaultSecretSource::Read(const VaultIdent
   }
   read_done_.notify_all();
   return result;
+}
+
+std::vector<std::shared_ptr<vault::TokenManager>> VaultSecretSource::DropBuiltOnLocked(
+    const std::string& secret_key) {
+  std::set<std::string> dropped_clients;
+  for (auto it = clients_.begin(); it != clients_.end();) {
+    if (it->second.ca_secret == secret_key) {
+      dropped_clients.insert(it->first);
+      it = clients_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::vector<std::shared_ptr<vault::TokenManager>> dropped;
+  std::set<std::string> dropped_ids;
+  for (auto it = identities_.begin(); it != identities_.end();) {
+    if (it->second.credential_secret == secret_key ||
+        dropped_clients.count(it->second.client_fp) != 0) {
+      dropped.push_back(it->second.tokens);
+      dropped_ids.insert(it->first);
+      it = identities_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Reads made with a dropped identity are not shared any more either.
+  for (auto it = reads_.begin(); it != reads_.end();) {
+    const std::string id = it->first.substr(0, it->first.find('#'));
+    it = (!it->second.in_flight && dropped_ids.count(id) != 0) ? reads_.erase(it) : ++it;
+  }
+  return dropped;
+}
+
+bool VaultSecretSource::CaChanged(const VaultIdentity& id) {
+  const std::string secret_key = SecretKey(id.ca_secret_namespace, id.ca_secret_name);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    TimePoint now = clock_->Now();
+    auto it = rechecked_at_.find(secret_key);
+    if (it != rechecked_at_.end() && now - it->second < options_.recheck_interval) return false;
+    rechecked_at_[secret_key] = now;
+  }
+  auto current = CurrentVersion(secret_key);
+  if (!current.ok()) return false;
+  std::vector<std::function<void(const std::string&)>> notify;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto seen = seen_versions_.find(secret_key);
+    if (seen == seen_versions_.end() || seen->second == *current) return false;
+    seen_versions_.erase(seen);
+    DropBuiltOnLocked(secret_key);  // a client that cannot connect: nothing to revoke with it
+    notify = on_changed_;
+  }
+  for (const auto& fn : notify) fn(secret_key);
+  return true;
+}
+
+std::vector<std::string> VaultSecretSource::CheckCredentials() {
+  std::set<std::string> in_use;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [fp, c] : clients_) {
+      if (!c.ca_secret.empty()) in_use.insert(c.ca_secret);
+    }
+    for (const auto& [k, e] : identities_) {
+      if (!e.credential_secret.empty()) in_use.insert(e.credential_secret);
+    }
+    // Versions of Secrets nothing uses any more are forgotten.
+    for (auto it = seen_versions_.begin(); it != seen_versions_.end();)
+      it = in_use.count(it->first) != 0 ? ++it : seen_versions_.erase(it);
+  }
+  std::vector<std::string> changed;
+  std::vector<std::shared_ptr<vault::TokenManager>> dropped;
+  for (const std::string& secret_key : in_use) {
+    auto current = CurrentVersion(secret_key);
+    if (!current.ok()) continue;  // cannot tell now; the next check will
+    std::lock_guard<std::mutex> lock(mu_);
+    auto seen = seen_versions_.find(secret_key);
+    if (seen == seen_versions_.end()) {
+      seen_versions_[secret_key] = *current;  // not read yet (no login so far): a baseline
+      continue;
+    }
+    if (seen->second == *current) continue;
+    seen_versions_.erase(seen);
+    auto d = DropBuiltOnLocked(secret_key);
+    dropped.insert(dropped.end(), d.begin(), d.end());
+    changed.push_back(secret_key);
+  }
+  // A token obtained with material that has since been replaced is not ours to keep.
+  for (auto& t : dropped) (void)t->RevokeIfOwned();
+  return changed;
+}
+
+void VaultSecretSource::OnCredentialChanged(std::function<void(const std::string&)> fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  on_changed_.push_back(std::move(fn));
 }
 
 void VaultSecretSource::SweepLocked(TimePoint now) {
@@ -234,6 +394,11 @@ int VaultSecretSource::RevokeAll() {
 size_t VaultSecretSource::identities() const {
   std::lock_guard<std::mutex> lock(mu_);
   return identities_.size();
+}
+
+size_t VaultSecretSource::clients() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return clients_.size();
 }
 
 }  // namespace vaultsync::controller

@@ -4,14 +4,24 @@
 // identity (single-flight logins, lazy renewal), and a small cache of recent reads with
 // single-flight: concurrent or near-simultaneous reconciles of resources that name the same
 // secret with the same identity share one read.
+//
+// Credentials given by reference follow their Secrets without a restart. Clients and
+// identities remember the resourceVersion of every Secret they were built from (the
+// VaultConnection's CA, the VaultAuth's AppRole secret ID or token). CheckCredentials —
+// run every 30 s by the operator — re-reads those Secrets and drops whatever was built on
+// one that changed (revoking its token), so the next read rebuilds with the new material;
+// a TLS failure re-checks the CA at once and retries. An AppRole secret ID and a token are
+// also read anew at every login and whenever the token is found dead.
 #pragma once
 
 #include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "controller/ports.h"
+#include "http/transport.h"
 #include "metrics/hooks.h"
 #include "vault/session.h"
 
@@ -22,6 +32,14 @@ struct VaultSecretSourceOptions {
   const Clock* clock = nullptr;  // default: system clock
   // Identities and read results unused for this long are dropped.
   std::chrono::minutes idle_expiry{30};
+  // Requests in flight end at once when this fires (operator shutdown). Not owned.
+  const http::CancelFlag* cancel = nullptr;
+  // A Secret is re-read after a TLS failure at most this often.
+  std::chrono::milliseconds recheck_interval{5000};
+  // Test seam: builds the Vault client of a connection (default vault::Client::Create).
+  std::function<Result<std::shared_ptr<vault::Client>>(const vault::ConnectionConfig&,
+                                                       vault::ClientOptions)>
+      make_client;
 };
 
 // Thread-safe.
@@ -36,15 +54,30 @@ class VaultSecretSource final : public SecretSource {
                                                const KvRequest& request) override;
   void Forget(const std::string& key_prefix) override;
 
+  // Re-reads every Secret a live client or identity was built from. Drops (and revokes the
+  // tokens of) those built on one that changed or disappeared, and returns the keys
+  // ("namespace/name") of the Secrets that did, so their users can be reconciled again.
+  std::vector<std::string> CheckCredentials();
+  // Called with the key of a Secret found changed on a failure path (TLS), from Read().
+  void OnCredentialChanged(std::function<void(const std::string& secret_key)> fn);
+
   // Revokes every token obtained by login (shutdown). Returns how many identities were
   // handled without error (static tokens count, but are never revoked).
   int RevokeAll();
   // Number of identities with a live TokenManager (for tests and the benchmark).
   size_t identities() const;
+  // Number of Vault clients (connections) alive.
+  size_t clients() const;
 
  private:
+  struct ClientEntry {
+    std::shared_ptr<vault::Client> client;
+    std::string ca_secret;  // "ns/name" it was built from, or ""
+  };
   struct IdentityEntry {
     std::shared_ptr<vault::TokenManager> tokens;
+    std::string client_fp;
+    std::string credential_secret;  // "ns/name" of the AppRole/token Secret, or ""
     TimePoint last_used;
   };
   struct ReadEntry {
@@ -55,10 +88,20 @@ class VaultSecretSource final : public SecretSource {
 
   Result<std::shared_ptr<vault::TokenManager>> TokensFor(const VaultIdentity& id);
   Result<std::shared_ptr<vault::Client>> ClientFor(const VaultIdentity& id);
+  Result<std::shared_ptr<const KvResult>> ReadOnce(const VaultIdentity& identity,
+                                                   const KvRequest& request);
   Result<std::shared_ptr<const KvResult>> ReadFromVault(const vault::Session& session,
                                                         const KvRequest& request);
+  // Reads key `key` of Secret ns/name and remembers its resourceVersion.
   Result<std::string> SecretValue(const std::string& ns, const std::string& name,
                                   const std::string& key);
+  // Current resourceVersion of Secret `secret_key` ("" when it does not exist).
+  Result<std::string> CurrentVersion(const std::string& secret_key);
+  // Drops clients and identities built on `secret_key`; returns the dropped token managers.
+  std::vector<std::shared_ptr<vault::TokenManager>> DropBuiltOnLocked(
+      const std::string& secret_key);
+  // After a TLS failure of `id`: true when its CA Secret changed (and was dropped).
+  bool CaChanged(const VaultIdentity& id);
   void SweepLocked(TimePoint now);
 
   Cluster& cluster_;
@@ -66,9 +109,12 @@ class VaultSecretSource final : public SecretSource {
   const Clock* clock_;
   mutable std::mutex mu_;
   std::condition_variable read_done_;
-  std::map<std::string, std::shared_ptr<vault::Client>> clients_;  // by connection fingerprint
-  std::map<std::string, IdentityEntry> identities_;                // by VaultIdentity::key
-  std::map<std::string, ReadEntry> reads_;                         // by identity key + request
+  std::map<std::string, ClientEntry> clients_;        // by connection fingerprint
+  std::map<std::string, IdentityEntry> identities_;   // by VaultIdentity::key
+  std::map<std::string, ReadEntry> reads_;            // by identity key + request
+  std::map<std::string, std::string> seen_versions_;  // Secret key -> resourceVersion read
+  std::map<std::string, TimePoint> rechecked_at_;     // Secret key -> last failure re-check
+  std::vector<std::function<void(const std::string&)>> on_changed_;
   TimePoint last_sweep_{};
 };
 

@@ -7,10 +7,7 @@
 namespace vaultsync::controller {
 namespace {
 
-inline constexpr const char* kReasonSecretConflict = "SecretConflict";
-inline constexpr const char* kReasonDestinationNotFound = "DestinationNotFound";
-inline constexpr const char* kReasonSecretWriteFailed = "SecretWriteFailed";
-inline constexpr const char* kKind = "VaultStaticSecret";
+inline constexpr const char* kKind = kKindVaultStaticSecret;
 
 std::string Source(const VaultStaticSecret& vss) { return vss.spec.mount + "/" + vss.spec.path; }
 
@@ -92,93 +89,6 @@ ReconcileResult VaultStaticSecretReconciler::Fail(const VaultStaticSecret& vss, 
   return r;
 }
 
-Result<std::string> VaultStaticSecretReconciler::ApplySecret(const VaultStaticSecret& vss,
-                                                             const SecretData& data,
-                                                             const std::string& mac,
-                                                             bool* data_changed, Failure* failure) {
-  const std::string& ns = vss.meta.namespace_;
-  const std::string& dest = vss.spec.dest_name;
-  *data_changed = false;
-  auto cached = deps_.managed->Get(ns + "/" + dest);
-  const uint64_t mac_digest = MacDigest(mac);
-  if (cached != nullptr && cached->OwnerUid() == vss.meta.uid && cached->data_mac == mac_digest &&
-      MetadataInSync(*cached, vss)) {
-    return std::string("unchanged");
-  }
-  auto write_failure = [&](const Status& st) -> Status {
-    *failure = Failure{kReasonSecretWriteFailed,
-                       Status(st.code(), "writing Secret " + dest + ": " + st.message()), false,
-                       std::nullopt};
-    return failure->status;
-  };
-  if (cached == nullptr && vss.spec.dest_create) {
-    // Not among the Secrets we manage, so most likely absent (a first sync): create it
-    // without reading first, which saves one request per resource on a cold start. A Secret
-    // that exists after all (someone else's, or the cache is behind) answers AlreadyExists
-    // and takes the live path below, with its ownership and overwrite rules.
-    Status st = deps_.cluster->CreateSecret(ns, NewSecret(vss, data));
-    if (st.ok()) return std::string("created");
-    if (st.code() != StatusCode::kAlreadyExists) return write_failure(st);
-  }
-  // The cache says a write may be needed (or does not know the Secret): decide on a live read.
-  auto live = deps_.cluster->GetSecret(ns, dest);
-  if (!live.ok()) return write_failure(live.status());
-  if (!live->has_value()) {
-    if (!vss.spec.dest_create) {
-      *failure = Failure{
-          kReasonDestinationNotFound,
-          NotFound("Secret " + dest + " does not exist and spec.destination.create is false"),
-          false, std::nullopt};
-      return failure->status;
-    }
-    Status st = deps_.cluster->CreateSecret(ns, NewSecret(vss, data));
-    if (!st.ok()) return write_failure(st);
-    return std::string("created");
-  }
-  json::Document& doc = **live;
-  std::string owner = OwnerUid(doc);
-  if (owner != vss.meta.uid) {
-    if (!owner.empty()) {
-      // Managed by another VaultStaticSecret: never fight over it, overwrite or not.
-      std::string other;
-      if (const json::Value* md = json::Find(doc, "metadata")) {
-        if (const json::Value* labels = json::Find(*md, "labels")) {
-          auto v = json::OptionalString(*labels, kOwnerLabel);
-          if (v.ok() && v->has_value()) other = std::string(**v);
-        }
-      }
-      auto other_vss = other.empty() ? nullptr : deps_.secrets->Get(ns + "/" + other);
-      if (other_vss != nullptr && other_vss->meta.uid == owner) {
-        *failure = Failure{kReasonSecretConflict,
-                           Status(StatusCode::kAlreadyExists,
-                                  "Secret " + dest + " is managed by VaultStaticSecret " + other),
-                           false, std::nullopt};
-        return failure->status;
-      }
-    }
-    if (!vss.spec.dest_overwrite) {
-      *failure = Failure{kReasonSecretConflict,
-                         Status(StatusCode::kAlreadyExists,
-                                "Secret " + dest +
-                                    " exists and is not managed by this VaultStaticSecret; set "
-                                    "spec.destination.overwrite: true to take it over"),
-                         false, std::nullopt};
-      return failure->status;
-    }
-  }
-  auto live_state = ManagedSecretDecoder(&options_.hmac_key)(doc);
-  if (!live_state.ok()) return write_failure(live_state.status());
-  if (owner == vss.meta.uid && live_state->data_mac == mac_digest &&
-      MetadataInSync(*live_state, vss)) {
-    return std::string("unchanged");  // the cache was behind
-  }
-  *data_changed = live_state->data_mac != mac_digest;
-  UpdateSecret(doc, vss, data, /*add_owner_reference=*/false);
-  Status st = deps_.cluster->UpdateSecret(ns, dest, doc);
-  if (!st.ok()) return write_failure(st);
-  return std::string("updated");
-}
-
 std::vector<RolloutTarget> VaultStaticSecretReconciler::TakeOwedRestarts(const std::string& key) {
   std::lock_guard<std::mutex> lock(owed_mu_);
   auto it = owed_restarts_.find(key);
@@ -228,6 +138,7 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
       deps_.metrics->RemoveSecret(key.substr(0, slash), key.substr(slash + 1));
     }
     TakeOwedRestarts(key);
+    transformations_.Forget(key);
     return ReconcileResult::Done();
   }
   const VaultStaticSecret& vss = *vss_ptr;
@@ -236,39 +147,44 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
     return Fail(vss, Failure{kReasonInvalidSpec, vss.spec_error, true, std::nullopt});
 
   IdentityError ierr;
-  auto identity = ResolveIdentity(vss, *deps_.auths, *deps_.connections, options_.defaults, &ierr);
+  auto identity = ResolveIdentity(vss.meta.namespace_, vss.spec.auth_ref, *deps_.auths,
+                                  *deps_.connections, options_.defaults, &ierr);
   if (!identity.ok())
     return Fail(vss, Failure{ierr.reason, ierr.status, ierr.terminal, std::nullopt});
 
   std::chrono::milliseconds hint = vss.spec.refresh_after.value_or(options_.default_refresh);
   KvRequest req{vss.spec.mount, vss.spec.path, vss.spec.type, vss.spec.version, hint / 2};
+  req.follow_ttl = !vss.spec.refresh_after && vss.spec.type == KvType::kV1;
   auto kv = deps_.vault->Read(*identity, req);
   if (!kv.ok()) {
     const Status& st = kv.status();
-    return Fail(
-        vss, Failure{VaultErrorReason(st),
-                     Status(st.code(), "reading " + Source(vss) + " from Vault: " + st.message()),
-                     false, std::nullopt});
+    return Fail(vss, Failure{VaultErrorReason(st),
+                             st.WithPrefix("reading " + Source(vss) + " from Vault: "), false,
+                             std::nullopt});
   }
   std::chrono::milliseconds interval = RefreshInterval(vss, **kv);
 
-  auto data = BuildSecretData((*kv)->entries, vss.spec);
+  auto transformation = transformations_.Get(vss.meta, vss.spec.More());
+  if (!transformation.ok())
+    return Fail(vss, Failure{kReasonInvalidSpec, transformation.status(), true, std::nullopt});
+  auto data = BuildSecretData((*kv)->entries, **transformation);
   if (!data.ok()) {
     // The Vault data or the transformation is at fault; look again at the next refresh.
     return Fail(vss, Failure{kReasonInvalidSpec, data.status(), false, Jittered(interval)});
   }
   std::string mac = DataMac(options_.hmac_key, *data);
-  bool data_changed = false;
-  Failure failure;
-  auto outcome = ApplySecret(vss, *data, mac, &data_changed, &failure);
-  if (!outcome.ok()) {
+  WriteFailure wf;
+  auto written = deps_.writer->Write(SecretOwner{kKind, &vss.meta}, TargetOf(vss), *data, mac, &wf);
+  if (!written.ok()) {
+    Failure failure{wf.reason, wf.status, false, std::nullopt};
     if (failure.reason == kReasonSecretConflict || failure.reason == kReasonDestinationNotFound) {
       failure.requeue_after = Jittered(interval);  // unmanaged Secrets are not watched: poll
     }
     return Fail(vss, failure);
   }
+  const std::string outcome(WriteOutcomeName(written->outcome));
   const bool first_sync = !vss.status.synced_before;
-  if (*outcome == "updated" && data_changed && !first_sync) {
+  if (written->outcome == WriteOutcome::kUpdated && written->data_changed && !first_sync) {
     TakeOwedRestarts(vss.meta.Key());  // a full restart supersedes what was owed
     const auto& targets = vss.spec.More().rollout_targets;
     if (!targets.empty()) RestartTargets(vss, targets);
@@ -277,19 +193,19 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
   }
   TimePoint now = deps_.clock->Now();
   if (deps_.metrics != nullptr) {
-    deps_.metrics->ObserveSecretSync(*outcome == "created"   ? metrics::SyncResult::kCreated
-                                     : *outcome == "updated" ? metrics::SyncResult::kUpdated
-                                                             : metrics::SyncResult::kUnchanged);
+    deps_.metrics->ObserveSecretSync(outcome == "created"   ? metrics::SyncResult::kCreated
+                                     : outcome == "updated" ? metrics::SyncResult::kUpdated
+                                                            : metrics::SyncResult::kUnchanged);
     deps_.metrics->SetLastSync(vss.meta.namespace_, vss.meta.name, now, interval);
   }
-  if (*outcome != "unchanged") {
-    std::string verb = *outcome == "created" ? "Created" : "Updated";
+  if (outcome != "unchanged") {
+    std::string verb = outcome == "created" ? "Created" : "Updated";
     deps_.events->Emit(kKind, vss.meta, false, "Secret" + verb,
                        verb + " Secret " + vss.spec.dest_name + " from " + Source(vss));
-    deps_.logger->Info("secret " + *outcome, {{"controller", "vaultstaticsecret"},
-                                              {"namespace", vss.meta.namespace_},
-                                              {"name", vss.meta.name},
-                                              {"secret", vss.spec.dest_name}});
+    deps_.logger->Info("secret " + outcome, {{"controller", "vaultstaticsecret"},
+                                             {"namespace", vss.meta.namespace_},
+                                             {"name", vss.meta.name},
+                                             {"secret", vss.spec.dest_name}});
   }
 
   std::string message = "Secret " + vss.spec.dest_name + " is in sync with " + Source(vss);
@@ -300,7 +216,7 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
                         vss.status.secret_mac == (want_mac.empty() ? 0 : MacDigest(want_mac)) &&
                         vss.status.source_version == (*kv)->version &&
                         vss.status.observed_generation == vss.meta.generation &&
-                        *outcome == "unchanged";
+                        outcome == "unchanged";
   if (!status_current) {
     std::vector<std::pair<std::string, std::string>> extra = {
         {"lastSyncTime", json::Quote(FormatRfc3339(now))},

@@ -8,21 +8,25 @@
 #include <random>
 #include <string>
 
+#include "controller/destination_writer.h"
 #include "controller/identity.h"
 #include "controller/ports.h"
-#include "controller/reconcile_result.h"
 #include "controller/status.h"
+#include "controller/transformation.h"
 #include "metrics/reconciler_metrics.h"
+#include "runtime/reconcile_result.h"
 #include "util/log.h"
 
 namespace vaultsync::controller {
+
+using runtime::ReconcileResult;
 
 struct VaultStaticSecretReconcilerDeps {
   const Lister<VaultStaticSecret>* secrets = nullptr;
   const Lister<VaultAuth>* auths = nullptr;
   const Lister<VaultConnection>* connections = nullptr;
-  const Lister<ManagedSecret>* managed = nullptr;  // label-selected Secret cache
   Cluster* cluster = nullptr;
+  DestinationWriter* writer = nullptr;  // shared by every kind that writes a Secret
   EventSink* events = nullptr;
   SecretSource* vault = nullptr;
   const Clock* clock = nullptr;
@@ -55,10 +59,6 @@ class VaultStaticSecretReconciler {
   };
 
   ReconcileResult Fail(const VaultStaticSecret& vss, const Failure& f);
-  // Writes the Secret if needed. Returns "created", "updated" or "unchanged" and sets
-  // *data_changed when an existing Secret's data changed.
-  Result<std::string> ApplySecret(const VaultStaticSecret& vss, const SecretData& data,
-                                  const std::string& mac, bool* data_changed, Failure* failure);
   // Restarts `targets` of `vss`. Those that failed for a reason that may pass (the API
   // server unavailable, throttling, a conflict; not a missing workload) are remembered and
   // tried again at the resource's next reconcile, even when the data did not change then.
@@ -79,6 +79,7 @@ class VaultStaticSecretReconciler {
   std::mt19937_64 rng_;
   std::mutex owed_mu_;
   std::map<std::string, std::vector<RolloutTarget>> owed_restarts_;  // key -> targets
+  TransformationCache transformations_;
 };
 
 // Maps a Vault read error to a condition reason (VaultUnavailable, PermissionDenied, ...).

@@ -26,6 +26,7 @@ void CancelFlag::Cancel() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (cancelled_.exchange(true)) return;
+    woken_.notify_all();
     run.swap(callbacks_);
     running_ = true;
     runner_ = std::this_thread::get_id();
@@ -61,16 +62,59 @@ void CancelFlag::Unregister(int id) {
   if (runner_ != std::this_thread::get_id()) ran_.wait(lock, [this] { return !running_; });
 }
 
+bool CancelFlag::WaitFor(std::chrono::nanoseconds d) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return !woken_.wait_for(lock, d, [this] { return cancelled_.load(); });
+}
+
 namespace {
+
+// Ties a request to up to two cancel flags (the caller's and the transport's) through one
+// cpprestsdk cancellation token; unregisters on destruction.
+class CancelLink {
+ public:
+  CancelLink(const CancelFlag* a, const CancelFlag* b) {
+    for (const CancelFlag* f : {a, b}) {
+      if (f == nullptr) continue;
+      auto* flag = const_cast<CancelFlag*>(f);
+      regs_.emplace_back(flag, flag->Register([this] { cts_.cancel(); }));
+    }
+  }
+  ~CancelLink() {
+    for (auto& [flag, id] : regs_) flag->Unregister(id);
+  }
+  CancelLink(const CancelLink&) = delete;
+  CancelLink& operator=(const CancelLink&) = delete;
+  pplx::cancellation_token token() const { return cts_.get_token(); }
+  bool cancelled() const { return cts_.get_token().is_canceled(); }
+
+ private:
+  pplx::cancellation_token_source cts_;
+  std::vector<std::pair<CancelFlag*, int>> regs_;
+};
 
 bool IsTimeout(const cr::http_exception& e) {
   return e.error_code() == std::errc::timed_out ||
          std::string_view(e.what()).find("timed out") != std::string_view::npos;
 }
 
+// cpprestsdk reports every failure of the TLS handshake, certificate verification included,
+// as "Error in SSL handshake".
+bool MentionsTls(std::string_view what) {
+  return what.find("handshake") != std::string_view::npos ||
+         what.find("certificate") != std::string_view::npos;
+}
+
 Status TransportError(const std::string& base, const std::exception& e) {
   if (auto* he = dynamic_cast<const cr::http_exception*>(&e); he != nullptr && IsTimeout(*he)) {
     return Status(StatusCode::kDeadlineExceeded, "request to " + base + " timed out");
+  }
+  if (MentionsTls(e.what())) {
+    return Status(StatusCode::kUnavailable,
+                  "TLS handshake with " + base +
+                      " failed (is the server's certificate signed by a trusted CA and valid for "
+                      "its name?): " +
+                      e.what());
   }
   return Status(StatusCode::kUnavailable, "request to " + base + " failed: " + e.what());
 }
@@ -83,14 +127,19 @@ class CpprestTransport final : public Transport {
   Result<Response> Send(const Request& req) override {
     auto built = Build(req);
     if (!built.ok()) return built.status();
+    CancelLink link(config_.cancel, nullptr);
+    if (link.cancelled()) return Cancelled();
     try {
       auto client = ClientFor(req.timeout.value_or(config_.timeout));
-      cr::http_response resp = client->request(*built).get();
+      cr::http_response resp = client->request(*built, link.token()).get();
       Response out = Head(resp);
       auto bytes = resp.extract_vector().get();
       out.body.assign(bytes.begin(), bytes.end());
       return out;
+    } catch (const pplx::task_canceled&) {
+      return Cancelled();
     } catch (const std::exception& e) {
+      if (link.cancelled()) return Cancelled();
       return TransportError(config_.base_url, e);
     }
   }
@@ -99,20 +148,11 @@ class CpprestTransport final : public Transport {
                           const CancelFlag* cancel) override {
     auto built = Build(req);
     if (!built.ok()) return built.status();
-    pplx::cancellation_token_source cts;
-    int reg = 0;
-    auto* mutable_cancel = const_cast<CancelFlag*>(cancel);
-    if (mutable_cancel != nullptr) reg = mutable_cancel->Register([&cts] { cts.cancel(); });
-    struct Unreg {
-      CancelFlag* c;
-      int id;
-      ~Unreg() {
-        if (c != nullptr) c->Unregister(id);
-      }
-    } unreg{mutable_cancel, reg};
+    CancelLink link(cancel, config_.cancel);
+    if (link.cancelled()) return Cancelled();
     try {
       auto client = ClientFor(req.timeout.value_or(config_.timeout));
-      cr::http_response resp = client->request(*built, cts.get_token()).get();
+      cr::http_response resp = client->request(*built, link.token()).get();
       Response out = Head(resp);
       if (out.status < 200 || out.status >= 300) {
         auto bytes = resp.extract_vector().get();
@@ -122,9 +162,7 @@ class CpprestTransport final : public Transport {
       auto body = resp.body();
       std::string buf(64 * 1024, '\0');
       while (true) {
-        if (cancel != nullptr && cancel->cancelled()) {
-          return Status(StatusCode::kCancelled, "stream cancelled");
-        }
+        if (link.cancelled()) return Cancelled();
         // getn(n) waits for n bytes unless the producer synced, and cpprestsdk's client
         // does not: wait for one byte, then take whatever else has already arrived.
         auto sb = body.streambuf();
@@ -137,10 +175,9 @@ class CpprestTransport final : public Transport {
       }
       return out;
     } catch (const pplx::task_canceled&) {
-      return Status(StatusCode::kCancelled, "stream cancelled");
+      return Cancelled();
     } catch (const std::exception& e) {
-      if (cancel != nullptr && cancel->cancelled())
-        return Status(StatusCode::kCancelled, "stream cancelled");
+      if (link.cancelled()) return Cancelled();
       return TransportError(config_.base_url, e);
     }
   }
@@ -191,6 +228,10 @@ class CpprestTransport final : public Transport {
       r.set_body(std::vector<unsigned char>(req.body.begin(), req.body.end()));
     }
     return r;
+  }
+
+  Status Cancelled() const {
+    return Status(StatusCode::kCancelled, "request to " + config_.base_url + " cancelled");
   }
 
   static Response Head(const cr::http_response& resp) {
@@ -253,6 +294,11 @@ Status CheckPem(const TlsConfig& tls) {
 }
 
 }  // namespace
+
+bool IsTlsFailure(const Status& status) {
+  return status.code() == StatusCode::kUnavailable &&
+         status.message().find("TLS handshake with ") != std::string::npos;
+}
 
 void ConfigureIoThreads(size_t threads) {
   static std::once_flag once;

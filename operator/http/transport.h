@@ -25,6 +25,33 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // Case-insensitive header lookup; empty when absent.
 std::string_view FindHeader(const Headers& headers, std::string_view name);
 
+// Lets another thread stop a Stream() (shutdown, informer restart). Thread-safe.
+class CancelFlag {
+ public:
+  // Sets the flag and runs the registered callbacks (once).
+  void Cancel();
+  bool cancelled() const { return cancelled_; }
+  // Runs `fn` on Cancel(), or at once when already cancelled. Returns an id for Unregister.
+  int Register(std::function<void()> fn);
+  // After Unregister returns the callback is not running and will not run, so whatever it
+  // refers to may be destroyed (it waits for a Cancel() on another thread that already took
+  // the callback to finish running it).
+  void Unregister(int id);
+  // Waits `d`, or less when Cancel() comes first. Returns false when cancelled (before or
+  // meanwhile): the one way a throttle or backoff waits, so shutdown never waits it out.
+  bool WaitFor(std::chrono::nanoseconds d) const;
+
+ private:
+  std::atomic<bool> cancelled_{false};
+  mutable std::mutex mu_;
+  mutable std::condition_variable woken_;  // notified by Cancel()
+  std::condition_variable ran_;
+  bool running_ = false;  // Cancel() is running callbacks it took from callbacks_
+  std::thread::id runner_;
+  int next_id_ = 0;
+  std::vector<std::pair<int, std::function<void()>>> callbacks_;
+};
+
 struct TlsConfig {
   std::string ca_pem;           // the only trusted CA certificates (PEM); empty = system roots
   std::string server_name;      // SNI and name to verify; empty = the URL's host
@@ -38,6 +65,9 @@ struct TransportConfig {
   TlsConfig tls;
   std::chrono::milliseconds timeout{30000};  // per request, unless the request says otherwise
   std::string user_agent = "vaultsync";
+  // When set and cancelled, every request in flight on this transport ends at once with
+  // kCancelled and new ones are refused (shutdown, lost leadership). Not owned.
+  const CancelFlag* cancel = nullptr;
 };
 
 struct Request {
@@ -55,29 +85,6 @@ struct Response {
   std::string_view Header(std::string_view name) const { return FindHeader(headers, name); }
 };
 
-// Lets another thread stop a Stream() (shutdown, informer restart). Thread-safe.
-class CancelFlag {
- public:
-  // Sets the flag and runs the registered callbacks (once).
-  void Cancel();
-  bool cancelled() const { return cancelled_; }
-  // Runs `fn` on Cancel(), or at once when already cancelled. Returns an id for Unregister.
-  int Register(std::function<void()> fn);
-  // After Unregister returns the callback is not running and will not run, so whatever it
-  // refers to may be destroyed (it waits for a Cancel() on another thread that already took
-  // the callback to finish running it).
-  void Unregister(int id);
-
- private:
-  std::atomic<bool> cancelled_{false};
-  std::mutex mu_;
-  std::condition_variable ran_;
-  bool running_ = false;  // Cancel() is running callbacks it took from callbacks_
-  std::thread::id runner_;
-  int next_id_ = 0;
-  std::vector<std::pair<int, std::function<void()>>> callbacks_;
-};
-
 // Thread-safe: concurrent Send/Stream calls share pooled keep-alive connections.
 class Transport {
  public:
@@ -86,7 +93,7 @@ class Transport {
   // Sends one request and reads the whole body. Any HTTP status is a successful Response;
   // the error results are for transport failures only: kUnavailable (connect refused,
   // reset, TLS handshake or verification failure, each message saying which),
-  // kDeadlineExceeded (timeout).
+  // kDeadlineExceeded (timeout), kCancelled (the transport's cancel flag fired).
   virtual Result<Response> Send(const Request& req) = 0;
 
   // Sends a request whose body is a long-lived stream (a Kubernetes watch). `on_data` gets
@@ -99,6 +106,11 @@ class Transport {
                                   const std::function<bool(std::string_view)>& on_data,
                                   const CancelFlag* cancel) = 0;
 };
+
+// True for a transport failure of the TLS handshake (an untrusted or mismatched server
+// certificate, a protocol error): callers add a hint about CAs, and credential caches take
+// it as a reason to re-read a CA that may have been rotated.
+bool IsTlsFailure(const Status& status);
 
 // The real transport over cpprestsdk. Fails with kInvalidArgument on a bad URL or CA.
 Result<std::unique_ptr<Transport>> NewTransport(const TransportConfig& config);

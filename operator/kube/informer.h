@@ -68,6 +68,21 @@ class Informer {
   std::vector<std::string> Keys() const { return core_->Keys(); }
   size_t Size() const { return core_->Size(); }
 
+  // A field index over the cache (controller-runtime's IndexField): `values` gives what an
+  // object is filed under (nothing = not indexed). See InformerCore::AddIndex.
+  Status AddIndex(const std::string& name,
+                  std::function<std::vector<std::string>(const T&)> values) {
+    return core_->AddIndex(name, [f = std::move(values)](const ErasedObject& o) {
+      return f(*std::static_pointer_cast<const T>(o));
+    });
+  }
+  // The cached objects filed under `value` in index `name`: cost proportional to them.
+  std::vector<Ptr> ByIndex(std::string_view name, std::string_view value) const {
+    std::vector<Ptr> out;
+    for (auto& o : core_->ByIndex(name, value)) out.push_back(Cast(o));
+    return out;
+  }
+
   static ErasedDecoder Erase(Decoder d) {
     return [d = std::move(d)](const json::Value& v) -> Result<ErasedObject> {
       auto r = d(v);

@@ -122,6 +122,50 @@ size_t InformerCore::Size() const {
   return cache_.size();
 }
 
+Status InformerCore::AddIndex(const std::string& name, ErasedIndexFn fn) {
+  std::unique_lock<std::shared_mutex> lock(cache_mu_);
+  if (indexes_.count(name) != 0) return InvalidArgument("index " + name + " already exists");
+  Index& index = indexes_[name];
+  index.fn = std::move(fn);
+  for (const auto& [key, e] : cache_) {
+    for (auto& value : index.fn(e.obj)) index.keys[std::move(value)].insert(key);
+  }
+  return Status::Ok();
+}
+
+std::vector<ErasedObject> InformerCore::ByIndex(std::string_view name,
+                                                std::string_view value) const {
+  std::shared_lock<std::shared_mutex> lock(cache_mu_);
+  std::vector<ErasedObject> out;
+  auto index = indexes_.find(name);
+  if (index == indexes_.end()) return out;
+  auto keys = index->second.keys.find(std::string(value));
+  if (keys == index->second.keys.end()) return out;
+  out.reserve(keys->second.size());
+  for (const std::string& key : keys->second) {
+    auto it = cache_.find(key);
+    if (it != cache_.end()) out.push_back(it->second.obj);
+  }
+  return out;
+}
+
+void InformerCore::ReindexLocked(const std::string& key, const ErasedObject& old_obj,
+                                 const ErasedObject& new_obj) {
+  for (auto& [name, index] : indexes_) {
+    std::vector<std::string> before, after;
+    if (old_obj != nullptr) before = index.fn(old_obj);
+    if (new_obj != nullptr) after = index.fn(new_obj);
+    if (before == after) continue;
+    for (const std::string& v : before) {
+      auto it = index.keys.find(v);
+      if (it == index.keys.end()) continue;
+      it->second.erase(key);
+      if (it->second.empty()) index.keys.erase(it);
+    }
+    for (auto& v : after) index.keys[std::move(v)].insert(key);
+  }
+}
+
 void InformerCore::Push(Notification n) {
   std::lock_guard<std::mutex> q(queue_mu_);
   if (handlers_.empty()) return;  // nobody to tell; a later handler gets a replay
@@ -260,15 +304,18 @@ Status InformerCore::ListAndReplace(size_t index, std::string& resource_version)
     auto it = cache_.find(key);
     if (it == cache_.end()) {
       Push(Notification{Kind::kAdd, nullptr, e.obj});
+      ReindexLocked(key, nullptr, e.obj);
       cache_.emplace(key, std::move(e));
     } else if (it->second.version != e.version) {
       Push(Notification{Kind::kUpdate, it->second.obj, e.obj});
+      ReindexLocked(key, it->second.obj, e.obj);
       it->second = std::move(e);
     }
   }
   for (auto it = cache_.begin(); it != cache_.end();) {
     if (InScope(it->first, ns) && fresh.count(it->first) == 0) {
       Push(Notification{Kind::kDelete, it->second.obj, nullptr});
+      ReindexLocked(it->first, it->second.obj, nullptr);
       it = cache_.erase(it);
     } else {
       ++it;
@@ -297,6 +344,7 @@ void InformerCore::ApplyEvent(WatchEvent& ev, std::string& resource_version) {
     auto it = cache_.find(key);
     if (it != cache_.end()) {
       Push(Notification{Kind::kDelete, it->second.obj, nullptr});
+      ReindexLocked(key, it->second.obj, nullptr);
       cache_.erase(it);
     }
   } else {
@@ -318,9 +366,11 @@ void InformerCore::ApplyEvent(WatchEvent& ev, std::string& resource_version) {
       auto it = cache_.find(key);
       if (it == cache_.end()) {
         Push(Notification{Kind::kAdd, nullptr, *obj});
+        ReindexLocked(key, nullptr, *obj);
         cache_.emplace(std::move(key), Entry{std::move(*obj), VersionKey(meta->resource_version)});
       } else {
         Push(Notification{Kind::kUpdate, it->second.obj, *obj});
+        ReindexLocked(key, it->second.obj, *obj);
         it->second = Entry{std::move(*obj), VersionKey(meta->resource_version)};
       }
     }

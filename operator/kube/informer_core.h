@@ -13,12 +13,14 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "kube/client.h"
@@ -43,6 +45,9 @@ struct InformerOptions {
 
 using ErasedObject = std::shared_ptr<const void>;
 using ErasedDecoder = std::function<Result<ErasedObject>(const json::Value&)>;
+// The values an object is indexed under (controller-runtime's IndexField extract function);
+// empty for an object the index should not hold.
+using ErasedIndexFn = std::function<std::vector<std::string>(const ErasedObject&)>;
 
 struct ErasedHandlers {
   std::function<void(const ErasedObject&)> on_add;
@@ -74,6 +79,14 @@ class InformerCore {
   std::vector<std::string> Keys() const;
   size_t Size() const;
 
+  // A field index (client-go's Indexer): `fn` gives the values each cached object is filed
+  // under; ByIndex then finds the objects with a value without scanning the cache. May be
+  // added at any time (objects already cached are indexed at once). kInvalidArgument when an
+  // index of that name exists.
+  Status AddIndex(const std::string& name, ErasedIndexFn fn);
+  // The cached objects filed under `value` in index `name` (none for an unknown index).
+  std::vector<ErasedObject> ByIndex(std::string_view name, std::string_view value) const;
+
   // What the cache keeps of a resourceVersion (compared for equality only): the number when
   // it is a canonical decimal (etcd's always are: exact), else a hash with the top bit set.
   // 8 bytes per cached object instead of a string.
@@ -97,6 +110,15 @@ class InformerCore {
     std::vector<ErasedObject> replay;  // kReplay: the cache at registration
   };
 
+  struct Index {
+    ErasedIndexFn fn;
+    std::unordered_map<std::string, std::unordered_set<std::string>> keys;  // value -> keys
+  };
+
+  // Keeps every index in step with one cache change (either object may be null).
+  // Caller holds cache_mu_ exclusively.
+  void ReindexLocked(const std::string& key, const ErasedObject& old_obj,
+                     const ErasedObject& new_obj);
   void RunListWatch(size_t index);
   Status ListAndReplace(size_t index, std::string& resource_version);
   void ApplyEvent(WatchEvent& ev, std::string& resource_version);
@@ -115,7 +137,8 @@ class InformerCore {
 
   mutable std::shared_mutex cache_mu_;
   std::unordered_map<std::string, Entry> cache_;
-  std::vector<bool> synced_;  // per watch namespace
+  std::map<std::string, Index, std::less<>> indexes_;  // by index name
+  std::vector<bool> synced_;                           // per watch namespace
   mutable std::condition_variable_any synced_cv_;
 
   std::mutex queue_mu_;

@@ -72,6 +72,7 @@ Status LeaderElector::Start() {
     return Status(StatusCode::kFailedPrecondition, "leader elector already used");
   started_ = true;
   thread_ = std::thread([this] { Run(); });
+  watchdog_ = std::thread([this] { Watchdog(); });
   return Status::Ok();
 }
 
@@ -82,6 +83,7 @@ void LeaderElector::Stop() {
     cv_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
+  if (watchdog_.joinable()) watchdog_.join();
   finished_ = true;
 }
 
@@ -214,29 +216,69 @@ void LeaderElector::Run() {
     }
   }
   log_.Info("acquired leader lease", {{"lease", lease}, {"identity", config_.identity}});
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    renewed_at_ = std::chrono::steady_clock::now();
+    leading_ = true;
+  }
+  cv_.notify_all();
   SetLeader(true);
   if (config_.on_started_leading) config_.on_started_leading();
 
   bool stopped = false;
-  auto last_renew = std::chrono::steady_clock::now();
-  while (true) {
+  while (!term_ended_) {
     if (!Sleep(config_.retry_period)) {
       stopped = true;
       break;
     }
+    if (term_ended_) break;  // the watchdog ended it while we slept
     if (TryAcquireOrRenew()) {
-      last_renew = std::chrono::steady_clock::now();
+      std::lock_guard<std::mutex> lock(mu_);
+      renewed_at_ = std::chrono::steady_clock::now();
+      cv_.notify_all();
       continue;
     }
-    if (std::chrono::steady_clock::now() - last_renew >= config_.renew_deadline) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (std::chrono::steady_clock::now() - renewed_at_ >= config_.renew_deadline) {
+      lock.unlock();
       log_.Error("failed to renew leader lease within the renew deadline; leadership lost",
                  {{"lease", lease}, {"identity", config_.identity}});
       break;
     }
   }
+  EndTerm(stopped && config_.release_on_cancel);
+}
+
+void LeaderElector::Watchdog() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_ && !term_ended_) {
+    if (!leading_) {
+      cv_.wait(lock);
+      continue;
+    }
+    const auto deadline = renewed_at_ + config_.renew_deadline;
+    if (std::chrono::steady_clock::now() < deadline) {
+      cv_.wait_until(lock, deadline);
+      continue;  // re-read: a renewal or Stop() may have woken us
+    }
+    lock.unlock();
+    log_.Error("failed to renew leader lease within the renew deadline; leadership lost",
+               {{"lease", config_.lease_namespace + "/" + config_.lease_name},
+                {"identity", config_.identity}});
+    EndTerm(false);
+    return;
+  }
+}
+
+void LeaderElector::EndTerm(bool release) {
+  if (term_ended_.exchange(true)) return;
   SetLeader(false);
-  if (stopped && config_.release_on_cancel) Release();
+  if (release) Release();
   finished_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cv_.notify_all();
+  }
   if (config_.on_stopped_leading) config_.on_stopped_leading();
 }
 

@@ -3,7 +3,11 @@
 // Lease every retry period and takes it when it is free or its holder has not renewed it
 // for leaseDurationSeconds (measured on our own clock from when we last saw the record
 // change, immune to clock skew between replicas). The leader renews every retry period and
-// gives up when it could not renew for the renew deadline. On Stop the leader releases the
+// gives up when it could not renew for the renew deadline — measured by a watchdog of its
+// own, so a renewal stuck in a slow request cannot hold the term past the deadline: the
+// term ends (on_stopped_leading) at the deadline even while that request is in flight,
+// which is before the lease can expire for a standby (lease duration > renew deadline).
+// On Stop the leader releases the
 // Lease (holder cleared, leaseDurationSeconds 1) so a successor need not wait out the
 // lease. One LeaderElector runs one term: after losing the lease it does not try again
 // (the operator exits and restarts, as controller-runtime's manager does).
@@ -81,6 +85,9 @@ class LeaderElector {
   };
 
   void Run();
+  void Watchdog();
+  // Ends the term once (from either thread): leader flag off, on_stopped_leading.
+  void EndTerm(bool release);
   bool TryAcquireOrRenew();
   void Release();
   bool Sleep(std::chrono::milliseconds d);  // false when stopped meanwhile
@@ -95,7 +102,11 @@ class LeaderElector {
   std::condition_variable cv_;
   bool stop_ = false;
   bool started_ = false;
+  bool leading_ = false;                                // under mu_: the watchdog's cue
+  std::chrono::steady_clock::time_point renewed_at_{};  // under mu_: last successful renewal
+  std::atomic<bool> term_ended_{false};
   std::thread thread_;
+  std::thread watchdog_;
   std::atomic<bool> leader_{false};
   std::atomic<bool> finished_{false};
 

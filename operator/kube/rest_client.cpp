@@ -65,14 +65,27 @@ RestClient::RestClient(std::shared_ptr<http::Transport> transport, const Config&
   auto [base, prefix] = SplitServerUrl(config.server);
   prefix_ = prefix;
   host_ = HostOf(base);
-  if (!options_.sleep) {
-    options_.sleep = [](std::chrono::nanoseconds d) { std::this_thread::sleep_for(d); };
-  }
 }
 
-void RestClient::Throttle() {
+Status RestClient::Wait(std::chrono::nanoseconds d) {
+  if (options_.sleep) {
+    options_.sleep(d);
+  } else if (options_.cancel != nullptr) {
+    options_.cancel->WaitFor(d);
+  } else {
+    std::this_thread::sleep_for(d);
+  }
+  if (options_.cancel != nullptr && options_.cancel->cancelled())
+    return Status(StatusCode::kCancelled, "Kubernetes client stopped");
+  return Status::Ok();
+}
+
+Status RestClient::Throttle() {
   auto wait = bucket_.Reserve(options_.clock->Now());
-  if (wait > std::chrono::nanoseconds(0)) options_.sleep(wait);
+  if (wait > std::chrono::nanoseconds(0)) return Wait(wait);
+  if (options_.cancel != nullptr && options_.cancel->cancelled())
+    return Status(StatusCode::kCancelled, "Kubernetes client stopped");
+  return Status::Ok();
 }
 
 void RestClient::Observe(std::string_view code, std::string_view method) {
@@ -95,7 +108,7 @@ Result<http::Response> RestClient::Do(std::string method, std::string target, st
   if (!content_type.empty()) req.headers.emplace_back("Content-Type", std::string(content_type));
   VS_RETURN_IF_ERROR(Authorize(req));
   for (int attempt = 0;; ++attempt) {
-    Throttle();
+    VS_RETURN_IF_ERROR(Throttle());
     auto resp = transport_->Send(req);
     if (!resp.ok()) {
       Observe("<error>", req.method);
@@ -110,7 +123,7 @@ Result<http::Response> RestClient::Do(std::string method, std::string target, st
     if (!st.retry_after_seconds().has_value() || resp->Header("Retry-After").empty()) return resp;
     auto wait = std::min<std::chrono::seconds>(std::chrono::seconds(*st.retry_after_seconds()),
                                                options_.max_retry_wait);
-    options_.sleep(wait);
+    VS_RETURN_IF_ERROR(Wait(wait));
   }
 }
 
@@ -250,7 +263,7 @@ Status RestClient::Watch(const ResourceType& rt, std::string_view ns, const Watc
   // The transport's timeout bounds a silence; the server may stay silent until its own
   // timeoutSeconds (bookmarks are not guaranteed), so allow that plus the usual margin.
   req.timeout = timeout_ + std::chrono::seconds(std::max(0, opts.timeout_seconds));
-  Throttle();
+  VS_RETURN_IF_ERROR(Throttle());
   int http_status = 0;
   Status st = RunWatch(*transport_, req, handler, cancel, &http_status);
   Observe(http_status == 0 ? std::string("<error>") : std::to_string(http_status), "GET");

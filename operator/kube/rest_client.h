@@ -1,8 +1,9 @@
 // The Client over HTTP: builds apiserver URLs and bodies, authenticates with the bearer
-// token (re-read when its file rotates), throttles like client-go's flowcontrol (token
-// bucket qps/burst), waits out 429 / 5xx answers that carry Retry-After (bounded, as
-// client-go does), maps error answers to Status values, and reports every request to the
-// metrics hooks.
+// token (re-read when its file rotates), optionally throttles like client-go's flowcontrol
+// (token bucket qps/burst; qps 0 = none, controller-runtime's default), maps error answers
+// to Status values (a 429 or 5xx keeps the server's Retry-After in the Status), and reports
+// every request to the metrics hooks. By default it never waits out a Retry-After itself:
+// the caller (a reconcile) turns it into "requeue after D", so no worker sleeps.
 #pragma once
 
 #include <chrono>
@@ -20,13 +21,18 @@ namespace vaultsync::kube {
 
 struct RestClientOptions {
   metrics::RestClientHooks* hooks = nullptr;  // optional
-  // Retries of one request answered 429 (or 500-504) with Retry-After; client-go's 10.
-  int max_retries = 10;
+  // Retries, inside one call, of a request answered 429 (or 500-504) with Retry-After
+  // (client-go does 10). 0: none — the error goes back to the caller at once with
+  // Status::retry_after_seconds set, which is what reconcilers want.
+  int max_retries = 0;
   // A Retry-After longer than this is waited this long.
   std::chrono::seconds max_retry_wait{60};
   std::chrono::milliseconds token_recheck{5000};
   const Clock* clock = &SystemClock::Instance();
-  // How the client waits (throttle, Retry-After); tests substitute a recorder.
+  // Ends every wait (throttle, Retry-After) at once when cancelled: the call then fails
+  // with kCancelled. Not owned; may be null.
+  const http::CancelFlag* cancel = nullptr;
+  // How the client waits; tests substitute a recorder. Default: a wait on `cancel`.
   std::function<void(std::chrono::nanoseconds)> sleep;
 };
 
@@ -65,7 +71,9 @@ class RestClient final : public Client {
   Result<json::Document> Put(const ResourceType& rt, const json::Value& obj,
                              std::string_view subresource);
   Status Authorize(http::Request& req);
-  void Throttle();
+  // Waits for the token bucket (if any). kCancelled when `cancel` fired.
+  Status Throttle();
+  Status Wait(std::chrono::nanoseconds d);
   void Observe(std::string_view code, std::string_view method);
 
   std::shared_ptr<http::Transport> transport_;

@@ -75,9 +75,9 @@ void WorkQueue::AddAfter(const std::string& key, std::chrono::nanoseconds delay)
   timer_cv_.notify_one();
 }
 
-void WorkQueue::AddRateLimited(const std::string& key) {
+void WorkQueue::AddRateLimited(const std::string& key, std::chrono::nanoseconds at_least) {
   if (hooks_ != nullptr) hooks_->IncRetries(name_);
-  AddAfter(key, limiter_->When(key));
+  AddAfter(key, std::max(limiter_->When(key), at_least));
 }
 
 void WorkQueue::Forget(const std::string& key) { limiter_->Forget(key); }

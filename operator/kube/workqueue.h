@@ -53,8 +53,10 @@ class WorkQueue {
   // Queues key once `delay` has passed (at once when <= 0). A key already waiting keeps
   // the earlier of its two times.
   void AddAfter(const std::string& key, std::chrono::nanoseconds delay);
-  // AddAfter(key, rate limiter's When(key)); counts a retry.
-  void AddRateLimited(const std::string& key);
+  // AddAfter(key, the longer of the rate limiter's When(key) and `at_least` — a server's
+  // Retry-After); counts a retry.
+  void AddRateLimited(const std::string& key,
+                      std::chrono::nanoseconds at_least = std::chrono::nanoseconds(0));
   // The key succeeded: clear its backoff history. Does not remove a queued key.
   void Forget(const std::string& key);
   int NumRequeues(const std::string& key);

@@ -54,6 +54,14 @@ class [[nodiscard]] Status {
     return *this;
   }
 
+  // The same failure (code, HTTP status, Retry-After) with `prefix` put before the message:
+  // for callers that add context without losing what the retry logic needs.
+  Status WithPrefix(std::string_view prefix) const {
+    Status s = *this;
+    s.message_ = std::string(prefix) + message_;
+    return s;
+  }
+
   // "NotFound: secret/data/app: ..." style text for logs.
   std::string ToString() const;
 

@@ -144,13 +144,20 @@ Result<AuthResult> Login(const Client& client, const AuthConfig& config) {
       call.sensitive.push_back(std::move(jwt));
       break;
     }
-    case AuthConfig::kAppRole:
+    case AuthConfig::kAppRole: {
+      std::string secret_id = config.secret_id;
+      if (config.secret_id_source) {
+        auto fresh = config.secret_id_source();
+        if (!fresh.ok()) return fresh.status();
+        secret_id = std::move(*fresh);
+      }
       call.body = "{\"role_id\":" + json::Quote(config.role_id);
-      if (!config.secret_id.empty()) call.body += ",\"secret_id\":" + json::Quote(config.secret_id);
+      if (!secret_id.empty()) call.body += ",\"secret_id\":" + json::Quote(secret_id);
       call.body += "}";
-      call.sensitive.push_back(config.secret_id);
+      call.sensitive.push_back(std::move(secret_id));
       call.sensitive.push_back(config.role_id);
       break;
+    }
     case AuthConfig::kToken:
       return InvalidArgument("the token auth method has no login");
   }
@@ -172,6 +179,13 @@ Result<AuthResult> Login(const Client& client, const AuthConfig& config) {
 }
 
 Result<std::string> ResolveStaticToken(const AuthConfig& config) {
+  if (config.token_source) {
+    auto t = config.token_source();
+    if (!t.ok()) return t.status();
+    std::string trimmed = TrimSpace(std::move(*t));
+    if (trimmed.empty()) return Status(StatusCode::kUnauthenticated, "the Vault token is empty");
+    return trimmed;
+  }
   if (!config.token.empty()) return TrimSpace(config.token);
   if (!config.token_file.empty()) {
     auto r = ReadFileContents(config.token_file, "Vault token");

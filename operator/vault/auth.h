@@ -32,9 +32,11 @@ struct AuthConfig {
   std::string jwt_file;
 
   // appRole: POST auth/<mount>/login {role_id, secret_id}; secret_id may be empty when the
-  // role does not bind one.
+  // role does not bind one. secret_id_source, when set, is asked anew at EVERY login instead
+  // (the secret ID lives in a Secret that may be rotated between logins).
   std::string role_id;
   std::string secret_id;
+  std::function<Result<std::string>()> secret_id_source;
 
   // token: used as given; else read from token_file (re-read when the token is found dead);
   // else, only when token_from_env, the VAULT_TOKEN environment variable. Never renewed or
@@ -43,6 +45,9 @@ struct AuthConfig {
   std::string token;
   std::string token_file;
   bool token_from_env = false;
+  // When set, asked instead of all of the above whenever a token is needed (first use, and
+  // again when the token is found dead): a token kept in a Secret that may be replaced.
+  std::function<Result<std::string>()> token_source;
 
   // Label of vaultsync_vault_token_ttl_seconds{vaultauth} ("namespace/name" or "default");
   // empty = do not report the TTL.

@@ -10,7 +10,9 @@ namespace vaultsync::vault {
 Result<std::shared_ptr<Client>> Client::Create(const ConnectionConfig& config,
                                                ClientOptions options) {
   VS_RETURN_IF_ERROR(config.Validate());
-  VS_ASSIGN_OR_RETURN(auto transport, http::NewTransport(config.ToTransportConfig()));
+  http::TransportConfig tc = config.ToTransportConfig();
+  tc.cancel = options.cancel;
+  VS_ASSIGN_OR_RETURN(auto transport, http::NewTransport(tc));
   return Create(config, std::move(transport), std::move(options));
 }
 

@@ -54,6 +54,9 @@ struct ClientOptions {
   std::function<void(std::chrono::milliseconds)> sleep;
   // Jitter source in [0, 1); default a per-client PRNG.
   std::function<double()> jitter;
+  // When cancelled, requests in flight end at once with kCancelled (operator shutdown).
+  // Not owned; may be null.
+  const http::CancelFlag* cancel = nullptr;
 };
 
 // Thread-safe: one Client is shared by every caller of a connection (the transport pools
@@ -64,6 +67,13 @@ class Client {
   // address.
   static Result<std::shared_ptr<Client>> Create(const ConnectionConfig& config,
                                                 ClientOptions options = {});
+  // The policy of a caller that must never wait inside a request: one attempt, so a
+  // transient failure goes back at once (the operator requeues instead of sleeping).
+  static RetryPolicy NoRetries() {
+    RetryPolicy p;
+    p.max_attempts = 1;
+    return p;
+  }
   // Same over a given transport (tests inject a scripted fake).
   static Result<std::shared_ptr<Client>> Create(const ConnectionConfig& config,
                                                 std::unique_ptr<http::Transport> transport,

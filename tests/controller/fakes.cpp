@@ -61,6 +61,14 @@ Status FakeCluster::PatchStatus(const std::string&, const std::string&, const st
   return Status::Ok();
 }
 
+Status FakeCluster::PatchObject(const std::string& kind, const std::string& ns,
+                                const std::string& name, const std::string& merge_patch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++object_patches;
+  object_patch_bodies.push_back(kind + " " + ns + "/" + name + " " + merge_patch);
+  return fail_object_patches;
+}
+
 Status FakeCluster::PatchWorkload(const std::string& kind, const std::string& ns,
                                   const std::string& name, const std::string&) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -28,6 +28,28 @@ class FakeLister : public Lister<T> {
     for (const auto& [k, v] : items_) out.push_back(v);
     return out;
   }
+  // Index lookups scan with the same value functions the informers index by.
+  std::vector<std::shared_ptr<const T>> ByIndex(std::string_view index,
+                                                std::string_view value) const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::shared_ptr<const T>> out;
+    auto fn = indexes_.find(std::string(index));
+    if (fn == indexes_.end()) return out;
+    for (const auto& [k, v] : items_) {
+      for (const auto& x : fn->second(*v)) {
+        if (x == value) {
+          out.push_back(v);
+          break;
+        }
+      }
+    }
+    ++index_lookups;
+    return out;
+  }
+  void AddIndex(const std::string& name, std::function<std::vector<std::string>(const T&)> fn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    indexes_[name] = std::move(fn);
+  }
   void Put(const std::string& key, T value) {
     std::lock_guard<std::mutex> lock(mu_);
     items_[key] = std::make_shared<const T>(std::move(value));
@@ -40,6 +62,10 @@ class FakeLister : public Lister<T> {
  private:
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<const T>> items_;
+  std::map<std::string, std::function<std::vector<std::string>(const T&)>> indexes_;
+
+ public:
+  mutable int index_lookups = 0;
 };
 
 class FakeCluster : public Cluster {
@@ -50,6 +76,8 @@ class FakeCluster : public Cluster {
   Status UpdateSecret(const std::string& ns, const std::string& name,
                       const json::Value& secret) override;
   Status PatchStatus(const std::string& kind, const std::string& ns, const std::string& name,
+                     const std::string& merge_patch) override;
+  Status PatchObject(const std::string& kind, const std::string& ns, const std::string& name,
                      const std::string& merge_patch) override;
   Status PatchWorkload(const std::string& kind, const std::string& ns, const std::string& name,
                        const std::string& patch) override;
@@ -67,10 +95,15 @@ class FakeCluster : public Cluster {
     std::lock_guard<std::mutex> lock(mu_);
     secrets_.erase(ns + "/" + name);
   }
-  int writes() const { return creates + updates + status_patches + workload_patches; }
+  int writes() const {
+    return creates + updates + status_patches + workload_patches + object_patches;
+  }
 
-  int gets = 0, creates = 0, updates = 0, status_patches = 0, workload_patches = 0, tokens = 0;
+  int gets = 0, creates = 0, updates = 0, status_patches = 0, workload_patches = 0, tokens = 0,
+      object_patches = 0;
   std::vector<std::string> status_patch_bodies;
+  std::vector<std::string> object_patch_bodies;  // "Kind ns/name <patch>"
+  Status fail_object_patches;                    // when non-OK, PatchObject returns it
   std::vector<std::string> workload_patch_targets;
   std::vector<std::string> token_requests;      // "ns/sa"
   Status fail_writes;                           // when non-OK, every write returns it

@@ -23,14 +23,14 @@ EnvLookup Env(std::map<std::string, std::string> vars) {
 TEST(OperatorFlags, DefaultsFollowTheSpec) {
   auto f = ParseOperatorFlags({}, Env({}));
   ASSERT_TRUE(f.ok()) << f.status().ToString();
-  const ManagerOptions& m = f->manager;
+  const runtime::ManagerOptions& m = f->options.manager;
   EXPECT_FALSE(m.leader_elect);
   EXPECT_EQ(m.lease_duration, 15s);
   EXPECT_EQ(m.renew_deadline, 10s);
   EXPECT_EQ(m.retry_period, 2s);
-  EXPECT_EQ(m.defaults.auth_method, AuthMethod::kKubernetes);
-  EXPECT_TRUE(m.defaults.allow_operator_identity);
-  EXPECT_EQ(m.defaults.jwt_file, "/var/run/secrets/kubernetes.io/serviceaccount/token");
+  EXPECT_EQ(f->options.defaults.auth_method, AuthMethod::kKubernetes);
+  EXPECT_TRUE(f->options.defaults.allow_operator_identity);
+  EXPECT_EQ(f->options.defaults.jwt_file, "/var/run/secrets/kubernetes.io/serviceaccount/token");
   EXPECT_EQ(f->log_format, log::Format::kJson);
   EXPECT_EQ(f->log_level, log::Level::kInfo);
 }
@@ -42,12 +42,12 @@ TEST(OperatorFlags, BothSpellingsAndBooleans) {
        "--max-concurrent-reconciles=8", "--log-format", "text"},
       Env({}));
   ASSERT_TRUE(f.ok()) << f.status().ToString();
-  EXPECT_TRUE(f->manager.leader_elect);
-  EXPECT_EQ(f->manager.lease_duration, 30s);
-  EXPECT_EQ(f->manager.renew_deadline, 20s);
-  EXPECT_FALSE(f->manager.defaults.allow_operator_identity);
-  EXPECT_EQ(f->manager.watch_namespaces, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(f->manager.max_concurrent_reconciles, 8);
+  EXPECT_TRUE(f->options.manager.leader_elect);
+  EXPECT_EQ(f->options.manager.lease_duration, 30s);
+  EXPECT_EQ(f->options.manager.renew_deadline, 20s);
+  EXPECT_FALSE(f->options.defaults.allow_operator_identity);
+  EXPECT_EQ(f->options.watch_namespaces, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(f->options.max_concurrent_reconciles, 8);
   EXPECT_EQ(f->log_format, log::Format::kText);
 }
 
@@ -57,12 +57,12 @@ TEST(OperatorFlags, VaultDefaultsComeFromTheEnvironmentButFlagsWin) {
                   {"VAULTSYNC_SERVICEACCOUNT_DIR", "/sa"}});
   auto f = ParseOperatorFlags({}, env);
   ASSERT_TRUE(f.ok());
-  EXPECT_EQ(f->manager.defaults.vault_address, "https://vault.example:8200");
-  EXPECT_EQ(f->manager.defaults.vault_token, "t");
-  EXPECT_EQ(f->manager.defaults.jwt_file, "/sa/token");
+  EXPECT_EQ(f->options.defaults.vault_address, "https://vault.example:8200");
+  EXPECT_EQ(f->options.defaults.vault_token, "t");
+  EXPECT_EQ(f->options.defaults.jwt_file, "/sa/token");
   auto g = ParseOperatorFlags({"--default-vault-address", "http://other:8200"}, env);
   ASSERT_TRUE(g.ok());
-  EXPECT_EQ(g->manager.defaults.vault_address, "http://other:8200");
+  EXPECT_EQ(g->options.defaults.vault_address, "http://other:8200");
 }
 
 TEST(OperatorFlags, VaultJwtFileFromFlagThenEnvironmentThenServiceAccount) {
@@ -70,14 +70,14 @@ TEST(OperatorFlags, VaultJwtFileFromFlagThenEnvironmentThenServiceAccount) {
       {{"VAULTSYNC_SERVICEACCOUNT_DIR", "/sa"}, {"VAULTSYNC_VAULT_JWT_FILE", "/sa/vault-token"}});
   auto from_env = ParseOperatorFlags({}, env);
   ASSERT_TRUE(from_env.ok());
-  EXPECT_EQ(from_env->manager.defaults.jwt_file, "/sa/vault-token");
+  EXPECT_EQ(from_env->options.defaults.jwt_file, "/sa/vault-token");
   auto from_flag = ParseOperatorFlags({"--vault-jwt-file=/custom/jwt"}, env);
   ASSERT_TRUE(from_flag.ok());
-  EXPECT_EQ(from_flag->manager.defaults.jwt_file, "/custom/jwt");
+  EXPECT_EQ(from_flag->options.defaults.jwt_file, "/custom/jwt");
   auto empty_env = ParseOperatorFlags(
       {}, Env({{"VAULTSYNC_SERVICEACCOUNT_DIR", "/sa"}, {"VAULTSYNC_VAULT_JWT_FILE", ""}}));
   ASSERT_TRUE(empty_env.ok());
-  EXPECT_EQ(empty_env->manager.defaults.jwt_file, "/sa/token");
+  EXPECT_EQ(empty_env->options.defaults.jwt_file, "/sa/token");
 }
 
 TEST(OperatorFlags, OperatorNamespaceFromTheServiceAccountDirectory) {
@@ -87,11 +87,11 @@ TEST(OperatorFlags, OperatorNamespaceFromTheServiceAccountDirectory) {
   auto f = ParseOperatorFlags(
       {}, Env({{"VAULTSYNC_SERVICEACCOUNT_DIR", dir}, {"POD_NAMESPACE", "ignored"}}));
   ASSERT_TRUE(f.ok());
-  EXPECT_EQ(f->manager.operator_namespace, "vaultsync-system");
+  EXPECT_EQ(f->options.operator_namespace, "vaultsync-system");
   auto g = ParseOperatorFlags({"--operator-namespace", "ops"},
                               Env({{"VAULTSYNC_SERVICEACCOUNT_DIR", dir}}));
   ASSERT_TRUE(g.ok());
-  EXPECT_EQ(g->manager.operator_namespace, "ops");
+  EXPECT_EQ(g->options.operator_namespace, "ops");
 }
 
 TEST(OperatorFlags, BadInputNamesTheFlag) {

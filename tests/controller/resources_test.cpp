@@ -28,8 +28,8 @@ TEST(Resources, DecodesDefaults) {
   EXPECT_EQ(v.meta.generation, 2);
   auto r = Vss(
       R"({"vaultAuthRef":"team/auth","mount":"secret","path":"a","refreshAfter":"1.5m","destination":{"name":"d"}})");
-  EXPECT_EQ(r.spec.auth_ref_namespace, "team");
-  EXPECT_EQ(r.spec.auth_ref_name, "auth");
+  EXPECT_EQ(r.spec.auth_ref.namespace_, "team");
+  EXPECT_EQ(r.spec.auth_ref.name, "auth");
   EXPECT_EQ(*r.spec.refresh_after, std::chrono::seconds(90));
 }
 

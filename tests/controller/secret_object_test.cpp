@@ -40,22 +40,48 @@ TEST(SecretObject, KeepsLabelsAndAnnotationsApart) {
 
 TEST(SecretObject, MetadataInSyncNeedsEveryWantedLabelAndAnnotation) {
   VaultStaticSecret vss = Vss(R"({"name":"db-creds","labels":{"tier":"db"}})");
+  const SecretOwner owner{kKindVaultStaticSecret, &vss.meta};
+  const SecretTarget target = TargetOf(vss);
   ManagedSecret ok = Decode(
       R"({"name":"db-creds","namespace":"demo","labels":{"app.kubernetes.io/managed-by":"vaultsync",)"
-      R"("vaultsync.io/owner":"db","tier":"db","extra":"kept"},)"
-      R"("annotations":{"vaultsync.io/owner-uid":"uid-1"}})");
-  EXPECT_TRUE(MetadataInSync(ok, vss));
+      R"("vaultsync.io/owner":"db","vaultsync.io/owner-kind":"VaultStaticSecret","tier":"db",)"
+      R"("extra":"kept"},"annotations":{"vaultsync.io/owner-uid":"uid-1"}})");
+  EXPECT_TRUE(MetadataInSync(ok, owner, target));
   EXPECT_EQ(ok.OwnerUid(), "uid-1");
   EXPECT_TRUE(ok.owner_ref_uid.empty());  // not stored twice
   // The owner uid given as a label instead of an annotation does not count.
   ManagedSecret misplaced = Decode(
       R"({"name":"db-creds","namespace":"demo","labels":{"app.kubernetes.io/managed-by":"vaultsync",)"
       R"("vaultsync.io/owner":"db","tier":"db","vaultsync.io/owner-uid":"uid-1"}})");
-  EXPECT_FALSE(MetadataInSync(misplaced, vss));
+  EXPECT_FALSE(MetadataInSync(misplaced, owner, target));
   ManagedSecret changed = Decode(
       R"({"name":"db-creds","namespace":"demo","labels":{"app.kubernetes.io/managed-by":"vaultsync",)"
       R"("vaultsync.io/owner":"db","tier":"web"},"annotations":{"vaultsync.io/owner-uid":"uid-1"}})");
-  EXPECT_FALSE(MetadataInSync(changed, vss));
+  EXPECT_FALSE(MetadataInSync(changed, owner, target));
+  // Written before owner-kind labels existed: brought in line once.
+  ManagedSecret unkinded = Decode(
+      R"({"name":"db-creds","namespace":"demo","labels":{"app.kubernetes.io/managed-by":"vaultsync",)"
+      R"("vaultsync.io/owner":"db","tier":"db"},"annotations":{"vaultsync.io/owner-uid":"uid-1"}})");
+  EXPECT_FALSE(MetadataInSync(unkinded, owner, target));
+  EXPECT_EQ(unkinded.OwnerKind(), kKindVaultStaticSecret);  // the meaning of no label
+}
+
+TEST(SecretObject, TheOwnersKindComesFromTheRegistration) {
+  VaultStaticSecret vss = Vss(R"({"name":"db-creds"})");
+  auto secret = NewSecret(SecretOwner{"VaultPKISecret", &vss.meta}, TargetOf(vss), {{"k", "v"}});
+  std::string text = json::Serialize(secret);
+  EXPECT_NE(text.find(R"("vaultsync.io/owner-kind":"VaultPKISecret")"), std::string::npos);
+  EXPECT_NE(text.find(R"("kind":"VaultPKISecret","name":"db","uid":"uid-1","controller":true)"),
+            std::string::npos);
+  auto [kind, name] = OwnerOf(secret);
+  EXPECT_EQ(kind, "VaultPKISecret");
+  EXPECT_EQ(name, "db");
+  EXPECT_EQ(OwnerUid(secret), "uid-1");
+  std::string key = "k";
+  auto cached = ManagedSecretDecoder(&key)(secret);
+  ASSERT_TRUE(cached.ok());
+  EXPECT_EQ(cached->OwnerKind(), "VaultPKISecret");
+  EXPECT_EQ(cached->OwnerKey(), "demo/db");
 }
 
 TEST(SecretObject, TheCacheKeepsAMacOfTheDataNotTheData) {

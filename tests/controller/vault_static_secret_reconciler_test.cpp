@@ -38,7 +38,14 @@ class ReconcilerTest : public ::testing::Test {
     d.secrets = &vss_;
     d.auths = &auths_;
     d.connections = &conns_;
-    d.managed = &managed_;
+    writer_ = std::make_unique<DestinationWriter>(
+        managed_, cluster_, hmac_key_,
+        [this](std::string_view kind, const std::string& key) -> std::optional<std::string> {
+          if (kind != kKindVaultStaticSecret) return std::nullopt;
+          auto v = vss_.Get(key);
+          return v ? std::optional<std::string>(v->meta.uid) : std::nullopt;
+        });
+    d.writer = writer_.get();
     d.cluster = &cluster_;
     d.events = &events_;
     d.vault = &source_;
@@ -134,6 +141,8 @@ class ReconcilerTest : public ::testing::Test {
   log::Logger logger_{&log_};
   VaultStaticSecretReconcilerOptions options_;
   std::map<std::string, std::string> vss_json_;
+  const std::string hmac_key_ = kHmacKey;
+  std::unique_ptr<DestinationWriter> writer_;
 };
 
 TEST_F(ReconcilerTest, CreatesSecretWithDataOwnerAndLabels) {

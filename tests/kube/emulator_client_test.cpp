@@ -100,6 +100,7 @@ TEST_F(EmulatorTest, RetryAfterOn429IsHonoured) {
   RecordingRestHooks hooks;
   std::vector<std::chrono::nanoseconds> waits;
   RestClientOptions o;
+  o.max_retries = 10;
   o.hooks = &hooks;
   o.sleep = [&](std::chrono::nanoseconds d) {
     waits.push_back(d);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <set>
 #include <thread>
@@ -116,6 +117,50 @@ class InformerTest : public ::testing::Test {
   FakeClient client_;
   Recorder rec_;
 };
+
+// The values of `objs`, sorted, for comparing ByIndex answers.
+std::vector<std::string> Keys(const std::vector<Informer<SmallSecret>::Ptr>& objs) {
+  std::vector<std::string> out;
+  for (const auto& o : objs) out.push_back(o->key);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_F(InformerTest, FieldIndexFollowsAddsUpdatesAndDeletes) {
+  Put("demo", "a", "red");
+  Put("demo", "b", "red");
+  Put("demo", "c", "blue");
+  Put("demo", "d", "");
+  auto inf = Make();
+  inf->AddEventHandler(rec_.Handlers());
+  inf->Start();
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  // Added after the cache filled: what is cached is indexed at once. An empty value files
+  // nothing (like an object naming no VaultAuth).
+  ASSERT_TRUE(inf->AddIndex("colour",
+                            [](const SmallSecret& s) {
+                              return s.value.empty() ? std::vector<std::string>{}
+                                                     : std::vector<std::string>{s.value};
+                            })
+                  .ok());
+  EXPECT_EQ(
+      inf->AddIndex("colour", [](const SmallSecret&) { return std::vector<std::string>{}; }).code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(Keys(inf->ByIndex("colour", "red")), (std::vector<std::string>{"demo/a", "demo/b"}));
+  EXPECT_EQ(Keys(inf->ByIndex("colour", "blue")), (std::vector<std::string>{"demo/c"}));
+  EXPECT_TRUE(inf->ByIndex("colour", "").empty());
+  EXPECT_TRUE(inf->ByIndex("no-such-index", "red").empty());
+  rec_.WaitFor(4);
+  rec_.Take();
+  ASSERT_TRUE(client_.WaitForOpenWatches(1, 5s));
+  Put("demo", "b", "blue");  // moves between values
+  Remove("demo", "a");       // leaves the index
+  Put("demo", "e", "red");   // enters it
+  ASSERT_EQ(rec_.WaitFor(3).size(), 3u);
+  EXPECT_EQ(Keys(inf->ByIndex("colour", "red")), (std::vector<std::string>{"demo/e"}));
+  EXPECT_EQ(Keys(inf->ByIndex("colour", "blue")), (std::vector<std::string>{"demo/b", "demo/c"}));
+  inf->Stop();
+}
 
 TEST_F(InformerTest, PagedInitialListThenLiveEvents) {
   for (int i = 0; i < 5; ++i) Put("demo", "s" + std::to_string(i), "v" + std::to_string(i));

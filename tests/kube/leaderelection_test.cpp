@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <thread>
 
 #include "fake_client.h"
@@ -182,6 +183,102 @@ TEST_F(LeaderElectionTest, LosesLeadershipWhenRenewalsFail) {
   EXPECT_EQ(Holder(), "a") << "a lost lease is not released";
   e.Stop();
   EXPECT_EQ(stopped.load(), 1);
+}
+
+// A Client whose Lease requests hang while `hold` is set, as requests to an API server that
+// stopped answering do (until the client's timeout, which may be long).
+class HangingLeaseClient final : public Client {
+ public:
+  explicit HangingLeaseClient(Client& inner) : inner_(inner) {}
+  void Hold() {
+    std::lock_guard<std::mutex> l(mu_);
+    hold_ = true;
+  }
+  void Release() {
+    std::lock_guard<std::mutex> l(mu_);
+    hold_ = false;
+    cv_.notify_all();
+  }
+  int hanging() {
+    std::lock_guard<std::mutex> l(mu_);
+    return hanging_;
+  }
+  Result<json::Document> Get(const ResourceType& rt, std::string_view ns, std::string_view name,
+                             std::string_view sub = "") override {
+    Hang();
+    return inner_.Get(rt, ns, name, sub);
+  }
+  Result<json::Document> List(const ResourceType& rt, std::string_view ns,
+                              const ListOptions& o = {}) override {
+    return inner_.List(rt, ns, o);
+  }
+  Result<json::Document> Create(const ResourceType& rt, const json::Value& obj) override {
+    Hang();
+    return inner_.Create(rt, obj);
+  }
+  Result<json::Document> Update(const ResourceType& rt, const json::Value& obj) override {
+    Hang();
+    return inner_.Update(rt, obj);
+  }
+  Result<json::Document> UpdateStatus(const ResourceType& rt, const json::Value& obj) override {
+    return inner_.UpdateStatus(rt, obj);
+  }
+  Result<json::Document> Patch(const ResourceType& rt, std::string_view ns, std::string_view name,
+                               PatchType t, std::string_view p,
+                               const PatchOptions& o = {}) override {
+    return inner_.Patch(rt, ns, name, t, p, o);
+  }
+  Status Delete(const ResourceType& rt, std::string_view ns, std::string_view name,
+                const DeleteOptions& o = {}) override {
+    return inner_.Delete(rt, ns, name, o);
+  }
+  Result<TokenResult> CreateToken(std::string_view ns, std::string_view sa,
+                                  const TokenRequestOptions& o) override {
+    return inner_.CreateToken(ns, sa, o);
+  }
+  Status Watch(const ResourceType& rt, std::string_view ns, const WatchOptions& o,
+               const WatchHandler& h, const http::CancelFlag* c) override {
+    return inner_.Watch(rt, ns, o, h, c);
+  }
+
+ private:
+  void Hang() {
+    std::unique_lock<std::mutex> l(mu_);
+    if (!hold_) return;
+    ++hanging_;
+    cv_.wait_for(l, 20s, [&] { return !hold_; });  // bounded, in case the test fails
+    --hanging_;
+  }
+  Client& inner_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool hold_ = false;
+  int hanging_ = 0;
+};
+
+TEST_F(LeaderElectionTest, ATermEndsAtTheRenewDeadlineEvenWhileARenewalHangs) {
+  HangingLeaseClient hanging(client_);
+  std::atomic<int> stopped{0};
+  std::atomic<int> hanging_when_stopped{-1};
+  auto cfg = Config("a");
+  cfg.on_stopped_leading = [&] {
+    hanging_when_stopped = hanging.hanging();
+    ++stopped;
+  };
+  LeaderElector e(hanging, cfg);
+  ASSERT_TRUE(e.Start().ok());
+  ASSERT_TRUE(Eventually([&] { return e.IsLeader(); }));
+  hanging.Hold();
+  ASSERT_TRUE(Eventually([&] { return stopped.load() == 1; }));
+  // The term ended while the renewal was still stuck in its request: the watchdog, not
+  // the request's return, ended it — so it ended by the renew deadline, before a standby
+  // could see the lease expire.
+  EXPECT_EQ(hanging_when_stopped.load(), 1);
+  EXPECT_FALSE(e.IsLeader());
+  hanging.Release();
+  e.Stop();
+  EXPECT_EQ(stopped.load(), 1);
+  EXPECT_EQ(Holder(), "a") << "a lost lease is not released";
 }
 
 TEST_F(LeaderElectionTest, RejectsInconsistentTimings) {

@@ -38,8 +38,10 @@ class RestClientTest : public ::testing::Test {
     config_.bearer_token = "admin-token";
     config_.qps = 0;  // throttle tested separately
   }
-  std::unique_ptr<RestClient> Make() {
+  // `max_retries` 0 is the default: a reconcile's client never waits a Retry-After out.
+  std::unique_ptr<RestClient> Make(int max_retries = 0) {
     RestClientOptions o;
+    o.max_retries = max_retries;
     o.hooks = &hooks_;
     o.clock = &clock_;
     o.sleep = [this](std::chrono::nanoseconds d) {
@@ -196,11 +198,37 @@ TEST_F(RestClientTest, CreateTokenSendsATokenRequest) {
   EXPECT_EQ(reqs[0].body, rec.request_body);
 }
 
-TEST_F(RestClientTest, RetryAfterOn429IsWaitedAndRetried) {
+TEST_F(RestClientTest, ByDefaultA429GoesBackAtOnceWithItsRetryAfter) {
+  transport_->PushJson(429, R"({"kind":"Status","code":429,"reason":"TooManyRequests"})",
+                       {{"Retry-After", "30"}});
+  auto c = Make();
+  auto got = c->Get(resources::Secret(), "demo", "x");
+  EXPECT_EQ(got.status().code(), StatusCode::kRateLimited);
+  EXPECT_EQ(got.status().retry_after_seconds(), 30);  // the caller requeues after it
+  EXPECT_TRUE(sleeps_.empty());                       // and nobody slept
+  EXPECT_EQ(transport_->requests().size(), 1u);
+}
+
+TEST_F(RestClientTest, AThrottleWaitEndsAtOnceOnCancel) {
+  config_.qps = 0.001;  // one request, then a wait of 1000 s
+  config_.burst = 1;
+  for (int i = 0; i < 2; ++i) transport_->PushJson(200, "{}");
+  http::CancelFlag cancel;
+  RestClientOptions o;
+  o.cancel = &cancel;
+  RestClient c(transport_, config_, std::move(o));
+  ASSERT_TRUE(c.Get(resources::Secret(), "d", "x").ok());
+  cancel.Cancel();
+  // Would wait 1000 s; a cancelled client returns at once instead.
+  EXPECT_EQ(c.Get(resources::Secret(), "d", "x").status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(transport_->requests().size(), 1u);
+}
+
+TEST_F(RestClientTest, RetryAfterOn429IsWaitedAndRetriedWhenAsked) {
   transport_->PushJson(429, R"({"kind":"Status","code":429,"reason":"TooManyRequests"})",
                        {{"Retry-After", "3"}});
   transport_->PushJson(200, R"({"metadata":{"name":"x"}})");
-  auto c = Make();
+  auto c = Make(/*max_retries=*/10);
   auto got = c->Get(resources::Secret(), "demo", "x");
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   ASSERT_EQ(sleeps_.size(), 1u);
@@ -230,7 +258,7 @@ TEST_F(RestClientTest, OnlyAnswersWithRetryAfterAreRetried) {
   transport_->PushJson(500, "{}");
   transport_->PushJson(503, "{}", {{"Retry-After", "1"}});
   transport_->PushJson(200, "{}");
-  auto c = Make();
+  auto c = Make(/*max_retries=*/10);
   EXPECT_EQ(c->Get(resources::Secret(), "d", "x").status().code(), StatusCode::kRateLimited);
   EXPECT_EQ(c->Get(resources::Secret(), "d", "x").status().code(), StatusCode::kInternal);
   EXPECT_TRUE(c->Get(resources::Secret(), "d", "x").ok());

@@ -1,6 +1,8 @@
 // What one reconcile asks of its controller: done (wait for the next event), come back
-// after a delay (scheduled refresh), retry with backoff (a transient error), or stop
-// retrying until the object changes (a terminal error, such as an invalid spec).
+// after a delay (scheduled refresh), retry with backoff (a transient error; a Retry-After
+// the server sent is honoured as a floor), or stop retrying until the object changes (a
+// terminal error, such as an invalid spec). Waiting is always a result, never a sleep: the
+// worker returns at once and the work queue brings the key back when it is due.
 #pragma once
 
 #include <chrono>
@@ -8,15 +10,18 @@
 
 #include "util/status.h"
 
-namespace vaultsync::controller {
+namespace vaultsync::runtime {
 
 struct ReconcileResult {
+  // Without error: look again after this long. With error: instead of the backoff.
   std::optional<std::chrono::milliseconds> requeue_after;
   Status error;           // non-OK: the reconcile failed (counted as an error)
   bool terminal = false;  // with error: do not retry until the object changes
 
   static ReconcileResult Done() { return {}; }
   static ReconcileResult After(std::chrono::milliseconds d) { return {d, Status::Ok(), false}; }
+  // Retried with per-key exponential backoff, but never sooner than the Retry-After the
+  // status carries (a throttled API server or Vault).
   static ReconcileResult Retry(Status s) { return {std::nullopt, std::move(s), false}; }
   static ReconcileResult Terminal(Status s) { return {std::nullopt, std::move(s), true}; }
 };
@@ -27,4 +32,4 @@ inline const char* ResultLabel(const ReconcileResult& r) {
   return r.requeue_after ? "requeue_after" : "success";
 }
 
-}  // namespace vaultsync::controller
+}  // namespace vaultsync::runtime

@@ -1,8 +1,9 @@
 // A controller in controller-runtime's sense: a work queue of "namespace/name" keys and a
 // pool of workers that run one reconcile function on them. It owns what every reconciler
 // shares: result handling (success forgets the key's backoff; an error retries it with
-// backoff; a terminal error waits for the next change; requeue-after schedules it), the
-// reconcile metrics, and the work-loop heartbeat behind /healthz.
+// backoff, never sooner than a Retry-After; a terminal error waits for the next change;
+// requeue-after schedules it), the reconcile metrics, and the work-loop heartbeat behind
+// /healthz. Controllers are made by ControllerBuilder (builder.h) and run by the Manager.
 #pragma once
 
 #include <functional>
@@ -11,13 +12,13 @@
 #include <thread>
 #include <vector>
 
-#include "controller/reconcile_result.h"
 #include "kube/workqueue.h"
 #include "metrics/health.h"
 #include "metrics/reconciler_metrics.h"
+#include "runtime/reconcile_result.h"
 #include "util/log.h"
 
-namespace vaultsync::controller {
+namespace vaultsync::runtime {
 
 struct ControllerOptions {
   std::string name;  // "vaultstaticsecret": metrics label and queue name
@@ -47,7 +48,15 @@ class Controller {
 
   // Starts the workers (idempotent). Keys enqueued before are processed then.
   void Start();
-  // Stops taking work, waits up to `drain` for reconciles in flight, joins the workers.
+
+  // Stopping, in three steps so that a manager can stop several controllers against one
+  // deadline: BeginStop stops handing out keys; WaitDrained waits (up to `timeout`) for
+  // reconciles in flight and says whether none is left; Join joins the workers (after the
+  // caller has made in-flight requests end, if WaitDrained said some were left).
+  void BeginStop();
+  bool WaitDrained(std::chrono::milliseconds timeout);
+  void Join();
+  // All three: stop taking work, wait up to `drain`, join.
   void Stop(std::chrono::milliseconds drain = std::chrono::seconds(10));
 
  private:
@@ -64,4 +73,4 @@ class Controller {
   std::vector<std::thread> workers_;
 };
 
-}  // namespace vaultsync::controller
+}  // namespace vaultsync::runtime

@@ -1,5 +1,5 @@
 // Worker loop and result handling of a controller.
-#include "controller/controller.h"
+#include "runtime/controller.h"
 
 #include <atomic>
 
@@ -7,7 +7,7 @@
 #include "kube/rate_limiter.h"
 #include "kube/resource.h"
 
-namespace vaultsync::controller {
+namespace vaultsync::runtime {
 namespace {
 
 kube::WorkQueueOptions QueueOptions(const ControllerOptions& o) {
@@ -44,18 +44,34 @@ void Controller::Start() {
   for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { Work(); });
 }
 
-void Controller::Stop(std::chrono::milliseconds drain) {
+void Controller::BeginStop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+  }
+  queue_.ShutDown();
+}
+
+bool Controller::WaitDrained(std::chrono::milliseconds timeout) {
+  if (queue_.ShutDownWithDrain(timeout)) return true;
+  logger_->Warn("reconciles still running at shutdown deadline", {{"controller", options_.name}});
+  return false;
+}
+
+void Controller::Join() {
   std::vector<std::thread> workers;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopped_) return;
     stopped_ = true;
     workers.swap(workers_);
   }
-  if (!queue_.ShutDownWithDrain(drain)) {
-    logger_->Warn("reconciles still running at shutdown deadline", {{"controller", options_.name}});
-  }
   for (auto& t : workers) t.join();
+}
+
+void Controller::Stop(std::chrono::milliseconds drain) {
+  BeginStop();
+  WaitDrained(drain);
+  Join();
 }
 
 void Controller::Work() {
@@ -101,7 +117,9 @@ void Controller::Handle(const std::string& key) {
       queue_.Forget(key);
       queue_.AddAfter(key, *r.requeue_after);
     } else {
-      queue_.AddRateLimited(key);
+      // A server that said when to come back (429/503 with Retry-After) is not asked sooner.
+      std::chrono::seconds at_least(r.error.retry_after_seconds().value_or(0));
+      queue_.AddRateLimited(key, at_least);
     }
     logger_->Log(log::Level::kDebug, "reconcile failed", {{"error", r.error.ToString()}});
   } else if (r.requeue_after) {
@@ -115,4 +133,4 @@ void Controller::Handle(const std::string& key) {
     options_.metrics->ObserveReconcile(options_.name, label, seconds);
 }
 
-}  // namespace vaultsync::controller
+}  // namespace vaultsync::runtime

@@ -1,0 +1,124 @@
+// Tests for controller/destination_writer.h: the writer every kind shares. The owner's kind
+// is part of ownership, so two kinds' resources of the same name never take each other's
+// Secret.
+#include "controller/destination_writer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "fakes.h"
+
+namespace vaultsync::controller {
+namespace {
+
+using ::testing::HasSubstr;
+
+ObjectMeta Meta(const std::string& name, const std::string& uid) {
+  ObjectMeta m;
+  m.namespace_ = "demo";
+  m.name = name;
+  m.uid = uid;
+  return m;
+}
+
+class WriterTest : public ::testing::Test {
+ protected:
+  WriterTest()
+      : writer_(managed_, cluster_, key_,
+                [this](std::string_view kind, const std::string& k) -> std::optional<std::string> {
+                  auto it = live_.find(std::string(kind) + " " + k);
+                  if (it == live_.end()) return std::nullopt;
+                  return it->second;
+                }) {}
+  // Refreshes the managed cache from the fake cluster, as the Secret informer would.
+  void Sync(const std::string& name) {
+    auto text = cluster_.SecretJson("demo", name);
+    ASSERT_TRUE(text.has_value());
+    managed_.Put("demo/" + name, *ManagedSecretDecoder(&key_)(*json::Parse(*text)));
+  }
+  Result<WriteResult> Write(const std::string& kind, const ObjectMeta& meta,
+                            const std::string& dest, const SecretData& data,
+                            WriteFailure* failure) {
+    SecretTarget t;
+    t.name = dest;
+    return writer_.Write(SecretOwner{kind, &meta}, t, data, DataMac(key_, data), failure);
+  }
+
+  const std::string key_ = "k";
+  testing::FakeLister<ManagedSecret> managed_;
+  testing::FakeCluster cluster_;
+  std::map<std::string, std::string> live_;  // "Kind ns/name" -> uid of live owners
+  DestinationWriter writer_;
+};
+
+TEST_F(WriterTest, SameNameDifferentKindsNeverShareASecret) {
+  ObjectMeta vss = Meta("x", "uid-vss"), pki = Meta("x", "uid-pki");
+  live_["VaultStaticSecret demo/x"] = "uid-vss";
+  live_["VaultPKISecret demo/x"] = "uid-pki";
+  WriteFailure f;
+  auto first = Write("VaultStaticSecret", vss, "shared", {{"a", "1"}}, &f);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->outcome, WriteOutcome::kCreated);
+  Sync("shared");
+  // The PKI resource named x wants the same Secret: refused, even with the same owner name.
+  auto second = Write("VaultPKISecret", pki, "shared", {{"tls.crt", "c"}}, &f);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(f.reason, kReasonSecretConflict);
+  EXPECT_THAT(f.status.message(), HasSubstr("managed by VaultStaticSecret x"));
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "shared"), (SecretData{{"a", "1"}}));
+  // Its own Secret carries its kind, so the VaultStaticSecret x does not claim it.
+  auto own = Write("VaultPKISecret", pki, "tls", {{"tls.crt", "c"}}, &f);
+  ASSERT_TRUE(own.ok());
+  Sync("tls");
+  auto cached = managed_.Get("demo/tls");
+  EXPECT_EQ(cached->OwnerKind(), "VaultPKISecret");
+  EXPECT_EQ(cached->OwnerKey(), "demo/x");
+}
+
+TEST_F(WriterTest, UnchangedDataWritesNothingAndChangedDataUpdates) {
+  ObjectMeta vss = Meta("db", "uid-1");
+  WriteFailure f;
+  ASSERT_TRUE(Write("VaultStaticSecret", vss, "db", {{"a", "1"}}, &f).ok());
+  Sync("db");
+  int writes = cluster_.writes(), gets = cluster_.gets;
+  auto same = Write("VaultStaticSecret", vss, "db", {{"a", "1"}}, &f);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->outcome, WriteOutcome::kUnchanged);
+  EXPECT_EQ(cluster_.writes(), writes);
+  EXPECT_EQ(cluster_.gets, gets);
+  auto changed = Write("VaultStaticSecret", vss, "db", {{"a", "2"}}, &f);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(changed->outcome, WriteOutcome::kUpdated);
+  EXPECT_TRUE(changed->data_changed);
+}
+
+TEST_F(WriterTest, AStaleOwnerLabelDoesNotBlockAnOverwrite) {
+  // A Secret left by a resource that no longer exists may be taken over with overwrite.
+  cluster_.PutSecret("demo",
+                     R"({"metadata":{"name":"db","namespace":"demo","resourceVersion":"5","labels":{
+      "vaultsync.io/owner":"gone","vaultsync.io/owner-kind":"VaultStaticSecret"},
+      "annotations":{"vaultsync.io/owner-uid":"uid-gone"}},"data":{"a":"MQ=="}})");
+  ObjectMeta vss = Meta("db", "uid-1");
+  SecretTarget t;
+  t.name = "db";
+  t.overwrite = true;
+  WriteFailure f;
+  SecretData data{{"a", "2"}};
+  auto r = writer_.Write(SecretOwner{"VaultStaticSecret", &vss}, t, data, DataMac(key_, data), &f);
+  ASSERT_TRUE(r.ok()) << f.status.ToString();
+  EXPECT_EQ(r->outcome, WriteOutcome::kUpdated);
+}
+
+TEST_F(WriterTest, AThrottledWriteKeepsTheServersRetryAfter) {
+  Status throttled(StatusCode::kRateLimited, "Too many requests", 429);
+  throttled.set_retry_after_seconds(30);
+  cluster_.fail_writes = throttled;
+  ObjectMeta vss = Meta("db", "uid-1");
+  WriteFailure f;
+  ASSERT_FALSE(Write("VaultStaticSecret", vss, "db", {{"a", "1"}}, &f).ok());
+  EXPECT_EQ(f.reason, kReasonSecretWriteFailed);
+  EXPECT_EQ(f.status.retry_after_seconds(), 30);
+}
+
+}  // namespace
+}  // namespace vaultsync::controller
