@@ -15,10 +15,13 @@ Reply HandleSysMounts(State& s, Call& c, std::string_view sub);
 Reply HandleSysAuth(State& s, Call& c, std::string_view sub);
 Reply HandleUiMounts(State& s, Call& c, std::string_view sub);
 Reply HandleSysPolicies(State& s, Call& c, std::string_view sub);
+Reply HandleCapabilitiesSelf(State& s, Call& c);
 Reply HandleHealth(State& s, Call& c);
 Reply HandleSealStatus(State& s, Call& c);
 Reply HandleSeal(State& s, Call& c);
 Reply HandleUnseal(State& s, Call& c);
+Reply HandleInit(State& s, Call& c);
+Reply HandleLeader(State& s, Call& c);
 
 // The mounts, policies and seal key of a fresh `vault server -dev` (secret/ as KV v2,
 // cubbyhole/, identity/, sys/, auth token/, the default policy).
