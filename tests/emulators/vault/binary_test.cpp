@@ -1,18 +1,21 @@
 // The vault-emulator binary over loopback: its flags and first line, the control paths
-// (time, counters per verb and path, faults, unseal key), HTTPS, kubernetes logins through
-// a real TokenReview over TLS (good and wrong CA) and through pem_keys, and a clean exit
-// on SIGTERM and SIGINT.
+// (time, counters per verb and path, faults, unseal key), HTTPS, certificate rotation
+// without losing state, kubernetes logins through a real TokenReview over TLS (good and
+// wrong CA) and through pem_keys, and a clean exit on SIGTERM and SIGINT.
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "http/transport.h"
 #include "jwt.h"
 #include "process.h"
 #include "test_certs.h"
+#include "tls_control.h"
 #include "token_review_standin.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -203,6 +206,67 @@ TEST(VaultEmulatorBinaryTest, ServesHttpsAndReviewsOverTls) {
   EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
 }
 
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(VaultEmulatorBinaryTest, SelfSignedTlsRotatesWithoutLosingState) {
+  const std::string dir = ::testing::TempDir() + "/vault-emu-tls-" + std::to_string(::getpid());
+  struct RemoveDir {
+    std::string dir;
+    ~RemoveDir() { std::filesystem::remove_all(dir); }
+  } cleanup{dir};
+  auto e = Start({"--tls-self-signed", dir});
+  ASSERT_TRUE(e.process);
+  EXPECT_EQ(e.url.rfind("https://127.0.0.1:", 0), 0u) << e.url;
+  const std::string old_ca = ReadText(dir + "/ca.crt");
+  ASSERT_NE(old_ca.find("BEGIN CERTIFICATE"), std::string::npos);
+  EXPECT_NE(ReadText(dir + "/tls.crt"), old_ca);
+  EXPECT_NE(ReadText(dir + "/tls.key").find("PRIVATE KEY"), std::string::npos);
+
+  Client before(e.url, old_ca);
+  ASSERT_EQ(before.Send("POST", "/v1/secret/data/app/db", R"({"data":{"password":"kept"}})").status,
+            200);
+  auto rotated = before.Json("POST", "/__emulator/tls", R"({"regenerate":true})");
+  ASSERT_TRUE(rotated.HasMember("ca_pem"));
+  const std::string new_ca = rotated["ca_pem"].GetString();
+  EXPECT_NE(new_ca, old_ca);
+  EXPECT_EQ(ReadText(dir + "/ca.crt"), new_ca);  // the files follow the rotation
+
+  // A new connection trusting only the old CA is refused; one trusting the new CA gets the
+  // value written before the rotation.
+  Client stale(e.url, old_ca);
+  EXPECT_FALSE(stale.Try("GET", "/v1/secret/data/app/db").ok());
+  Client fresh(e.url, new_ca);
+  auto read = fresh.Json("GET", "/v1/secret/data/app/db");
+  EXPECT_STREQ(read["data"]["data"]["password"].GetString(), "kept");
+
+  // An explicit pair works the same way; a pair that does not load is refused and changes
+  // nothing.
+  auto pair = MakeServingPair("127.0.0.1");
+  ASSERT_TRUE(pair.ok()) << pair.status().message();
+  std::string body = "{\"cert_pem\":" + json::Quote(pair->cert_pem) +
+                     ",\"key_pem\":" + json::Quote(pair->key_pem) + "}";
+  EXPECT_EQ(fresh.Send("POST", "/__emulator/tls", body).status, 200);
+  Client third(e.url, pair->ca_pem);
+  EXPECT_EQ(third.Send("GET", "/v1/secret/data/app/db").status, 200);
+  std::string mismatched = "{\"cert_pem\":" + json::Quote(pair->cert_pem) +
+                           ",\"key_pem\":" + json::Quote(ReadText(dir + "/tls.key")) + "}";
+  EXPECT_EQ(third.Send("POST", "/__emulator/tls", mismatched).status, 400);
+  Client still(e.url, pair->ca_pem);
+  EXPECT_EQ(still.Send("GET", "/v1/sys/health", "", "").status, 200);
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
+}
+
+TEST(VaultEmulatorBinaryTest, TlsControlOnPlainHttpIsAConflict) {
+  auto e = Start();
+  ASSERT_TRUE(e.process);
+  Client c(e.url);
+  EXPECT_EQ(c.Send("POST", "/__emulator/tls", R"({"regenerate":true})").status, 409);
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
+}
+
 TEST(VaultEmulatorBinaryTest, PemKeysWithoutApiServer) {
   auto e = Start();
   ASSERT_TRUE(e.process);
@@ -246,6 +310,20 @@ TEST(VaultEmulatorBinaryTest, RejectsBadFlags) {
   r = vaultsync::testing::RunCommand(vaultsync::testing::BinaryPath("vault-emulator"), {}, {}, "",
                                      std::chrono::seconds(10));
   EXPECT_EQ(r.exit_code, 2);
+  r = vaultsync::testing::RunCommand(vaultsync::testing::BinaryPath("vault-emulator"),
+                                     {"--tls-self-signed", "/tmp/x", "--tls-cert-file", "a",
+                                      "--tls-key-file", "b", "--listen", "127.0.0.1:0"},
+                                     {}, "", std::chrono::seconds(10));
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST(VaultEmulatorBinaryTest, HelpGoesToStdoutAndSucceeds) {
+  auto r = vaultsync::testing::RunCommand(vaultsync::testing::BinaryPath("vault-emulator"),
+                                          {"--help"}, {}, "", std::chrono::seconds(10));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("usage: vault-emulator --listen", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("/__emulator/tls"), std::string::npos);
+  EXPECT_TRUE(r.err.empty()) << r.err;
 }
 
 }  // namespace
