@@ -19,7 +19,7 @@ constexpr char kUsage[] =
     "                      [--tls-cert-file FILE --tls-key-file FILE | --tls-self-signed DIR]\n"
     "\n"
     "Serves an emulated Vault 1.8 dev server (KV v1/v2, token, kubernetes and approle auth,\n"
-    "response wrapping) for tests and the demo.\n"
+    "PKI, database credentials with leases, response wrapping) for tests and the demo.\n"
     "  --listen HOST:PORT     where to listen (port 0 picks a free one); the first line printed\n"
     "                         is `listening on http(s)://HOST:PORT`\n"
     "  --dev-root-token ID    the root token's id (default: a random s.* token)\n"
@@ -33,7 +33,8 @@ constexpr char kUsage[] =
     "new\n"
     "                                     connections get the new certificate, state is kept\n"
     "  GET/DELETE /__emulator/counters, POST/DELETE /__emulator/faults\n"
-    "  GET        /__emulator/unseal-key, POST /__emulator/server-state\n";
+    "  GET        /__emulator/unseal-key, POST /__emulator/server-state\n"
+    "  GET        /__emulator/leases      the lease table and issued-credential counts\n";
 
 int Usage(const std::string& why) {
   std::cerr << "vault-emulator: " << why << "\n" << kUsage;

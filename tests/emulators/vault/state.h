@@ -8,6 +8,7 @@
 
 #include "acl.h"
 #include "ids.h"
+#include "leases.h"
 #include "mounts.h"
 #include "quotas.h"
 #include "token_store.h"
@@ -50,6 +51,7 @@ struct State {
   std::string cluster_id;
   Quotas quotas;
   TokenReviewer* reviewer = nullptr;  // how kubernetes logins validate JWTs
+  LeaseTable leases;                  // leases of dynamic secrets (database creds)
   // Wrapped answers by wrapping-token id.
   std::map<std::string, WrappedResponse, std::less<>> wrapped;
 };

@@ -27,10 +27,11 @@ Reply HandleLeader(State& s, Call& c);
 // cubbyhole/, identity/, sys/, auth token/, the default policy).
 void SetUpDevServer(State& s);
 
-// Creates the engine behind a secrets mount of `type` ("kv" with `version` "1"/"2").
+// Creates the engine behind a secrets mount of `type` ("kv" with `version` "1"/"2", "pki",
+// "database") at `path` ("pki/").
 Result<std::shared_ptr<Backend>> NewSecretsBackend(State& s, std::string_view type,
-                                                   std::string_view version,
-                                                   Duration default_lease);
+                                                   std::string_view version, Duration default_lease,
+                                                   std::string_view path);
 // Creates the auth method behind auth/<path> (kubernetes, approle).
 Result<std::shared_ptr<Backend>> NewAuthBackend(State& s, std::string_view type,
                                                 std::string_view path);

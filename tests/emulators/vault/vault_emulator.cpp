@@ -33,7 +33,11 @@ bool NotLogical(std::string_view path) { return WorksSealed(path) || path == "sy
 // Paths that need no token.
 bool Unauthenticated(State& s, std::string_view path) {
   if (WorksSealed(path) || path == "sys/wrapping/lookup") return true;
-  if (!StartsWith(path, "auth/")) return false;
+  if (!StartsWith(path, "auth/")) {
+    Mount* m = StartsWith(path, "sys/") ? nullptr : s.mounts.Match(path);
+    return m != nullptr && m->backend != nullptr &&
+           m->backend->Unauthenticated(path.substr(m->path.size()));
+  }
   Mount* m = s.auth.Match(path.substr(5));
   if (m == nullptr || m->backend == nullptr) return false;
   std::string_view rel = path.substr(5 + m->path.size());
@@ -250,6 +254,8 @@ ServerResponse VaultEmulator::Route(const ServerRequest& req, std::unique_lock<s
       reply = HandleLeader(s, call);
     } else if (sub == "capabilities-self") {
       reply = HandleCapabilitiesSelf(s, call);
+    } else if (auto rest = below("leases")) {
+      reply = HandleSysLeases(s, call, *rest);
     } else if (auto rest = below("wrapping")) {
       reply = HandleSysWrapping(s, call, *rest, wrap_ttl);
     } else {
@@ -285,6 +291,14 @@ ServerResponse VaultEmulator::HandleUnsealKeyControl(const ServerRequest&) {
   ServerResponse r;
   r.headers.emplace_back("Content-Type", "application/json");
   r.body = "{\"key\":" + json::Quote(unseal_key()) + "}";
+  return r;
+}
+
+ServerResponse VaultEmulator::HandleLeasesControl(const ServerRequest&) {
+  ServerResponse r;
+  r.headers.emplace_back("Content-Type", "application/json");
+  std::lock_guard<std::mutex> lock(mu_);
+  r.body = RenderLeaseControl(*state_);
   return r;
 }
 
@@ -326,6 +340,9 @@ void RegisterControls(emu::HttpServer& server, VaultEmulator& emulator) {
   });
   server.AddControl("server-state", [&emulator](const ServerRequest& req) {
     return emulator.HandleServerStateControl(req);
+  });
+  server.AddControl("leases", [&emulator](const ServerRequest& req) {
+    return emulator.HandleLeasesControl(req);
   });
 }
 
