@@ -267,6 +267,82 @@ TEST(VaultEmulatorBinaryTest, TlsControlOnPlainHttpIsAConflict) {
   EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
 }
 
+TEST(VaultEmulatorBinaryTest, IssuedCertificatePassesOpensslVerify) {
+  auto e = Start();
+  ASSERT_TRUE(e.process);
+  Client c(e.url);
+  ASSERT_EQ(c.Send("POST", "/v1/sys/mounts/pki", R"({"type":"pki"})").status, 204);
+  ASSERT_EQ(c.Send("POST", "/v1/sys/mounts/pki/tune", R"({"max_lease_ttl":"87600h"})").status, 204);
+  ASSERT_EQ(c.Send("POST", "/v1/pki/root/generate/internal",
+                   R"({"common_name":"example.com","ttl":"87600h","key_type":"ec","key_bits":256})")
+                .status,
+            200);
+  ASSERT_EQ(c.Send("POST", "/v1/pki/roles/web",
+                   R"({"allowed_domains":"example.com","allow_subdomains":true,"key_type":"ec",)"
+                   R"("key_bits":256})")
+                .status,
+            204);
+  auto issued = c.Json("POST", "/v1/pki/issue/web", R"({"common_name":"app.example.com"})");
+  auto ca = c.Send("GET", "/v1/pki/ca/pem", "", "");
+  ASSERT_EQ(ca.status, 200);
+  const std::string dir = ::testing::TempDir();
+  const std::string ca_file = dir + "/vault-emu-pki-ca-" + std::to_string(::getpid()) + ".pem";
+  const std::string leaf_file = dir + "/vault-emu-pki-leaf-" + std::to_string(::getpid()) + ".pem";
+  const std::string other_file =
+      dir + "/vault-emu-pki-other-" + std::to_string(::getpid()) + ".pem";
+  struct RemoveFiles {
+    std::vector<std::string> files;
+    ~RemoveFiles() {
+      for (const auto& f : files) std::remove(f.c_str());
+    }
+  } cleanup{{ca_file, leaf_file, other_file}};
+  std::ofstream(ca_file) << ca.body << "\n";
+  std::ofstream(leaf_file) << issued["data"]["certificate"].GetString() << "\n";
+  auto verified = vaultsync::testing::RunCommand(
+      "openssl", {"verify", "-purpose", "sslserver", "-CAfile", ca_file, leaf_file}, {}, "",
+      std::chrono::seconds(30));
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find(": OK"), std::string::npos) << verified.out;
+  // Against a CA that did not sign it, openssl refuses.
+  auto other = testing::MakeSelfSignedCert("someone-else");
+  ASSERT_TRUE(other.ok());
+  std::ofstream(other_file) << other->cert_pem;
+  auto refused = vaultsync::testing::RunCommand(
+      "openssl", {"verify", "-CAfile", other_file, leaf_file}, {}, "", std::chrono::seconds(30));
+  EXPECT_NE(refused.exit_code, 0) << refused.out;
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
+}
+
+TEST(VaultEmulatorBinaryTest, LeaseControlCountsIssuedCredentials) {
+  auto e = Start();
+  ASSERT_TRUE(e.process);
+  Client c(e.url);
+  ASSERT_EQ(c.Send("POST", "/v1/sys/mounts/database", R"({"type":"database"})").status, 204);
+  ASSERT_EQ(c.Send("POST", "/v1/database/config/pg",
+                   R"({"plugin_name":"postgresql-database-plugin","allowed_roles":"*"})")
+                .status,
+            204);
+  ASSERT_EQ(c.Send("POST", "/v1/database/roles/app",
+                   R"({"db_name":"pg","default_ttl":"60s","max_ttl":"120s"})")
+                .status,
+            204);
+  auto creds = c.Json("GET", "/v1/database/creds/app");
+  std::string lease = creds["lease_id"].GetString();
+  auto leases = c.Json("GET", "/__emulator/leases");
+  EXPECT_EQ(leases["issued"]["database/creds/app"].GetInt(), 1);
+  ASSERT_EQ(leases["leases"].Size(), 1u);
+  EXPECT_EQ(std::string(leases["leases"][0]["lease_id"].GetString()), lease);
+  // Emulator time expires it.
+  c.Send("POST", "/__emulator/time", R"({"advance_seconds":61})");
+  auto gone = c.Send("PUT", "/v1/sys/leases/lookup", "{\"lease_id\":" + json::Quote(lease) + "}");
+  EXPECT_EQ(gone.status, 400);
+  leases = c.Json("GET", "/__emulator/leases");
+  EXPECT_EQ(leases["leases"].Size(), 0u);
+  EXPECT_EQ(leases["expired"].GetInt(), 1);
+  EXPECT_EQ(leases["issued"]["database/creds/app"].GetInt(), 1);
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
+}
+
 TEST(VaultEmulatorBinaryTest, PemKeysWithoutApiServer) {
   auto e = Start();
   ASSERT_TRUE(e.process);
