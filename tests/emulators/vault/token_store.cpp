@@ -205,7 +205,7 @@ std::string RenderLookup(const Token& t, TimePoint now, bool hide_id) {
     d.AddMember("expire_time", json::Value(), a);
   }
   num("explicit_max_ttl", Seconds(t.explicit_max_ttl));
-  str("id", hide_id ? std::string_view() : std::string_view(t.id));
+  str("id", hide_id ? std::string_view("") : std::string_view(t.id));
   if (t.expire_time) str("issue_time", FormatRfc3339Nano(t.issue_time));
   if (t.last_renewal) {
     str("last_renewal", FormatRfc3339Nano(*t.last_renewal));
