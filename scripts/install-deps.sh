@@ -6,6 +6,7 @@ packages=(
   g++ cmake ninja-build ccache git ca-certificates openssl clang-format
   libcpprest-dev rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev
+  python3-hvac  # the real Vault client the emulator is checked with
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
 )
 # Tests and the demo drive the emulated API server with the real kubectl; Debian ships it

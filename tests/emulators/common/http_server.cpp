@@ -150,8 +150,17 @@ struct HttpServer::Impl {
     const std::atomic<bool>* stopping_;
   };
 
+  // The serving certificate, read by every new TLS connection (cpprestsdk builds one SSL
+  // context per accepted connection), so replacing it needs no restart.
+  struct TlsMaterial {
+    std::mutex mu;
+    std::string cert_pem;
+    std::string key_pem;
+  };
+
   ServerOptions options;
   Handler handler;
+  std::shared_ptr<TlsMaterial> tls;
   HttpServer* owner = nullptr;
   std::unique_ptr<crl::http_listener> listener;
   std::atomic<bool> stopping{false};
@@ -346,8 +355,16 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
       std::string(tls ? "https" : "http") + "://" + options.host + ":" + std::to_string(port);
   crl::http_listener_config cfg;
   if (tls) {
-    std::string cert = options.tls_cert_pem, key = options.tls_key_pem;
-    cfg.set_ssl_context_callback([cert, key](boost::asio::ssl::context& ctx) {
+    impl.tls = std::make_shared<Impl::TlsMaterial>();
+    impl.tls->cert_pem = options.tls_cert_pem;
+    impl.tls->key_pem = options.tls_key_pem;
+    cfg.set_ssl_context_callback([material = impl.tls](boost::asio::ssl::context& ctx) {
+      std::string cert, key;
+      {
+        std::lock_guard<std::mutex> lock(material->mu);
+        cert = material->cert_pem;
+        key = material->key_pem;
+      }
       ctx.set_options(boost::asio::ssl::context::default_workarounds |
                       boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3);
       ctx.use_certificate_chain(boost::asio::buffer(cert.data(), cert.size()));
@@ -381,6 +398,22 @@ void HttpServer::AddFault(FaultRule rule) {
 void HttpServer::ClearFaults() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->faults.clear();
+}
+
+Status HttpServer::SetTlsCertificate(const std::string& cert_pem, const std::string& key_pem) {
+  if (!impl_->tls) return Status(StatusCode::kFailedPrecondition, "the server speaks plain http");
+  try {  // load the pair once here, so a bad one never reaches a connection
+    boost::asio::ssl::context probe(boost::asio::ssl::context::sslv23);
+    probe.use_certificate_chain(boost::asio::buffer(cert_pem.data(), cert_pem.size()));
+    probe.use_private_key(boost::asio::buffer(key_pem.data(), key_pem.size()),
+                          boost::asio::ssl::context::pem);
+  } catch (const std::exception& e) {
+    return InvalidArgument(std::string("certificate and key do not load: ") + e.what());
+  }
+  std::lock_guard<std::mutex> lock(impl_->tls->mu);
+  impl_->tls->cert_pem = cert_pem;
+  impl_->tls->key_pem = key_pem;
+  return Status::Ok();
 }
 
 void HttpServer::Stop() {

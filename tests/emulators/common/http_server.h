@@ -109,6 +109,11 @@ class HttpServer {
   void AddControl(const std::string& name, Handler handler);
   void AddFault(FaultRule rule);
   void ClearFaults();
+  // Replaces the serving certificate of an https server: connections accepted from now on
+  // use it, open ones keep theirs, nothing else is touched. Fails with kInvalidArgument
+  // (leaving the old certificate) when the pair does not load or the key does not match,
+  // and with kFailedPrecondition on a plain-http server.
+  Status SetTlsCertificate(const std::string& cert_pem, const std::string& key_pem);
   RequestCounters& counters() { return counters_; }
 
   // Stops accepting, ends open streams, waits for their threads.

@@ -41,6 +41,11 @@ class Backend {
     (void)rel;
     return true;
   }
+  // Whether `rel` needs no token (the engine's PathsSpecial.Unauthenticated in Vault).
+  virtual bool Unauthenticated(std::string_view rel) const {
+    (void)rel;
+    return false;
+  }
 };
 
 // Vault's answer for an operation a path does not support.

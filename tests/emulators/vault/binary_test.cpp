@@ -1,18 +1,21 @@
 // The vault-emulator binary over loopback: its flags and first line, the control paths
-// (time, counters per verb and path, faults, unseal key), HTTPS, kubernetes logins through
-// a real TokenReview over TLS (good and wrong CA) and through pem_keys, and a clean exit
-// on SIGTERM and SIGINT.
+// (time, counters per verb and path, faults, unseal key), HTTPS, certificate rotation
+// without losing state, kubernetes logins through a real TokenReview over TLS (good and
+// wrong CA) and through pem_keys, and a clean exit on SIGTERM and SIGINT.
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "http/transport.h"
 #include "jwt.h"
 #include "process.h"
 #include "test_certs.h"
+#include "tls_control.h"
 #include "token_review_standin.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -203,6 +206,143 @@ TEST(VaultEmulatorBinaryTest, ServesHttpsAndReviewsOverTls) {
   EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
 }
 
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(VaultEmulatorBinaryTest, SelfSignedTlsRotatesWithoutLosingState) {
+  const std::string dir = ::testing::TempDir() + "/vault-emu-tls-" + std::to_string(::getpid());
+  struct RemoveDir {
+    std::string dir;
+    ~RemoveDir() { std::filesystem::remove_all(dir); }
+  } cleanup{dir};
+  auto e = Start({"--tls-self-signed", dir});
+  ASSERT_TRUE(e.process);
+  EXPECT_EQ(e.url.rfind("https://127.0.0.1:", 0), 0u) << e.url;
+  const std::string old_ca = ReadText(dir + "/ca.crt");
+  ASSERT_NE(old_ca.find("BEGIN CERTIFICATE"), std::string::npos);
+  EXPECT_NE(ReadText(dir + "/tls.crt"), old_ca);
+  EXPECT_NE(ReadText(dir + "/tls.key").find("PRIVATE KEY"), std::string::npos);
+
+  Client before(e.url, old_ca);
+  ASSERT_EQ(before.Send("POST", "/v1/secret/data/app/db", R"({"data":{"password":"kept"}})").status,
+            200);
+  auto rotated = before.Json("POST", "/__emulator/tls", R"({"regenerate":true})");
+  ASSERT_TRUE(rotated.HasMember("ca_pem"));
+  const std::string new_ca = rotated["ca_pem"].GetString();
+  EXPECT_NE(new_ca, old_ca);
+  EXPECT_EQ(ReadText(dir + "/ca.crt"), new_ca);  // the files follow the rotation
+
+  // A new connection trusting only the old CA is refused; one trusting the new CA gets the
+  // value written before the rotation.
+  Client stale(e.url, old_ca);
+  EXPECT_FALSE(stale.Try("GET", "/v1/secret/data/app/db").ok());
+  Client fresh(e.url, new_ca);
+  auto read = fresh.Json("GET", "/v1/secret/data/app/db");
+  EXPECT_STREQ(read["data"]["data"]["password"].GetString(), "kept");
+
+  // An explicit pair works the same way; a pair that does not load is refused and changes
+  // nothing.
+  auto pair = MakeServingPair("127.0.0.1");
+  ASSERT_TRUE(pair.ok()) << pair.status().message();
+  std::string body = "{\"cert_pem\":" + json::Quote(pair->cert_pem) +
+                     ",\"key_pem\":" + json::Quote(pair->key_pem) + "}";
+  EXPECT_EQ(fresh.Send("POST", "/__emulator/tls", body).status, 200);
+  Client third(e.url, pair->ca_pem);
+  EXPECT_EQ(third.Send("GET", "/v1/secret/data/app/db").status, 200);
+  std::string mismatched = "{\"cert_pem\":" + json::Quote(pair->cert_pem) +
+                           ",\"key_pem\":" + json::Quote(ReadText(dir + "/tls.key")) + "}";
+  EXPECT_EQ(third.Send("POST", "/__emulator/tls", mismatched).status, 400);
+  Client still(e.url, pair->ca_pem);
+  EXPECT_EQ(still.Send("GET", "/v1/sys/health", "", "").status, 200);
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
+}
+
+TEST(VaultEmulatorBinaryTest, TlsControlOnPlainHttpIsAConflict) {
+  auto e = Start();
+  ASSERT_TRUE(e.process);
+  Client c(e.url);
+  EXPECT_EQ(c.Send("POST", "/__emulator/tls", R"({"regenerate":true})").status, 409);
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
+}
+
+TEST(VaultEmulatorBinaryTest, IssuedCertificatePassesOpensslVerify) {
+  auto e = Start();
+  ASSERT_TRUE(e.process);
+  Client c(e.url);
+  ASSERT_EQ(c.Send("POST", "/v1/sys/mounts/pki", R"({"type":"pki"})").status, 204);
+  ASSERT_EQ(c.Send("POST", "/v1/sys/mounts/pki/tune", R"({"max_lease_ttl":"87600h"})").status, 204);
+  ASSERT_EQ(c.Send("POST", "/v1/pki/root/generate/internal",
+                   R"({"common_name":"example.com","ttl":"87600h","key_type":"ec","key_bits":256})")
+                .status,
+            200);
+  ASSERT_EQ(c.Send("POST", "/v1/pki/roles/web",
+                   R"({"allowed_domains":"example.com","allow_subdomains":true,"key_type":"ec",)"
+                   R"("key_bits":256})")
+                .status,
+            204);
+  auto issued = c.Json("POST", "/v1/pki/issue/web", R"({"common_name":"app.example.com"})");
+  auto ca = c.Send("GET", "/v1/pki/ca/pem", "", "");
+  ASSERT_EQ(ca.status, 200);
+  const std::string dir = ::testing::TempDir();
+  const std::string ca_file = dir + "/vault-emu-pki-ca-" + std::to_string(::getpid()) + ".pem";
+  const std::string leaf_file = dir + "/vault-emu-pki-leaf-" + std::to_string(::getpid()) + ".pem";
+  const std::string other_file =
+      dir + "/vault-emu-pki-other-" + std::to_string(::getpid()) + ".pem";
+  struct RemoveFiles {
+    std::vector<std::string> files;
+    ~RemoveFiles() {
+      for (const auto& f : files) std::remove(f.c_str());
+    }
+  } cleanup{{ca_file, leaf_file, other_file}};
+  std::ofstream(ca_file) << ca.body << "\n";
+  std::ofstream(leaf_file) << issued["data"]["certificate"].GetString() << "\n";
+  auto verified = vaultsync::testing::RunCommand(
+      "openssl", {"verify", "-purpose", "sslserver", "-CAfile", ca_file, leaf_file}, {}, "",
+      std::chrono::seconds(30));
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find(": OK"), std::string::npos) << verified.out;
+  // Against a CA that did not sign it, openssl refuses.
+  auto other = testing::MakeSelfSignedCert("someone-else");
+  ASSERT_TRUE(other.ok());
+  std::ofstream(other_file) << other->cert_pem;
+  auto refused = vaultsync::testing::RunCommand(
+      "openssl", {"verify", "-CAfile", other_file, leaf_file}, {}, "", std::chrono::seconds(30));
+  EXPECT_NE(refused.exit_code, 0) << refused.out;
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
+}
+
+TEST(VaultEmulatorBinaryTest, LeaseControlCountsIssuedCredentials) {
+  auto e = Start();
+  ASSERT_TRUE(e.process);
+  Client c(e.url);
+  ASSERT_EQ(c.Send("POST", "/v1/sys/mounts/database", R"({"type":"database"})").status, 204);
+  ASSERT_EQ(c.Send("POST", "/v1/database/config/pg",
+                   R"({"plugin_name":"postgresql-database-plugin","allowed_roles":"*"})")
+                .status,
+            204);
+  ASSERT_EQ(c.Send("POST", "/v1/database/roles/app",
+                   R"({"db_name":"pg","default_ttl":"60s","max_ttl":"120s"})")
+                .status,
+            204);
+  auto creds = c.Json("GET", "/v1/database/creds/app");
+  std::string lease = creds["lease_id"].GetString();
+  auto leases = c.Json("GET", "/__emulator/leases");
+  EXPECT_EQ(leases["issued"]["database/creds/app"].GetInt(), 1);
+  ASSERT_EQ(leases["leases"].Size(), 1u);
+  EXPECT_EQ(std::string(leases["leases"][0]["lease_id"].GetString()), lease);
+  // Emulator time expires it.
+  c.Send("POST", "/__emulator/time", R"({"advance_seconds":61})");
+  auto gone = c.Send("PUT", "/v1/sys/leases/lookup", "{\"lease_id\":" + json::Quote(lease) + "}");
+  EXPECT_EQ(gone.status, 400);
+  leases = c.Json("GET", "/__emulator/leases");
+  EXPECT_EQ(leases["leases"].Size(), 0u);
+  EXPECT_EQ(leases["expired"].GetInt(), 1);
+  EXPECT_EQ(leases["issued"]["database/creds/app"].GetInt(), 1);
+  EXPECT_EQ(e.process->Stop(), 0) << e.process->Stderr();
+}
+
 TEST(VaultEmulatorBinaryTest, PemKeysWithoutApiServer) {
   auto e = Start();
   ASSERT_TRUE(e.process);
@@ -246,6 +386,20 @@ TEST(VaultEmulatorBinaryTest, RejectsBadFlags) {
   r = vaultsync::testing::RunCommand(vaultsync::testing::BinaryPath("vault-emulator"), {}, {}, "",
                                      std::chrono::seconds(10));
   EXPECT_EQ(r.exit_code, 2);
+  r = vaultsync::testing::RunCommand(vaultsync::testing::BinaryPath("vault-emulator"),
+                                     {"--tls-self-signed", "/tmp/x", "--tls-cert-file", "a",
+                                      "--tls-key-file", "b", "--listen", "127.0.0.1:0"},
+                                     {}, "", std::chrono::seconds(10));
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST(VaultEmulatorBinaryTest, HelpGoesToStdoutAndSucceeds) {
+  auto r = vaultsync::testing::RunCommand(vaultsync::testing::BinaryPath("vault-emulator"),
+                                          {"--help"}, {}, "", std::chrono::seconds(10));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("usage: vault-emulator --listen", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("/__emulator/tls"), std::string::npos);
+  EXPECT_TRUE(r.err.empty()) << r.err;
 }
 
 }  // namespace

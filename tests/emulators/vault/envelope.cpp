@@ -50,19 +50,33 @@ Reply RawJson(int status, std::string body) {
   return r;
 }
 
-ServerResponse Render(Reply reply, const std::string& request_id) {
-  if (!reply.envelope) return std::move(reply.response);
-  const Envelope& e = *reply.envelope;
-  std::string body = "{";
-  if (!e.top_level_members.empty()) body += e.top_level_members + ",";
+namespace {
+
+void AppendEnvelopeMembers(const Envelope& e, const std::string& request_id, std::string& body) {
   body += "\"request_id\":" + GoQuote(request_id);
   body += ",\"lease_id\":" + GoQuote(e.lease_id);
   body += std::string(",\"renewable\":") + (e.renewable ? "true" : "false");
   body += ",\"lease_duration\":" + std::to_string(e.lease_duration);
   body += ",\"data\":" + (e.data_json ? *e.data_json : std::string("null"));
-  body += ",\"wrap_info\":null";
+  body += ",\"wrap_info\":" + (e.wrap_info_json ? *e.wrap_info_json : std::string("null"));
   body += ",\"warnings\":" + GoStringList(e.warnings, true);
   body += ",\"auth\":" + (e.auth_json ? *e.auth_json : std::string("null"));
+}
+
+}  // namespace
+
+std::string RenderEnvelope(const Envelope& e, const std::string& request_id) {
+  std::string body = "{";
+  AppendEnvelopeMembers(e, request_id, body);
+  return body + "}";
+}
+
+ServerResponse Render(Reply reply, const std::string& request_id) {
+  if (!reply.envelope) return std::move(reply.response);
+  const Envelope& e = *reply.envelope;
+  std::string body = "{";
+  if (!e.top_level_members.empty()) body += e.top_level_members + ",";
+  AppendEnvelopeMembers(e, request_id, body);
   body += "}";
   if (reply.trailing_newline) body += "\n";
   ServerResponse r;

@@ -27,6 +27,10 @@ struct Envelope {
   int64_t lease_duration = 0;
   // Members written before the envelope's own (GET sys/mounts repeats its map at the top).
   std::string top_level_members;  // already rendered `"k":v,...` without braces, or empty
+  // The rendered `wrap_info` object of a wrapped answer; nullopt = null.
+  std::optional<std::string> wrap_info_json;
+  // The accessor of the token in `auth` (what a wrapped login reports as wrapped_accessor).
+  std::string auth_accessor;
 };
 
 // A handler's answer. `envelope` is rendered (with the request id) by the router when set;
@@ -59,5 +63,9 @@ Reply RawJson(int status, std::string body);
 
 // Turns a Reply into the HTTP answer.
 ServerResponse Render(Reply reply, const std::string& request_id);
+
+// The JSON of an envelope alone, as Go's json.Marshal writes Vault's HTTPResponse (no
+// top-level members, no trailing newline): what response wrapping stores.
+std::string RenderEnvelope(const Envelope& e, const std::string& request_id);
 
 }  // namespace vaultsync::vaultemu

@@ -135,11 +135,28 @@ Reply KvV2Backend::WriteData(const Call& c, const std::string& key) {
   if (!data->IsObject()) {
     return Error(400, {"error converting input for field \"data\": expected a map"});
   }
+  // options.cas is decoded as mapstructure.WeakDecode does: numbers, numeric strings and
+  // booleans are accepted; anything else (or an unparsable string) is Vault's 400.
   std::optional<int64_t> cas;
   if (const json::Value* options = json::Find(*c.body, "options");
       options != nullptr && options->IsObject()) {
-    if (const json::Value* v = json::Find(*options, "cas"); v != nullptr && v->IsNumber()) {
-      cas = static_cast<int64_t>(v->GetDouble());
+    if (const json::Value* v = json::Find(*options, "cas"); v != nullptr && !v->IsNull()) {
+      if (v->IsNumber()) {
+        cas = static_cast<int64_t>(v->GetDouble());
+      } else if (v->IsBool()) {
+        cas = v->GetBool() ? 1 : 0;
+      } else if (v->IsString()) {
+        std::string text(json::View(*v));
+        try {
+          size_t used = 0;
+          cas = text.empty() ? 0 : std::stoll(text, &used, 0);
+          if (!text.empty() && used != text.size()) throw std::invalid_argument("cas");
+        } catch (...) {
+          return Error(400, {"error parsing check-and-set parameter"});
+        }
+      } else {
+        return Error(400, {"error parsing check-and-set parameter"});
+      }
     }
   }
   auto it = secrets_.find(key);

@@ -1,8 +1,7 @@
 // vault-emulator: serves the Vault API emulator over HTTP(S) for tests and the local demo.
-//   vault-emulator --listen HOST:PORT [--dev-root-token ID]
-//                  [--tls-cert-file F --tls-key-file F]
 // Prints `listening on http(s)://HOST:PORT` as its first line, then serves until SIGTERM
-// or SIGINT. Control paths (not part of Vault's API) live under /__emulator/.
+// or SIGINT. Control paths (not part of Vault's API) live under /__emulator/; the usage
+// text below lists them.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -10,14 +9,35 @@
 
 #include "http_server.h"
 #include "time_control.h"
+#include "tls_control.h"
 #include "vault_emulator.h"
 
 namespace {
 
+constexpr char kUsage[] =
+    "usage: vault-emulator --listen HOST:PORT [--dev-root-token ID]\n"
+    "                      [--tls-cert-file FILE --tls-key-file FILE | --tls-self-signed DIR]\n"
+    "\n"
+    "Serves an emulated Vault 1.8 dev server (KV v1/v2, token, kubernetes and approle auth,\n"
+    "PKI, database credentials with leases, response wrapping) for tests and the demo.\n"
+    "  --listen HOST:PORT     where to listen (port 0 picks a free one); the first line printed\n"
+    "                         is `listening on http(s)://HOST:PORT`\n"
+    "  --dev-root-token ID    the root token's id (default: a random s.* token)\n"
+    "  --tls-cert-file FILE   serve https with this certificate (PEM, chain allowed)...\n"
+    "  --tls-key-file FILE    ...and this key\n"
+    "  --tls-self-signed DIR  serve https with a new CA and a certificate for 127.0.0.1 and\n"
+    "                         localhost, written to DIR/ca.crt, DIR/tls.crt, DIR/tls.key\n"
+    "Control paths (not Vault's API):\n"
+    "  GET/POST   /__emulator/time        {\"advance_seconds\":N,\"freeze\":b}\n"
+    "  POST       /__emulator/tls         {\"cert_pem\",\"key_pem\"} or {\"regenerate\":true}: "
+    "new\n"
+    "                                     connections get the new certificate, state is kept\n"
+    "  GET/DELETE /__emulator/counters, POST/DELETE /__emulator/faults\n"
+    "  GET        /__emulator/unseal-key, POST /__emulator/server-state\n"
+    "  GET        /__emulator/leases      the lease table and issued-credential counts\n";
+
 int Usage(const std::string& why) {
-  std::cerr << "vault-emulator: " << why << "\n"
-            << "usage: vault-emulator --listen HOST:PORT [--dev-root-token ID]\n"
-            << "                      [--tls-cert-file FILE --tls-key-file FILE]\n";
+  std::cerr << "vault-emulator: " << why << "\n" << kUsage;
   return 2;
 }
 
@@ -35,7 +55,7 @@ bool ReadFile(const std::string& path, std::string& out) {
 int main(int argc, char** argv) {
   using namespace vaultsync;
   emu::BlockTerminationSignals();
-  std::string listen, root_token, cert_file, key_file;
+  std::string listen, root_token, cert_file, key_file, self_signed_dir;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&](std::string& out) {
@@ -52,8 +72,10 @@ int main(int argc, char** argv) {
       ok = value(cert_file);
     } else if (arg == "--tls-key-file") {
       ok = value(key_file);
+    } else if (arg == "--tls-self-signed") {
+      ok = value(self_signed_dir);
     } else if (arg == "--help" || arg == "-h") {
-      Usage("help");
+      std::cout << kUsage;
       return 0;
     } else {
       return Usage("unknown argument " + arg);
@@ -70,9 +92,25 @@ int main(int argc, char** argv) {
   if (cert_file.empty() != key_file.empty()) {
     return Usage("--tls-cert-file and --tls-key-file go together");
   }
+  if (!cert_file.empty() && !self_signed_dir.empty()) {
+    return Usage("--tls-self-signed and --tls-cert-file exclude each other");
+  }
   if (!cert_file.empty()) {
     if (!ReadFile(cert_file, options.tls_cert_pem)) return Usage("cannot read " + cert_file);
     if (!ReadFile(key_file, options.tls_key_pem)) return Usage("cannot read " + key_file);
+  }
+  if (!self_signed_dir.empty()) {
+    auto pair = vaultemu::MakeServingPair(options.host);
+    if (!pair.ok()) {
+      std::cerr << "vault-emulator: " << pair.status().message() << "\n";
+      return 1;
+    }
+    if (Status st = vaultemu::WriteTlsFiles(self_signed_dir, *pair); !st.ok()) {
+      std::cerr << "vault-emulator: " << st.message() << "\n";
+      return 1;
+    }
+    options.tls_cert_pem = pair->cert_pem;
+    options.tls_key_pem = pair->key_pem;
   }
   // Count GET ?list=true as LIST, like Vault does, so counters name the operation.
   options.count_key = [](const emu::ServerRequest& req) {
@@ -98,6 +136,11 @@ int main(int argc, char** argv) {
   (*server)->AddControl("time", [&clock](const emu::ServerRequest& req) {
     return vaultemu::HandleTimeControl(clock, req);
   });
+  emu::HttpServer* raw_server = server->get();
+  (*server)->AddControl(
+      "tls", [raw_server, host = options.host, self_signed_dir](const emu::ServerRequest& req) {
+        return vaultemu::HandleTlsControl(*raw_server, host, self_signed_dir, req);
+      });
   std::cout << "listening on " << (*server)->url() << std::endl;
   emu::WaitForTerminationSignal();
   (*server)->Stop();

@@ -8,6 +8,7 @@
 
 #include "acl.h"
 #include "ids.h"
+#include "leases.h"
 #include "mounts.h"
 #include "quotas.h"
 #include "token_store.h"
@@ -26,6 +27,14 @@ struct ServerFlags {
   bool dr_secondary = false;
 };
 
+// A wrapped answer waiting in its wrapping token's cubbyhole (see wrapping.h).
+struct WrappedResponse {
+  std::string response;  // the envelope JSON exactly as unwrap returns it
+  TimePoint creation_time;
+  Duration creation_ttl{0};
+  std::string creation_path;
+};
+
 struct State {
   State(const Clock& c) : clock(c), tokens(c, ids) {}
 
@@ -42,6 +51,9 @@ struct State {
   std::string cluster_id;
   Quotas quotas;
   TokenReviewer* reviewer = nullptr;  // how kubernetes logins validate JWTs
+  LeaseTable leases;                  // leases of dynamic secrets (database creds)
+  // Wrapped answers by wrapping-token id.
+  std::map<std::string, WrappedResponse, std::less<>> wrapped;
 };
 
 // The ACL of a token (its policies looked up in state).

@@ -2,9 +2,11 @@
 // secrets engines and auth methods.
 #include "auth_approle.h"
 #include "auth_kubernetes.h"
+#include "database.h"
 #include "go_json.h"
 #include "kv_v1.h"
 #include "kv_v2.h"
+#include "pki.h"
 #include "sys_handlers.h"
 
 namespace vaultsync::vaultemu {
@@ -74,8 +76,14 @@ std::string TrimSlashes(std::string_view p) {
 }  // namespace
 
 Result<std::shared_ptr<Backend>> NewSecretsBackend(State& s, std::string_view type,
-                                                   std::string_view version,
-                                                   Duration default_lease) {
+                                                   std::string_view version, Duration default_lease,
+                                                   std::string_view path) {
+  if (type == "pki") {
+    return std::shared_ptr<Backend>(std::make_shared<PkiBackend>(s, std::string(path)));
+  }
+  if (type == "database") {
+    return std::shared_ptr<Backend>(std::make_shared<DatabaseBackend>(s, std::string(path)));
+  }
   if (type == "kv" && version == "2")
     return std::shared_ptr<Backend>(std::make_shared<KvV2Backend>(s.clock));
   if (type == "kv" && (version.empty() || version == "1")) {
@@ -122,7 +130,24 @@ Reply HandleSysMounts(State& s, Call& c, std::string_view sub) {
       }
       return DataJson(out + "}");
     }
-    return NoContent();  // tuning is accepted and ignored
+    if (c.op != Op::kCreate && c.op != Op::kUpdate) return Unsupported();
+    // The lease TTLs are tuned (the PKI and database engines read them); other tunables
+    // are accepted and ignored.
+    if (c.body != nullptr) {
+      for (auto [key, field] : {std::pair{"default_lease_ttl", &m->default_lease_ttl},
+                                std::pair{"max_lease_ttl", &m->max_lease_ttl}}) {
+        const json::Value* v = json::Find(*c.body, key);
+        if (v == nullptr || v->IsNull()) continue;
+        if (v->IsString() && json::View(*v) == "system") {
+          *field = Duration(0);
+          continue;
+        }
+        auto d = ParseVaultDuration(*v);
+        if (!d.ok()) return Error(400, {std::string("invalid ") + key});
+        *field = *d;
+      }
+    }
+    return NoContent();
   }
   switch (c.op) {
     case Op::kCreate:
@@ -133,7 +158,7 @@ Reply HandleSysMounts(State& s, Call& c, std::string_view sub) {
       std::string type = req->type;
       std::string version = req->version;
       if (type == "kv-v2") type = "kv", version = "2";
-      auto backend = NewSecretsBackend(s, type, version, req->default_lease);
+      auto backend = NewSecretsBackend(s, type, version, req->default_lease, path + "/");
       if (!backend.ok()) return Error(400, {backend.status().message()});
       Mount m;
       m.path = path + "/";

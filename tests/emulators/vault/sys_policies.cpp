@@ -1,8 +1,10 @@
-// sys/policies/acl (and the older sys/policy): ACL policies by name.
+// sys/policies/acl (and the older sys/policy): ACL policies by name; and
+// sys/capabilities-self, which asks the ACL engine what the caller's token may do.
 #include <algorithm>
 
 #include "go_json.h"
 #include "sys_handlers.h"
+#include "wrapping.h"
 
 namespace vaultsync::vaultemu {
 namespace {
@@ -85,11 +87,59 @@ Reply HandleSysPolicies(State& s, Call& c, std::string_view sub) {
   return OnePolicy(s, c, name, legacy);
 }
 
+// Vault's ACL.Capabilities: "root" for root, otherwise the granted capabilities sorted,
+// "deny" when there are none.
+std::vector<std::string> CapabilityNames(const Acl& acl, std::string_view path) {
+  if (acl.root()) return {"root"};
+  unsigned caps = acl.Capabilities(path);
+  std::vector<std::string> out;
+  for (auto [bit, name] : {std::pair{kCapCreate, "create"}, std::pair{kCapDelete, "delete"},
+                           std::pair{kCapList, "list"}, std::pair{kCapRead, "read"},
+                           std::pair{kCapSudo, "sudo"}, std::pair{kCapUpdate, "update"}}) {
+    if (caps & bit) out.emplace_back(name);
+  }
+  if (out.empty()) out.emplace_back("deny");
+  return out;
+}
+
+// The answer's data is also written at the top level of the body, as Vault's HTTP layer
+// does for sys/capabilities-self (in map order; the emulator sorts).
+Reply HandleCapabilitiesSelf(State& s, Call& c) {
+  if (c.op != Op::kCreate && c.op != Op::kUpdate) return Unsupported();
+  std::vector<std::string> paths;
+  if (Status st = BodyStringList(c, "paths", paths); !st.ok()) return Error(400, {st.message()});
+  if (paths.empty()) {
+    if (Status st = BodyStringList(c, "path", paths); !st.ok()) return Error(400, {st.message()});
+  }
+  if (paths.empty()) return Error(400, {"paths must be supplied"});
+  Acl acl = AclFor(s, *c.token);
+  std::map<std::string, std::string> members;
+  for (const auto& p : paths) {
+    if (p.empty()) return Error(400, {"missing path"});
+    members[p] = GoStringList(CapabilityNames(acl, p));
+  }
+  if (paths.size() == 1) members["capabilities"] = members[paths[0]];
+  std::string rendered;
+  for (const auto& [k, v] : members) {
+    if (!rendered.empty()) rendered += ",";
+    rendered += GoQuote(k) + ":" + v;
+  }
+  Reply r = DataJson("{" + rendered + "}");
+  r.envelope->top_level_members = rendered;
+  return r;
+}
+
 Acl AclFor(const State& s, const Token& t) {
+  // Built in, never listed or stored, like Vault's own.
+  static const Policy response_wrapping = [] {
+    auto p = ParsePolicy("response-wrapping", ResponseWrappingPolicyText());
+    return p.ok() ? std::move(p).value() : Policy{};
+  }();
   std::vector<const Policy*> policies;
   bool root = false;
   for (const auto& name : t.policies) {
     if (name == "root") root = true;
+    if (name == "response-wrapping") policies.push_back(&response_wrapping);
     auto it = s.policies.find(name);
     if (it != s.policies.end()) policies.push_back(&it->second);
   }

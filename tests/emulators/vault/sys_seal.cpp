@@ -1,5 +1,6 @@
-// sys/health, sys/seal-status, sys/seal and sys/unseal: the seal as a dev server has it
-// (Shamir, one key share, threshold one).
+// sys/health, sys/seal-status, sys/seal, sys/unseal, sys/init and sys/leader: the status
+// endpoints Vault answers outside its logical router, and the seal as a dev server has it
+// (Shamir, one key share, threshold one, in-memory storage without HA).
 #include "go_json.h"
 #include "sys_handlers.h"
 #include "util/base64.h"
@@ -137,6 +138,26 @@ Reply HandleUnseal(State& s, Call& c) {
   }
   s.sealed = false;
   return RawJson(200, SealStatusBody(s));
+}
+
+// Vault's handleSysInit: GET only (re-initializing is refused by the real server with an
+// error this emulator has no use for).
+Reply HandleInit(State& s, Call& c) {
+  if (c.op != Op::kRead) return Error(405, {});
+  return RawJson(200,
+                 std::string("{\"initialized\":") + (s.flags.initialized ? "true" : "false") + "}");
+}
+
+// A dev server has no HA backend: ha_enabled false, never "self", and active_time is Go's
+// zero time.Time (the struct is never omitted). Reconstructed from Vault 1.8's
+// http/sys_leader.go, not recorded.
+Reply HandleLeader(State&, Call& c) {
+  if (c.op != Op::kRead) return Error(405, {});
+  return RawJson(
+      200,
+      "{\"ha_enabled\":false,\"is_self\":false,\"active_time\":\"0001-01-01T00:00:00Z\","
+      "\"leader_address\":\"\",\"leader_cluster_address\":\"\",\"performance_standby\":false,"
+      "\"performance_standby_last_remote_wal\":0}");
 }
 
 }  // namespace vaultsync::vaultemu

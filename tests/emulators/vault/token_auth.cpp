@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "go_json.h"
+
 namespace vaultsync::vaultemu {
 namespace {
 
@@ -113,6 +115,7 @@ Reply AuthReply(const Token& t, int64_t lease_duration_seconds, std::vector<std:
   r.status = 200;
   r.envelope.emplace();
   r.envelope->auth_json = RenderAuth(t, lease_duration_seconds);
+  r.envelope->auth_accessor = t.accessor;
   r.envelope->warnings = std::move(warnings);
   return r;
 }
@@ -134,9 +137,17 @@ Reply HandleTokenAuth(State& s, Call& c, std::string_view sub) {
   }
   if (sub == "lookup-accessor") {
     if (Status st = BodyString(c, "accessor", param); !st.ok()) return Error(400, {st.message()});
+    if (param.empty()) return Error(400, {"missing accessor"});
     Token* t = s.tokens.LookupAccessor(param);
     if (t == nullptr) return Error(400, {"invalid accessor"});
-    return Lookup(s, t);
+    // A token must never be recoverable from its accessor: Vault blanks the id.
+    return DataJson(RenderLookup(*t, s.clock.Now(), /*hide_id=*/true));
+  }
+  if (sub == "accessors") {  // the router has already required sudo, as Vault does
+    if (c.op != Op::kList) return Unsupported();
+    std::vector<std::string> keys = s.tokens.Accessors();
+    if (keys.empty()) return Error(404, {});
+    return DataJson("{\"keys\":" + GoStringList(keys) + "}");
   }
   if (sub == "renew-self") {
     if (c.op != Op::kCreate && c.op != Op::kUpdate) return Unsupported();

@@ -96,6 +96,17 @@ Token* TokenStore::LookupAccessor(std::string_view accessor) {
   return nullptr;
 }
 
+std::vector<std::string> TokenStore::Accessors() {
+  std::vector<std::string> ids;
+  for (const auto& [id, t] : tokens_) ids.push_back(id);
+  std::vector<std::string> out;
+  for (const auto& id : ids) {
+    if (Token* t = Lookup(id); t != nullptr) out.push_back(t->accessor);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Result<RenewResult> TokenStore::Renew(std::string_view id, Duration increment) {
   Token* t = Lookup(id);
   if (t == nullptr) return Status(StatusCode::kPermissionDenied, "permission denied");
@@ -174,7 +185,7 @@ std::string RenderAuth(const Token& t, int64_t lease_duration_seconds) {
   return out;
 }
 
-std::string RenderLookup(const Token& t, TimePoint now) {
+std::string RenderLookup(const Token& t, TimePoint now, bool hide_id) {
   json::Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
   auto str = [&](const char* k, std::string_view v) {
@@ -194,7 +205,7 @@ std::string RenderLookup(const Token& t, TimePoint now) {
     d.AddMember("expire_time", json::Value(), a);
   }
   num("explicit_max_ttl", Seconds(t.explicit_max_ttl));
-  str("id", t.id);
+  str("id", hide_id ? std::string_view("") : std::string_view(t.id));
   if (t.expire_time) str("issue_time", FormatRfc3339Nano(t.issue_time));
   if (t.last_renewal) {
     str("last_renewal", FormatRfc3339Nano(*t.last_renewal));

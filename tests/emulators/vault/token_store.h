@@ -78,6 +78,8 @@ class TokenStore {
   // token is dropped on the way).
   Token* Lookup(std::string_view id);
   Token* LookupAccessor(std::string_view accessor);
+  // The accessors of all live tokens, sorted.
+  std::vector<std::string> Accessors();
 
   // Extends the token's TTL by `increment` (0 = its original TTL), capped by its max TTL,
   // with Vault's warning when capped. Fails with kInvalidArgument "lease is not renewable".
@@ -105,6 +107,7 @@ std::string HumanDuration(Duration d);
 std::string RenderAuth(const Token& t, int64_t lease_duration_seconds);
 
 // The `data` of auth/token/lookup(-self), rendered (keys sorted as Go writes the map).
-std::string RenderLookup(const Token& t, TimePoint now);
+// `hide_id` renders "id" as "" (lookup-accessor).
+std::string RenderLookup(const Token& t, TimePoint now, bool hide_id = false);
 
 }  // namespace vaultsync::vaultemu

@@ -12,6 +12,7 @@
 #include "token_auth.h"
 #include "token_reviewer.h"
 #include "util/base64.h"
+#include "wrapping.h"
 
 namespace vaultsync::vaultemu {
 namespace {
@@ -26,10 +27,17 @@ bool WorksSealed(std::string_view path) {
          path == "sys/init" || path == "sys/leader";
 }
 
+// Paths Vault answers outside its logical router (so X-Vault-Wrap-TTL means nothing there).
+bool NotLogical(std::string_view path) { return WorksSealed(path) || path == "sys/seal"; }
+
 // Paths that need no token.
 bool Unauthenticated(State& s, std::string_view path) {
-  if (WorksSealed(path)) return true;
-  if (!StartsWith(path, "auth/")) return false;
+  if (WorksSealed(path) || path == "sys/wrapping/lookup") return true;
+  if (!StartsWith(path, "auth/")) {
+    Mount* m = StartsWith(path, "sys/") ? nullptr : s.mounts.Match(path);
+    return m != nullptr && m->backend != nullptr &&
+           m->backend->Unauthenticated(path.substr(m->path.size()));
+  }
   Mount* m = s.auth.Match(path.substr(5));
   if (m == nullptr || m->backend == nullptr) return false;
   std::string_view rel = path.substr(5 + m->path.size());
@@ -39,7 +47,8 @@ bool Unauthenticated(State& s, std::string_view path) {
 // Paths that additionally need the sudo capability (Vault's root-protected paths).
 bool NeedsSudo(std::string_view path) {
   return StartsWith(path, "sys/auth/") || path == "sys/seal" || StartsWith(path, "sys/raw") ||
-         path == "sys/rotate" || StartsWith(path, "sys/audit/");
+         path == "sys/rotate" || StartsWith(path, "sys/audit/") ||
+         StartsWith(path, "auth/token/accessors") || StartsWith(path, "sys/leases/lookup/");
 }
 
 std::string_view TokenFrom(const ServerRequest& req) {
@@ -136,7 +145,19 @@ ServerResponse VaultEmulator::Route(const ServerRequest& req, std::unique_lock<s
     call.body = &body;
   }
 
+  std::optional<Duration> wrap_ttl;
+  if (!NotLogical(path)) {
+    auto parsed_ttl = ParseWrapTtl(req);
+    if (!parsed_ttl.ok()) return Render(Error(400, {parsed_ttl.status().message()}), request_id);
+    wrap_ttl = *parsed_ttl;
+  }
+
   std::string_view token_id = TokenFrom(req);
+  if (IsWrappingTokenPath(path) && (call.op == Op::kUpdate || call.op == Op::kCreate)) {
+    if (auto refused = CheckWrappingToken(s, call, token_id)) {
+      return Render(std::move(*refused), request_id);
+    }
+  }
   if (s.sealed && !WorksSealed(path)) {
     return Render(Error(503, {token_id.empty() ? "Vault is sealed"
                                                : "error performing token check: Vault is sealed"}),
@@ -227,6 +248,16 @@ ServerResponse VaultEmulator::Route(const ServerRequest& req, std::unique_lock<s
       reply = HandleSeal(s, call);
     } else if (sub == "unseal") {
       reply = HandleUnseal(s, call);
+    } else if (sub == "init") {
+      reply = HandleInit(s, call);
+    } else if (sub == "leader") {
+      reply = HandleLeader(s, call);
+    } else if (sub == "capabilities-self") {
+      reply = HandleCapabilitiesSelf(s, call);
+    } else if (auto rest = below("leases")) {
+      reply = HandleSysLeases(s, call, *rest);
+    } else if (auto rest = below("wrapping")) {
+      reply = HandleSysWrapping(s, call, *rest, wrap_ttl);
     } else {
       reply = Error(404, {MultiError("unsupported path")});
     }
@@ -242,6 +273,15 @@ ServerResponse VaultEmulator::Route(const ServerRequest& req, std::unique_lock<s
     if (call.op == Op::kList && !shown.empty()) shown.pop_back();
     reply = Error(404, {"no handler for route '" + shown + "'"});
   }
+  if (wrap_ttl) {
+    reply = WrapReply(s, call, std::move(reply), request_id, *wrap_ttl);
+    // A wrapped answer carries no request id of its own; the wrapped one keeps it.
+    if (reply.envelope && reply.envelope->wrap_info_json) {
+      ServerResponse out = Render(std::move(reply), "");
+      for (auto& h : extra_headers) out.headers.push_back(std::move(h));
+      return out;
+    }
+  }
   ServerResponse out = Render(std::move(reply), request_id);
   for (auto& h : extra_headers) out.headers.push_back(std::move(h));
   return out;
@@ -251,6 +291,14 @@ ServerResponse VaultEmulator::HandleUnsealKeyControl(const ServerRequest&) {
   ServerResponse r;
   r.headers.emplace_back("Content-Type", "application/json");
   r.body = "{\"key\":" + json::Quote(unseal_key()) + "}";
+  return r;
+}
+
+ServerResponse VaultEmulator::HandleLeasesControl(const ServerRequest&) {
+  ServerResponse r;
+  r.headers.emplace_back("Content-Type", "application/json");
+  std::lock_guard<std::mutex> lock(mu_);
+  r.body = RenderLeaseControl(*state_);
   return r;
 }
 
@@ -292,6 +340,9 @@ void RegisterControls(emu::HttpServer& server, VaultEmulator& emulator) {
   });
   server.AddControl("server-state", [&emulator](const ServerRequest& req) {
     return emulator.HandleServerStateControl(req);
+  });
+  server.AddControl("leases", [&emulator](const ServerRequest& req) {
+    return emulator.HandleLeasesControl(req);
   });
 }
 

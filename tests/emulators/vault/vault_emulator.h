@@ -48,8 +48,12 @@ class VaultEmulator {
   //   GET  /__emulator/unseal-key    {"key":"<base64>"}
   //   POST /__emulator/server-state  {"initialized":b,"standby":b,"performance_standby":b,
   //                                   "dr_secondary":b}; missing fields keep their value.
+  //   GET  /__emulator/leases        the lease table: issued credentials per path (so a test
+  //                                  can assert how many were minted), revoked and expired
+  //                                  counts, and the live leases (see leases.h)
   emu::ServerResponse HandleUnsealKeyControl(const emu::ServerRequest& req);
   emu::ServerResponse HandleServerStateControl(const emu::ServerRequest& req);
+  emu::ServerResponse HandleLeasesControl(const emu::ServerRequest& req);
 
  private:
   emu::ServerResponse Route(const emu::ServerRequest& req, std::unique_lock<std::mutex>& lock,
@@ -61,7 +65,7 @@ class VaultEmulator {
   std::string root_token_;
 };
 
-// Registers the emulator's control paths (unseal-key, server-state) on `server`.
+// Registers the emulator's control paths (unseal-key, server-state, leases) on `server`.
 void RegisterControls(emu::HttpServer& server, VaultEmulator& emulator);
 
 }  // namespace vaultsync::vaultemu
