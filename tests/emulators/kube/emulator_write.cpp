@@ -262,8 +262,13 @@ ServerResponse KubeEmulator::Create(const ServerRequest& req, const RequestTarge
     return ErrorAnswer(*e);
   }
   std::string name = StringAt(obj, "metadata.name");
-  if (store_.Get(type.StorageKey(), t.ns, name) != nullptr) {
-    return ErrorAnswer(AlreadyExistsError(type.Ref(), name));
+  if (ObjectPtr existing = store_.Get(type.StorageKey(), t.ns, name); existing != nullptr) {
+    ApiError e = AlreadyExistsError(type.Ref(), name);
+    // store.create: the name is taken by an object still waiting for its finalizers.
+    if (!StringAt(*existing, "metadata.deletionTimestamp").empty()) {
+      e.message = "object is being deleted: " + e.message;
+    }
+    return ErrorAnswer(e);
   }
   json::Value& md2 = EnsureObject(obj, "metadata", a);
   SetString(md2, "uid", NewUid(), a);

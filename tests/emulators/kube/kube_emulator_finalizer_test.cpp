@@ -125,6 +125,17 @@ TEST_F(FinalizerTest, DeleteBumpsTheGenerationOfACustomResource) {
   EXPECT_EQ(Get(std::string(kVss) + "db"), 404);
 }
 
+TEST_F(FinalizerTest, CreatingANamesakeOfAnObjectBeingDeletedConflicts) {
+  ConfigMap("held", R"(["example.com/cleanup"])");
+  ASSERT_EQ(Call("DELETE", std::string(kCm) + "held").status, 200);
+  auto again =
+      Call("POST", "/api/v1/namespaces/demo/configmaps", R"({"metadata":{"name":"held"}})");
+  ASSERT_EQ(again.status, 409);
+  EXPECT_EQ(StringAt(Json(again), "reason"), "AlreadyExists");
+  EXPECT_EQ(StringAt(Json(again), "message"),
+            "object is being deleted: configmaps \"held\" already exists");
+}
+
 TEST_F(FinalizerTest, ARepeatedDeleteChangesNothing) {
   ConfigMap("held", R"(["example.com/cleanup"])");
   auto first = Call("DELETE", std::string(kCm) + "held");
@@ -352,6 +363,29 @@ TEST_F(FinalizerTest, AnOwnerBeingDeletedKeepsItsDependentsUntilItIsGone) {
   EXPECT_EQ(Get(std::string(kCm) + "dep"), 404);
 }
 
+TEST_F(FinalizerTest, CoreReplicationControllersOrphanByDefault) {
+  auto rc = Call("POST", "/api/v1/namespaces/demo/replicationcontrollers",
+                 R"({"metadata":{"name":"rc"},"spec":{"replicas":0,"selector":{"app":"a"},)"
+                 R"("template":{"metadata":{"labels":{"app":"a"}},"spec":{"containers":[)"
+                 R"({"name":"c","image":"nginx"}]}}}})");
+  ASSERT_EQ(rc.status, 201) << rc.body;
+  std::string uid = StringAt(Json(rc), "metadata.uid");
+  ASSERT_EQ(Call("POST", "/api/v1/namespaces/demo/configmaps",
+                 R"({"metadata":{"name":"dep","ownerReferences":[{"apiVersion":"v1",)"
+                 R"("kind":"ReplicationController","name":"rc","uid":")" +
+                     uid + R"("}]}})")
+                .status,
+            201);
+  // The v1 registry's DefaultGarbageCollectionPolicy is OrphanDependents.
+  auto del = Call("DELETE", "/api/v1/namespaces/demo/replicationcontrollers/rc");
+  ASSERT_EQ(del.status, 200) << del.body;
+  EXPECT_EQ(Finalizers(Json(del)), std::vector<std::string>{"orphan"});
+  EXPECT_EQ(Get("/api/v1/namespaces/demo/replicationcontrollers/rc"), 404);
+  auto dep = Call("GET", std::string(kCm) + "dep");
+  ASSERT_EQ(dep.status, 200);
+  EXPECT_EQ(At(Json(dep), "metadata.ownerReferences"), nullptr);
+}
+
 TEST_F(FinalizerTest, EventsTakeNoGarbageCollectorFinalizers) {
   ASSERT_EQ(Call("POST", "/api/v1/namespaces/demo/events",
                  R"({"metadata":{"name":"e1"},"involvedObject":{"kind":"ConfigMap",)"
@@ -422,7 +456,8 @@ TEST_F(FinalizerTest, DeleteCollectionAnswersTheObjectsAsListed) {
   ConfigMap("b");
   auto r = Call("DELETE", "/api/v1/namespaces/demo/configmaps");
   ASSERT_EQ(r.status, 200) << r.body;
-  const json::Value* items = At(Json(r), "items");
+  auto listed = Json(r);
+  const json::Value* items = At(listed, "items");
   ASSERT_NE(items, nullptr);
   std::set<std::string> names;
   for (const auto& i : items->GetArray()) {
