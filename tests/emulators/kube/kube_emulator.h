@@ -150,8 +150,9 @@ class KubeEmulator {
   ObjectPtr ControllerUpdate(const ResourceType& type, ObjectPtr old, json::Document next);
   std::shared_ptr<const ResourceType> TypeForKey(const std::string& key) const;
 
-  // kube-controller-manager's garbage collector and namespace controller (emulator_gc.cpp),
-  // run synchronously after the write that wakes them.
+  // kube-controller-manager's garbage collector and namespace controller, and the
+  // create-time publishers (emulator_controllers.cpp), run synchronously after the write
+  // that wakes them.
   // After a stored create or update of obj.
   void AfterWrite(const ResourceType& type, const ObjectPtr& obj);
   // After obj was removed (`last`: its final state).
