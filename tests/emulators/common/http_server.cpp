@@ -1,4 +1,5 @@
-// cpprestsdk glue for HttpServer, plus fault injection and counters.
+// cpprestsdk glue for HttpServer, plus fault injection, counters, the request log and the
+// admission hook.
 #include "http_server.h"
 
 #include <arpa/inet.h>
@@ -12,11 +13,14 @@
 
 #include <strings.h>
 
+#include <algorithm>
+#include <cctype>
 #include <list>
 #include <random>
 #include <thread>
 
 #include "util/json.h"
+#include "util/time_format.h"
 
 namespace vaultsync::emu {
 
@@ -64,6 +68,22 @@ Result<FaultRule> ParseRule(const json::Value& v) {
   VS_ASSIGN_OR_RETURN(auto latency, json::OptionalInt64(v, "latency_ms"));
   VS_ASSIGN_OR_RETURN(auto remaining, json::OptionalInt64(v, "remaining"));
   VS_ASSIGN_OR_RETURN(auto drop, json::OptionalBool(v, "drop"));
+  VS_ASSIGN_OR_RETURN(auto contains, json::OptionalString(v, "path_contains"));
+  VS_ASSIGN_OR_RETURN(auto agent, json::OptionalString(v, "user_agent"));
+  if (const json::Value* ex = json::Find(v, "exclude_path_prefix"); ex != nullptr) {
+    if (ex->IsString()) {
+      r.exclude_path_prefix.emplace_back(json::View(*ex));
+    } else if (ex->IsArray()) {
+      for (const auto& p : ex->GetArray()) {
+        if (!p.IsString()) return InvalidArgument("exclude_path_prefix: want strings");
+        r.exclude_path_prefix.emplace_back(json::View(p));
+      }
+    } else if (!ex->IsNull()) {
+      return InvalidArgument("exclude_path_prefix: want a string or a list of strings");
+    }
+  }
+  if (contains) r.path_contains = std::string(*contains);
+  if (agent) r.user_agent = std::string(*agent);
   if (method) r.method = std::string(*method);
   if (prefix) r.path_prefix = std::string(*prefix);
   if (status) r.status = int(*status);
@@ -86,7 +106,83 @@ ServerResponse JsonAnswer(int status, std::string body) {
   return r;
 }
 
+bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                        [](char a, char b) {
+                          return std::tolower(static_cast<unsigned char>(a)) ==
+                                 std::tolower(static_cast<unsigned char>(b));
+                        });
+  return it != haystack.end();
+}
+
+std::string LoggedRequestJson(const LoggedRequest& e) {
+  return "{\"seq\":" + std::to_string(e.seq) +
+         ",\"start_time\":" + json::Quote(FormatRfc3339(e.start, 9)) +
+         ",\"time\":" + json::Quote(FormatRfc3339(e.time, 9)) +
+         ",\"method\":" + json::Quote(e.method) + ",\"path\":" + json::Quote(e.path) +
+         ",\"query\":" + json::Quote(e.query) + ",\"status\":" + std::to_string(e.status) +
+         ",\"user_agent\":" + json::Quote(e.user_agent) + ",\"user\":" + json::Quote(e.user) +
+         ",\"count_key\":" + json::Quote(e.count_key) + "}";
+}
+
 }  // namespace
+
+bool FaultRule::Matches(const ServerRequest& req) const {
+  if (!method.empty() && method != req.method) return false;
+  if (req.path.compare(0, path_prefix.size(), path_prefix) != 0) return false;
+  for (const std::string& ex : exclude_path_prefix) {
+    if (req.path.compare(0, ex.size(), ex) == 0) return false;
+  }
+  if (!path_contains.empty() && req.path.find(path_contains) == std::string::npos) return false;
+  if (!user_agent.empty() && req.Header("User-Agent").find(user_agent) == std::string_view::npos) {
+    return false;
+  }
+  return true;
+}
+
+std::string RedactQuery(std::string_view query) {
+  std::string out;
+  out.reserve(query.size());
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    size_t eq = pair.find('=');
+    std::string_view name = pair.substr(0, eq);
+    if (!out.empty()) out += '&';
+    if (eq != std::string_view::npos &&
+        (ContainsNoCase(name, "token") || ContainsNoCase(name, "secret") ||
+         ContainsNoCase(name, "password"))) {
+      out.append(name);
+      out += "=REDACTED";
+    } else {
+      out.append(pair);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+void RequestLog::Add(LoggedRequest entry) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entry.seq = next_seq_++;
+  entries_.push_back(std::move(entry));
+  while (entries_.size() > capacity_) entries_.pop_front();
+}
+
+std::vector<LoggedRequest> RequestLog::Since(int64_t since) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<LoggedRequest> out;
+  for (const LoggedRequest& e : entries_) {
+    if (e.seq > since) out.push_back(e);
+  }
+  return out;
+}
+
+void RequestLog::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.clear();
+}
 
 std::string ServerRequest::Query(std::string_view key, bool* present) const {
   if (present != nullptr) *present = false;
@@ -175,8 +271,7 @@ struct HttpServer::Impl {
   std::optional<FaultRule> MatchFault(const ServerRequest& req) {
     std::lock_guard<std::mutex> lock(mu);
     for (auto it = faults.begin(); it != faults.end(); ++it) {
-      if (!it->method.empty() && it->method != req.method) continue;
-      if (req.path.compare(0, it->path_prefix.size(), it->path_prefix) != 0) continue;
+      if (!it->Matches(req)) continue;
       if (it->rate < 1.0 && std::uniform_real_distribution<double>(0, 1)(rng) >= it->rate) continue;
       FaultRule r = *it;
       if (it->remaining > 0 && --it->remaining == 0) faults.erase(it);
@@ -229,6 +324,28 @@ struct HttpServer::Impl {
       body += "},\"total\":" + std::to_string(total) + "}";
       return JsonAnswer(200, body);
     }
+    if (name == "requests") {
+      if (req.method == "DELETE") {
+        owner->request_log().Clear();
+        return JsonAnswer(200, "{}");
+      }
+      int64_t since = 0;
+      if (std::string s = req.Query("since"); !s.empty()) {
+        try {
+          since = std::stoll(s);
+        } catch (...) {
+          return JsonAnswer(400, "{\"error\":\"since must be a sequence number\"}");
+        }
+      }
+      std::string body = "{\"requests\":[";
+      bool first = true;
+      for (const LoggedRequest& e : owner->request_log().Since(since)) {
+        if (!first) body += ',';
+        first = false;
+        body += LoggedRequestJson(e);
+      }
+      return JsonAnswer(200, body + "]}");
+    }
     Handler h;
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -240,6 +357,7 @@ struct HttpServer::Impl {
   }
 
   void Serve(cr::http_request request) {
+    TimePoint start = std::chrono::system_clock::now();
     ServerRequest req;
     req.method = request.method();
     const auto& uri = request.relative_uri();
@@ -252,18 +370,29 @@ struct HttpServer::Impl {
     } catch (...) {
     }
 
-    ServerResponse resp;
     if (req.path.rfind("/__emulator/", 0) == 0) {
-      resp = Control(req);
+      Reply(request, Control(req));
+      return;
+    }
+    Admission admission;
+    if (options.admit) {
+      admission = options.admit(req);
     } else {
-      if (options.count_key) {
-        owner->counters().Add(options.count_key(req));
-      } else {
-        owner->counters().Add(req.method + " " + req.path);
-      }
+      admission.count_key =
+          options.count_key ? options.count_key(req) : req.method + " " + req.path;
+    }
+    owner->counters().Add(admission.count_key);
+    ServerResponse resp;
+    if (admission.reject) {
+      owner->counters().Add(std::to_string(admission.reject->status) + " " + admission.count_key);
+      resp = std::move(*admission.reject);
+      AddHeaders(resp, admission.headers);
+    } else {
       std::optional<FaultRule> fault = MatchFault(req);
       if (fault && fault->latency.count() > 0) std::this_thread::sleep_for(fault->latency);
       if (fault && fault->drop) {
+        admission.seat.reset();
+        Log(req, start, 0, admission);
         Drop(request);
         return;
       }
@@ -276,9 +405,32 @@ struct HttpServer::Impl {
         resp.body = fault->body.empty() ? GenericErrorBody(fault->status) : fault->body;
       } else {
         resp = handler(req);
+        AddHeaders(resp, admission.headers);
       }
     }
+    // The seat is free before the client can see the answer, so a client that sends its
+    // next request on receipt never finds its own previous request still counted.
+    admission.seat.reset();
+    Log(req, start, resp.status, admission);
     Reply(request, std::move(resp));
+  }
+
+  static void AddHeaders(ServerResponse& resp, const Headers& extra) {
+    for (const auto& h : extra) resp.headers.push_back(h);
+  }
+
+  void Log(const ServerRequest& req, TimePoint start, int status, const Admission& admission) {
+    LoggedRequest e;
+    e.start = start;
+    e.time = std::chrono::system_clock::now();
+    e.method = req.method;
+    e.path = req.path;
+    e.query = RedactQuery(req.query);
+    e.status = status;
+    e.user_agent = std::string(req.Header("User-Agent"));
+    e.user = admission.user;
+    e.count_key = admission.count_key;
+    owner->request_log().Add(std::move(e));
   }
 
   // Answers with a body shorter than its Content-Length and then fails the body stream,
@@ -349,6 +501,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
   impl.options = options;
   impl.handler = std::move(handler);
   impl.owner = server.get();
+  server->log_ = std::make_unique<RequestLog>(options.request_log_capacity);
   bool tls = !options.tls_cert_pem.empty();
   server->port_ = port;
   server->url_ =

@@ -1,6 +1,8 @@
 // Status bodies for the kube emulator's failures.
 #include "api_errors.h"
 
+#include <algorithm>
+
 #include "util/json.h"
 
 namespace vaultsync::kubeemu {
@@ -89,14 +91,21 @@ ApiError InvalidError(const std::string& kind, const std::string& group, const s
   e.code = 422;
   e.reason = "Invalid";
   std::string qualified = group.empty() ? kind : kind + "." + group;
+  // field.ErrorList.ToAggregate drops repeated messages (validation that runs twice on
+  // update reports the same error twice in causes, once in the message).
+  std::vector<std::string> texts;
+  for (const StatusCause& c : causes) {
+    std::string t = CauseText(c);
+    if (std::find(texts.begin(), texts.end(), t) == texts.end()) texts.push_back(t);
+  }
   std::string list;
-  if (causes.size() == 1) {
-    list = CauseText(causes[0]);
+  if (texts.size() == 1) {
+    list = texts[0];
   } else {
     list = "[";
-    for (size_t i = 0; i < causes.size(); ++i) {
+    for (size_t i = 0; i < texts.size(); ++i) {
       if (i > 0) list += ", ";
-      list += CauseText(causes[i]);
+      list += texts[i];
     }
     list += "]";
   }

@@ -9,6 +9,9 @@
 #include "patch.h"
 #include "util/time_format.h"
 
+#include <algorithm>
+#include <set>
+
 namespace vaultsync::kubeemu {
 namespace {
 
@@ -50,13 +53,80 @@ bool SpecChanged(const json::Value& a, const json::Value& b, bool status_is_subr
   return !(x == y);
 }
 
+// Go's %#v of a []string: []string{"a", "b"}.
+std::string GoStringSlice(const std::vector<std::string>& v) {
+  std::string s = "[]string{";
+  for (size_t i = 0; i < v.size(); ++i) s += (i > 0 ? ", " : "") + json::Quote(v[i]);
+  return s + "}";
+}
+
+std::vector<std::string> StringList(const json::Value* v) {
+  std::vector<std::string> out;
+  if (v == nullptr || !v->IsArray()) return out;
+  for (const auto& e : v->GetArray()) {
+    if (e.IsString()) out.emplace_back(json::View(e));
+  }
+  return out;
+}
+
+// time.Time.String() of an RFC 3339 value, as field errors print a metav1.Time.
+std::string GoTimeString(const std::string& rfc3339) {
+  auto t = ParseRfc3339(rfc3339);
+  if (!t.ok()) return rfc3339;
+  std::string s = FormatRfc3339(*t, 0);  // 2026-11-23T09:48:06Z
+  return s.substr(0, 10) + " " + s.substr(11, 8) + " +0000 UTC";
+}
+
+// The parts of ValidateObjectMetaAccessorUpdate that finalizers and deletion touch, checked
+// after rest.BeforeUpdate has put the stored deletionTimestamp (and a missing
+// deletionGracePeriodSeconds) back: no new finalizers once deletion started, and neither
+// field may be set or changed by a client.
+std::vector<StatusCause> MetadataUpdateCauses(const json::Value& new_md,
+                                              const json::Value& old_md) {
+  std::vector<StatusCause> causes;
+  bool deleting = !StringAt(old_md, "deletionTimestamp").empty();
+  if (deleting) {
+    std::vector<std::string> old_fins = StringList(json::Find(old_md, "finalizers"));
+    std::set<std::string> extra;  // sets.String.List() is sorted
+    for (const auto& f : StringList(json::Find(new_md, "finalizers"))) {
+      if (std::find(old_fins.begin(), old_fins.end(), f) == old_fins.end()) extra.insert(f);
+    }
+    if (!extra.empty()) {
+      causes.push_back(ForbiddenCause(
+          "metadata.finalizers",
+          "no new finalizers can be added if the object is being deleted, found new finalizers " +
+              GoStringSlice({extra.begin(), extra.end()})));
+    }
+  } else if (std::string ts = StringAt(new_md, "deletionTimestamp"); !ts.empty()) {
+    causes.push_back(
+        InvalidCause("metadata.deletionTimestamp", GoTimeString(ts), "field is immutable"));
+  }
+  std::optional<int64_t> old_grace = IntAt(old_md, "deletionGracePeriodSeconds");
+  std::optional<int64_t> new_grace = IntAt(new_md, "deletionGracePeriodSeconds");
+  if (new_grace && new_grace != old_grace) {
+    causes.push_back(InvalidCause("metadata.deletionGracePeriodSeconds", std::to_string(*new_grace),
+                                  "field is immutable"));
+  }
+  return causes;
+}
+
+// store.ShouldDeleteDuringUpdate: an update that leaves no finalizers on an object whose
+// deletion has started (with no grace period pending) deletes it.
+bool ShouldDeleteDuringUpdate(const json::Value& next, const json::Value& old) {
+  const json::Value* fins = At(next, "metadata.finalizers");
+  if (fins != nullptr && fins->IsArray() && !fins->Empty()) return false;
+  if (StringAt(old, "metadata.deletionTimestamp").empty()) return false;
+  return IntAt(old, "metadata.deletionGracePeriodSeconds").value_or(0) == 0;
+}
+
 }  // namespace
 
 // Unknown-field handling, decoding checks, defaults and validation common to create and
 // update. Fills *warnings; returns an error answer on failure.
 static std::optional<ApiError> Admit(const ResourceType& type, json::Document& obj,
                                      const json::Value* old, const std::string& validation,
-                                     std::vector<std::string>* warnings) {
+                                     std::vector<std::string>* warnings,
+                                     const std::vector<StatusCause>& meta_update_causes = {}) {
   if (auto e = CheckDecodable(type, obj)) return e;
   std::vector<std::string> unknown;
   if (type.custom) {
@@ -80,6 +150,11 @@ static std::optional<ApiError> Admit(const ResourceType& type, json::Document& o
   }
   ApplyBuiltinDefaults(type, obj);
   std::vector<StatusCause> causes = ValidateObjectName(type, obj);
+  // rest.BeforeUpdate validates the metadata update, then the type's ValidateUpdate does it
+  // again: the real answer lists those causes twice.
+  for (int twice = 0; twice < 2; ++twice) {
+    causes.insert(causes.end(), meta_update_causes.begin(), meta_update_causes.end());
+  }
   std::vector<StatusCause> more = ValidateBuiltin(type, obj, old);
   causes.insert(causes.end(), more.begin(), more.end());
   if (type.custom) {
@@ -187,8 +262,13 @@ ServerResponse KubeEmulator::Create(const ServerRequest& req, const RequestTarge
     return ErrorAnswer(*e);
   }
   std::string name = StringAt(obj, "metadata.name");
-  if (store_.Get(type.StorageKey(), t.ns, name) != nullptr) {
-    return ErrorAnswer(AlreadyExistsError(type.Ref(), name));
+  if (ObjectPtr existing = store_.Get(type.StorageKey(), t.ns, name); existing != nullptr) {
+    ApiError e = AlreadyExistsError(type.Ref(), name);
+    // store.create: the name is taken by an object still waiting for its finalizers.
+    if (!StringAt(*existing, "metadata.deletionTimestamp").empty()) {
+      e.message = "object is being deleted: " + e.message;
+    }
+    return ErrorAnswer(e);
   }
   json::Value& md2 = EnsureObject(obj, "metadata", a);
   SetString(md2, "uid", NewUid(), a);
@@ -204,7 +284,7 @@ ServerResponse KubeEmulator::Create(const ServerRequest& req, const RequestTarge
   ObjectPtr stored = Commit(type, std::move(obj), nullptr, ManagerOf(req), "");
   ServerResponse resp = WithWarnings(JsonAnswer(201, Compact(*stored)), warnings);
   AfterCreate(type, stored);
-  CollectIfOrphaned(type, stored);
+  AfterWrite(type, stored);
   return resp;
 }
 
@@ -286,6 +366,7 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
   }
   json::Document next;
   bool status_write = t.subresource == "status";
+  std::vector<StatusCause> meta_causes;
   if (status_write) {
     next = Clone(*old);
     CarryMember(incoming, next, "status", next.GetAllocator());
@@ -296,14 +377,22 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
     SetString(next, "kind", type.kind, na);
     json::Value& md = EnsureObject(next, "metadata", na);
     const json::Value& old_md = *At(*old, "metadata");
-    for (const char* k : {"uid", "creationTimestamp", "generation", "deletionTimestamp",
-                          "deletionGracePeriodSeconds", "managedFields", "namespace"}) {
+    for (const char* k : {"uid", "creationTimestamp", "generation", "managedFields", "namespace"}) {
       CarryMember(old_md, md, k, na);
     }
+    // An update can never remove or change a deletion timestamp, nor drop a grace period.
+    if (const json::Value* ts = json::Find(old_md, "deletionTimestamp"); ts != nullptr) {
+      SetMember(md, "deletionTimestamp", json::Value(*ts, na), na);
+    }
+    if (const json::Value* g = json::Find(old_md, "deletionGracePeriodSeconds");
+        g != nullptr && json::Find(md, "deletionGracePeriodSeconds") == nullptr) {
+      SetMember(md, "deletionGracePeriodSeconds", json::Value(*g, na), na);
+    }
+    meta_causes = MetadataUpdateCauses(md, old_md);
     if (type.has_status) CarryMember(*old, next, "status", na);
   }
   std::vector<std::string> warnings;
-  if (auto e = Admit(type, next, old.get(), req.Query("fieldValidation"), &warnings)) {
+  if (auto e = Admit(type, next, old.get(), req.Query("fieldValidation"), &warnings, meta_causes)) {
     return ErrorAnswer(*e);
   }
   if (Comparable(next) == Comparable(*old)) {
@@ -315,21 +404,19 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
     SetMember(md, "generation", json::Value(IntAt(*old, "metadata.generation").value_or(0) + 1),
               next.GetAllocator());
   }
-  if (IsDryRun(req)) {
+  bool delete_now = ShouldDeleteDuringUpdate(next, *old);
+  if (IsDryRun(req) || delete_now) {
+    // Not stored: the answer is the updated object with the stored resourceVersion (the
+    // registry deletes the object instead of writing it, and answers what was sent).
     Finalize(type, next, StringAt(*old, "metadata.resourceVersion"), ManagerOf(req), t.subresource,
              FormatRfc3339(Now(), 0));
+    if (delete_now && !IsDryRun(req)) RemoveNow(type, old);  // DELETED, no MODIFIED first
     return WithWarnings(JsonAnswer(200, Compact(next)), warnings);
   }
   ObjectPtr stored = Commit(type, std::move(next), old, ManagerOf(req), t.subresource);
-  if (!StringAt(*stored, "metadata.deletionTimestamp").empty()) {
-    const json::Value* fins = At(*stored, "metadata.finalizers");
-    if (fins == nullptr || !fins->IsArray() || fins->Size() == 0) {
-      RemoveNow(type, stored, false);
-    }
-  }
   if (type.kind == "CustomResourceDefinition") RegisterCrd(stored);
   ServerResponse resp = WithWarnings(JsonAnswer(200, Compact(*stored)), warnings);
-  CollectIfOrphaned(type, stored);
+  AfterWrite(type, stored);
   return resp;
 }
 

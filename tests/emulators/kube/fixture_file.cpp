@@ -33,8 +33,15 @@ size_t ReadHeaders(const std::string& text, size_t pos, http::Headers* out) {
 Result<HttpExchange> ParseHttpExchange(const std::string& text, const std::string& file) {
   HttpExchange ex;
   ex.file = file;
-  size_t eol = text.find('\n');
-  std::istringstream request_line(text.substr(0, eol));
+  size_t start = 0;
+  while (text.compare(start, 2, "# ") == 0) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) return InvalidArgument(file + ": only a comment");
+    ex.comment += (ex.comment.empty() ? "" : "\n") + text.substr(start + 2, end - start - 2);
+    start = end + 1;
+  }
+  size_t eol = text.find('\n', start);
+  std::istringstream request_line(text.substr(start, eol - start));
   std::string version;
   request_line >> ex.method >> ex.target >> version;
   if (ex.method.empty() || ex.target.empty() || version != "HTTP/1.1") {

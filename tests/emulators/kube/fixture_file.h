@@ -1,6 +1,8 @@
 // Reads the recorded exchanges in tests/fixtures/kube-apiserver-1.26 (`NNN-what.http`: request
 // line, headers, blank line, optional body and blank line, response status line, headers,
-// blank line, body to end of file) so the contract test can replay them.
+// blank line, body to end of file) so the contract test can replay them. Leading lines that
+// start with "# " are a comment: files reconstructed from the apiserver's source rather than
+// recorded say so there.
 #pragma once
 
 #include <string>
@@ -12,7 +14,8 @@
 namespace vaultsync::kubeemu::testing {
 
 struct HttpExchange {
-  std::string file;  // base name, e.g. "013-secret-create.http"
+  std::string file;     // base name, e.g. "013-secret-create.http"
+  std::string comment;  // the leading "# " lines, without the "# "
   std::string method;
   std::string target;  // path and query as sent
   http::Headers request_headers;

@@ -7,6 +7,7 @@
 
 #include "discovery.h"
 #include "emulator_internal.h"
+#include "flow_control.h"
 #include "object_json.h"
 #include "tokens.h"
 #include "util/time_format.h"
@@ -39,6 +40,10 @@ KubeEmulator::KubeEmulator(EmulatorOptions options)
     : options_(std::move(options)), store_(options_.watch_window), rng_(std::random_device{}()) {
   auto tokens = TokenAuthority::Create();
   if (tokens.ok()) tokens_ = std::move(tokens).value();
+  flow_ = std::make_unique<FlowControl>([this] { return NewUid(); });
+  FlowControl::Settings flow;
+  flow.max_inflight = options_.max_requests_inflight;
+  flow_->Configure(flow);
   // A fresh cluster has these namespaces, each with its default ServiceAccount.
   std::lock_guard<std::mutex> lock(mu_);
   auto ns_type = registry_.Find("", "v1", "namespaces");
@@ -175,6 +180,29 @@ std::string KubeEmulator::CountKey(const ServerRequest& req) {
   if (!t) return req.method + " " + req.path;
   std::string res = t->type->resource + (t->subresource.empty() ? "" : "/" + t->subresource);
   return Upper(t->verb) + " " + res;
+}
+
+emu::Admission KubeEmulator::ServerAdmission(const ServerRequest& req) {
+  emu::Admission admission;
+  std::optional<UserInfo> user;
+  bool watch = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    user = Authenticate(req);
+    auto t = ParseTarget(req);
+    if (t) {
+      std::string res = t->type->resource + (t->subresource.empty() ? "" : "/" + t->subresource);
+      admission.count_key = Upper(t->verb) + " " + res;
+      watch = t->verb == "watch";
+    } else {
+      admission.count_key = req.method + " " + req.path;
+    }
+  }
+  // Authentication runs before flow control: a 401 carries no APF headers and takes no seat.
+  if (!user) return admission;
+  admission.user = user->name;
+  flow_->Admit(*user, watch, req.path, &admission);
+  return admission;
 }
 
 std::optional<UserInfo> KubeEmulator::Authenticate(const ServerRequest& req) {
@@ -332,6 +360,32 @@ void KubeEmulator::RegisterControls(emu::HttpServer& server) {
   server.AddControl("cut-watches", [this, answer](const ServerRequest&) {
     CutWatches();
     return answer(200, "{}");
+  });
+  server.AddControl("overload", [this, answer](const ServerRequest& req) {
+    if (req.method == "POST" || req.method == "PUT") {
+      auto doc = json::Parse(req.body);
+      if (!doc.ok() || !doc->IsObject()) return answer(400, "{\"error\":\"body must be JSON\"}");
+      FlowControl::Settings s = flow_->settings();
+      auto max = json::OptionalInt64(*doc, "max_inflight");
+      auto retry = json::OptionalInt64(*doc, "retry_after_seconds");
+      auto exempt = json::OptionalBool(*doc, "exempt_masters");
+      for (const Status& st : {max.status(), retry.status(), exempt.status()}) {
+        if (!st.ok()) return answer(400, "{\"error\":" + json::Quote(st.message()) + "}");
+      }
+      if ((*max && **max < 0) || (*retry && **retry < 0)) {
+        return answer(400, "{\"error\":\"max_inflight and retry_after_seconds must be >= 0\"}");
+      }
+      if (*max) s.max_inflight = static_cast<int>(**max);
+      if (*retry) s.retry_after_seconds = static_cast<int>(**retry);
+      if (*exempt) s.exempt_masters = **exempt;
+      flow_->Configure(s);
+    }
+    FlowControl::Settings s = flow_->settings();
+    return answer(200, "{\"max_inflight\":" + std::to_string(s.max_inflight) +
+                           ",\"retry_after_seconds\":" + std::to_string(s.retry_after_seconds) +
+                           ",\"exempt_masters\":" + (s.exempt_masters ? "true" : "false") +
+                           ",\"in_flight\":" + std::to_string(flow_->in_flight()) +
+                           ",\"rejected\":" + std::to_string(flow_->rejected()) + "}");
   });
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ using emu::ServerRequest;
 using emu::ServerResponse;
 
 class TokenAuthority;
+class FlowControl;
 
 struct EmulatorOptions {
   // Bearer token that authenticates as a cluster admin (like Vault's dev root token).
@@ -45,6 +47,9 @@ struct EmulatorOptions {
   // instead of allowing every authenticated caller, like kube-apiserver's
   // --authorization-mode=RBAC. The admin token is always allowed (system:masters).
   bool rbac = false;
+  // In-flight request limit (kube-apiserver's --max-requests-inflight; 0 = unlimited); see
+  // flow_control.h for what exceeding it answers.
+  int max_requests_inflight = 0;
 };
 
 // A parsed resource request path.
@@ -56,6 +61,14 @@ struct RequestTarget {
   std::string verb;         // get list watch create update patch delete deletecollection
 };
 
+// A delete request's options (metav1.DeleteOptions) as the emulator uses them.
+struct DeleteOptions {
+  std::string propagation;  // "Orphan", "Background", "Foreground"; "" = not set
+  std::optional<bool> orphan_dependents;
+  bool dry_run = false;
+  std::optional<std::string> precondition_uid, precondition_rv;
+};
+
 class KubeEmulator {
  public:
   explicit KubeEmulator(EmulatorOptions options);
@@ -65,6 +78,9 @@ class KubeEmulator {
 
   // Answers one API request (never a /__emulator/ control path).
   ServerResponse Handle(const ServerRequest& req);
+  // The HttpServer's admission hook (ServerOptions::admit): count key, authenticated user,
+  // API Priority and Fairness headers and in-flight limit (flow_control.h).
+  emu::Admission ServerAdmission(const ServerRequest& req);
   // The request-counter key: "VERB resource[/subresource]" such as "LIST secrets",
   // "UPDATE vaultstaticsecrets/status"; "GET /version" style for non-resource paths.
   std::string CountKey(const ServerRequest& req);
@@ -75,6 +91,11 @@ class KubeEmulator {
   //   POST /__emulator/watch-window  {"events":N}  resizes the watch window (evicting)
   //   POST /__emulator/compact       forgets old versions (Exact lists, continue tokens -> 410)
   //   POST /__emulator/cut-watches   ends every open watch stream now
+  //   GET  /__emulator/overload      {"max_inflight":N,"retry_after_seconds":S,
+  //                                   "exempt_masters":B,"in_flight":K,"rejected":R}
+  //   POST /__emulator/overload      {"max_inflight":N,"retry_after_seconds":S,
+  //                                   "exempt_masters":B} (each optional) sets the in-flight
+  //                                   limit (0 = none); answers as GET
   void RegisterControls(emu::HttpServer& server);
 
   // Emulator time (base clock + advanced offset).
@@ -108,22 +129,55 @@ class KubeEmulator {
   // The shared write path for PUT and PATCH: `incoming` is the full desired object.
   ServerResponse WriteUpdate(const ServerRequest& req, const RequestTarget& t,
                              json::Document incoming, ObjectPtr old);
-  // Stores a new object version (rv, managedFields, event) and runs controllers.
+  // Stores a new object version (rv, managedFields, event).
   ObjectPtr Commit(const ResourceType& type, json::Document obj, ObjectPtr old,
                    const std::string& manager, const std::string& subresource);
-  // Removes an object now (DELETED event) and garbage-collects its dependents.
-  void RemoveNow(const ResourceType& type, ObjectPtr obj, bool orphan_dependents);
-  // Deletion as the API does it: finalizers -> deletionTimestamp, else RemoveNow.
-  // Returns the object when it remains (pending finalizers), nullptr when gone.
-  ObjectPtr DeleteObject(const ResourceType& type, ObjectPtr obj, const std::string& policy);
-  void CollectGarbage(const std::string& owner_uid);
-  bool ObjectExists(const std::string& uid) const;
-  // The garbage collector's check of a new or updated dependent: deleted when every owner it
-  // names is absent (no object of that kind and name, or one with another uid).
-  void CollectIfOrphaned(const ResourceType& type, const ObjectPtr& obj);
-  bool OwnerAlive(const json::Value& ref, const std::string& dependent_ns) const;
+
+  // Deletion as the registry does it (emulator_delete.cpp).
+  // DeleteOptions from the body, or from the query when there is no body, validated.
+  static std::optional<ApiError> ParseDeleteOptions(const ServerRequest& req, DeleteOptions* out);
+  // store.Delete: the garbage collector's finalizers as the options and the type's default
+  // policy ask, then either marking the object as being deleted (deletionTimestamp; it stays
+  // while it has finalizers) or removing it now. Returns the object when it remains (as
+  // stored, or as it would be for a dry run), nullptr when it is gone.
+  ObjectPtr DeleteObject(const ResourceType& type, ObjectPtr obj, const DeleteOptions& options);
+  // Removes an object now: a DELETED event carrying `last` (with a new resourceVersion), then
+  // the controllers react (dependents, waiting owners, a terminating namespace).
+  void RemoveNow(const ResourceType& type, ObjectPtr last);
+  // The write a controller makes (kube-controller-manager's field manager): stores `next`, or
+  // removes the object when `next` empties the finalizers of an object being deleted.
+  // Returns the stored object, or nullptr when it was removed.
+  ObjectPtr ControllerUpdate(const ResourceType& type, ObjectPtr old, json::Document next);
   std::shared_ptr<const ResourceType> TypeForKey(const std::string& key) const;
+
+  // kube-controller-manager's garbage collector and namespace controller, and the
+  // create-time publishers (emulator_controllers.cpp), run synchronously after the write
+  // that wakes them.
+  // After a stored create or update of obj.
+  void AfterWrite(const ResourceType& type, const ObjectPtr& obj);
+  // After obj was removed (`last`: its final state).
+  void AfterRemoval(const ResourceType& type, const ObjectPtr& last);
+  // attemptToDeleteItem: a dependent whose owners are all gone (or waiting for their
+  // dependents) is deleted; references to such owners are dropped when another owner lives.
+  void AttemptToDelete(const ResourceType& type, ObjectPtr dependent);
+  // An owner being deleted in the foreground: its dependents are deleted; once no dependent
+  // with blockOwnerDeletion remains, the foregroundDeletion finalizer goes.
+  void ProcessDeletingDependents(const ResourceType& type, ObjectPtr owner);
+  // An owner being deleted with the orphan finalizer: its dependents lose their reference to
+  // it, then the finalizer goes.
+  void OrphanDependents(const ResourceType& type, ObjectPtr owner);
+  void RemoveFinalizer(const ResourceType& type, ObjectPtr obj, const std::string& finalizer);
+  // Every object with an ownerReference to `uid` (a scan: only deletions need it).
+  std::vector<std::pair<std::shared_ptr<const ResourceType>, ObjectPtr>> DependentsOf(
+      const std::string& uid) const;
+  // The owner an ownerReference names: nullptr when absent (or present with another uid);
+  // *unresolvable is set when the kind is not served (the collector then leaves it alone).
+  ObjectPtr OwnerOf(const json::Value& ref, const std::string& dependent_ns,
+                    bool* unresolvable) const;
+  // The current version of obj, or nullptr when it is gone (or was replaced by a namesake).
+  ObjectPtr Fresh(const ResourceType& type, const ObjectPtr& obj) const;
   void DeleteNamespaceContents(const std::string& ns);
+  void RemoveNamespaceIfEmpty(const std::string& ns);
   void AfterCreate(const ResourceType& type, const ObjectPtr& obj);
   // Creates an object the way the cluster's own components do (defaults, uid, timestamps).
   ObjectPtr CreateInternal(const ResourceType& type, json::Document obj,
@@ -150,6 +204,10 @@ class KubeEmulator {
   ObjectStore store_;
   std::mt19937_64 rng_;
   std::unique_ptr<TokenAuthority> tokens_;
+  std::unique_ptr<FlowControl> flow_;
+  // Owners whose foreground deletion is being processed (a dependent's removal re-enters
+  // ProcessDeletingDependents; the outer call finishes the job instead of recursing).
+  std::set<std::string> foreground_busy_;
 };
 
 }  // namespace vaultsync::kubeemu

@@ -110,12 +110,22 @@ TEST_F(LifecycleTest, DeletePreconditionsAndGenerateName) {
   std::string name = StringAt(Json(created), "metadata.name");
   ASSERT_EQ(name.size(), 9u);
   EXPECT_EQ(name.rfind("gen-", 0), 0u);
+  std::string uid = StringAt(Json(created), "metadata.uid");
   auto conflict = Call("DELETE", "/api/v1/namespaces/demo/secrets/" + name,
                        R"({"preconditions":{"uid":"not-the-uid"}})");
   EXPECT_EQ(conflict.status, 409);
-  EXPECT_NE(StringAt(Json(conflict), "message")
-                .find("Precondition failed: UID in precondition: "
-                      "not-the-uid"),
+  // rest.BeforeDelete's check, which names the kind rather than the resource.
+  EXPECT_EQ(StringAt(Json(conflict), "message"),
+            "Operation cannot be fulfilled on Secret \"" + name +
+                "\": the UID in the precondition (not-the-uid) does not match the UID in record (" +
+                uid + "). The object might have been deleted and then recreated");
+  EXPECT_EQ(StringAt(Json(conflict), "details.kind"), "Secret");
+  auto stale = Call("DELETE", "/api/v1/namespaces/demo/secrets/" + name,
+                    R"({"preconditions":{"resourceVersion":"1"}})");
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_NE(StringAt(Json(stale), "message")
+                .find("the ResourceVersion in the precondition (1) does not match the "
+                      "ResourceVersion in record ("),
             std::string::npos);
   auto deleted = Json(Call("DELETE", "/api/v1/namespaces/demo/secrets/" + name));
   EXPECT_EQ(StringAt(deleted, "status"), "Success");

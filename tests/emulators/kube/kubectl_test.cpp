@@ -1,6 +1,7 @@
 // The real kubectl (v1.32, on PATH) against the kube-emulator binary: apply a CRD and a custom
 // resource, get them as server-side tables, get a Secret as JSON, apply again (unchanged and
-// patch paths), delete, create and delete a namespace, list events. Any warning or error
+// patch paths), delete, create and delete a namespace, list events, finalizers holding a
+// deletion. Any warning or error
 // kubectl prints on a command that should succeed fails the test: a kubectl complaint is an
 // emulator bug.
 #include <gtest/gtest.h>
@@ -181,6 +182,55 @@ TEST_F(KubectlTest, SecretsNamespacesAndEvents) {
   CommandResult gone = Kubectl({"get", "secret", "s1", "-n", "other"});
   EXPECT_NE(gone.exit_code, 0);
   EXPECT_EQ(gone.err, "Error from server (NotFound): namespaces \"other\" not found\n");
+}
+
+// An object with a finalizer survives `kubectl delete --wait=false` marked for deletion,
+// refuses new finalizers, and goes when a merge patch clears its finalizers; a foreground
+// cascade waits for the dependent's own finalizer.
+TEST_F(KubectlTest, FinalizersHoldADeletionUntilRemoved) {
+  std::string file = dir_ + "/held.yaml";
+  std::ofstream(file) << "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n"
+                         "  finalizers:\n  - example.com/cleanup\ndata:\n  k: v\n";
+  EXPECT_EQ(Ok({"apply", "-f", file}), "configmap/held created\n");
+  EXPECT_EQ(Ok({"delete", "configmap", "held", "--wait=false"}), "configmap \"held\" deleted\n");
+  std::string yaml = Ok({"get", "configmap", "held", "-o", "yaml"});
+  EXPECT_NE(yaml.find("  deletionTimestamp: \""), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("  deletionGracePeriodSeconds: 0\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("  - example.com/cleanup\n"), std::string::npos) << yaml;
+
+  CommandResult added = Kubectl({"patch", "configmap", "held", "--type=merge", "-p",
+                                 R"({"metadata":{"finalizers":["example.com/cleanup",)"
+                                 R"("example.com/late"]}})"});
+  EXPECT_EQ(added.exit_code, 1);
+  EXPECT_EQ(added.err,
+            "The ConfigMap \"held\" is invalid: metadata.finalizers: Forbidden: no new finalizers "
+            "can be added if the object is being deleted, found new finalizers "
+            "[]string{\"example.com/late\"}\n");
+
+  EXPECT_EQ(Ok({"patch", "configmap", "held", "--type=merge", "-p",
+                R"({"metadata":{"finalizers":null}})"}),
+            "configmap/held patched\n");
+  CommandResult gone = Kubectl({"get", "configmap", "held"});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_EQ(gone.err, "Error from server (NotFound): configmaps \"held\" not found\n");
+
+  // Foreground: the owner waits, marked, for its dependent's finalizer.
+  EXPECT_EQ(Ok({"create", "configmap", "owner"}), "configmap/owner created\n");
+  std::string uid = Ok({"get", "configmap", "owner", "-o", "jsonpath={.metadata.uid}"});
+  std::string dep = dir_ + "/dep.yaml";
+  std::ofstream(dep) << "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dep\n"
+                        "  finalizers:\n  - example.com/cleanup\n  ownerReferences:\n"
+                        "  - apiVersion: v1\n    kind: ConfigMap\n    name: owner\n    uid: "
+                     << uid << "\n    blockOwnerDeletion: true\n";
+  EXPECT_EQ(Ok({"apply", "-f", dep}), "configmap/dep created\n");
+  EXPECT_EQ(Ok({"delete", "configmap", "owner", "--cascade=foreground", "--wait=false"}),
+            "configmap \"owner\" deleted\n");
+  EXPECT_EQ(Ok({"get", "configmap", "owner", "-o", "jsonpath={.metadata.finalizers}"}),
+            "[\"foregroundDeletion\"]");
+  EXPECT_NE(Ok({"get", "configmap", "dep", "-o", "jsonpath={.metadata.deletionTimestamp}"}), "");
+  Ok({"patch", "configmap", "dep", "--type=merge", "-p", R"({"metadata":{"finalizers":null}})"});
+  EXPECT_EQ(Kubectl({"get", "configmap", "owner"}).exit_code, 1);
+  EXPECT_EQ(Kubectl({"get", "configmap", "dep"}).exit_code, 1);
 }
 
 // The project's own CRDs (crds/) and their samples go in cleanly, re-apply as unchanged,

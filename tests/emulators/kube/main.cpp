@@ -2,7 +2,7 @@
 //
 //   kube-emulator --listen HOST:PORT [--admin-token T] [--write-kubeconfig PATH]
 //                 [--watch-window N] [--tls-cert-file F --tls-key-file F | --tls-self-signed]
-//                 [--authorization-mode AlwaysAllow|RBAC]
+//                 [--authorization-mode AlwaysAllow|RBAC] [--max-requests-inflight N]
 //
 // --tls-self-signed serves https with a fresh self-signed certificate (written into the
 // kubeconfig as its CA): kubectl sends bearer tokens only over https.
@@ -27,7 +27,8 @@ int Usage(const std::string& why) {
       << "usage: kube-emulator --listen HOST:PORT [--admin-token T] [--write-kubeconfig PATH]\n"
       << "                     [--watch-window N]\n"
       << "                     [--tls-cert-file F --tls-key-file F | --tls-self-signed]\n"
-      << "                     [--authorization-mode AlwaysAllow|RBAC]\n";
+      << "                     [--authorization-mode AlwaysAllow|RBAC]\n"
+      << "                     [--max-requests-inflight N]\n";
   return 2;
 }
 
@@ -93,6 +94,11 @@ int main(int argc, char** argv) {
         return Usage("--authorization-mode is AlwaysAllow or RBAC");
       }
       options.rbac = v == "RBAC";
+    } else if (arg == "--max-requests-inflight") {
+      std::optional<int64_t> n;
+      if (value(&v)) n = vaultsync::kubeemu::ParseInt(v);
+      if (!n || *n < 0) return Usage("--max-requests-inflight needs a number >= 0");
+      options.max_requests_inflight = static_cast<int>(*n);
     } else if (arg == "--tls-self-signed") {
       self_signed = true;
     } else if (arg == "--tls-key-file") {
@@ -132,8 +138,8 @@ int main(int argc, char** argv) {
     options.ca_pem = cert->cert_pem;
   }
   vaultsync::kubeemu::KubeEmulator emulator(options);
-  server_options.count_key = [&emulator](const vaultsync::emu::ServerRequest& req) {
-    return emulator.CountKey(req);
+  server_options.admit = [&emulator](const vaultsync::emu::ServerRequest& req) {
+    return emulator.ServerAdmission(req);
   };
   auto server = vaultsync::emu::HttpServer::Start(
       server_options,

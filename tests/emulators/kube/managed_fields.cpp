@@ -63,6 +63,18 @@ json::Value Build(const json::Value& v, const std::string& path, bool custom, bo
     SortKeys(out);
   } else if (v.IsArray()) {
     std::string field = path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
+    if (path == "metadata.finalizers" && v.Size() > 0) {
+      // ObjectMeta.finalizers is a set (+listType=set): one "v:<json value>" entry per item.
+      out.AddMember(json::StringValue(".", a), json::Value(rapidjson::kObjectType), a);
+      for (const auto& item : v.GetArray()) {
+        std::string k = "v:" + Compact(item);
+        if (json::Find(out, k) == nullptr) {
+          out.AddMember(json::StringValue(k, a), json::Value(rapidjson::kObjectType), a);
+        }
+      }
+      SortKeys(out);
+      return out;
+    }
     std::string key = ListKey(field);
     if (!key.empty() && !custom) {
       // Only optional (omitempty) keyed lists carry their own "." entry.
