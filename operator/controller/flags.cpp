@@ -56,6 +56,10 @@ const std::map<std::string, FlagSpec, std::less<>>& Specs() {
        {false,
         "namespace of the operator (default: in-cluster namespace file, POD_NAMESPACE, default)"}},
       {"shutdown-timeout", {false, "how long in-flight syncs may take at shutdown (default 20s)"}},
+      {"credential-check-interval",
+       {false,
+        "how often the Secrets named by VaultConnections and VaultAuths (CA, AppRole secret ID, "
+        "token) are read again to pick up a rotation (default 30s)"}},
       {"log-level", {false, "debug|info|warn|error (default info)"}},
       {"log-format", {false, "json|text (default json)"}},
       {"version", {true, "print the version and exit"}},
@@ -200,6 +204,10 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& argv,
   }
   if (has("default-refresh")) {
     VS_ASSIGN_OR_RETURN(o.default_refresh, Millis("default-refresh", values["default-refresh"]));
+  }
+  if (has("credential-check-interval")) {
+    VS_ASSIGN_OR_RETURN(o.credential_check_interval,
+                        Millis("credential-check-interval", values["credential-check-interval"]));
   }
   if (has("shutdown-timeout")) {
     VS_ASSIGN_OR_RETURN(m.shutdown_timeout, Millis("shutdown-timeout", values["shutdown-timeout"]));

@@ -59,19 +59,54 @@ bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeou
   return pred();
 }
 
-std::unique_ptr<Env> Env::Start() {
+std::vector<Env::LoggedRequest> ParseRequestLog(const std::string& body) {
+  std::vector<Env::LoggedRequest> out;
+  auto doc = json::Parse(body);
+  const json::Value* reqs = doc.ok() ? json::Find(*doc, "requests") : nullptr;
+  if (reqs == nullptr || !reqs->IsArray()) return out;
+  auto str = [](const json::Value& v, const char* k) {
+    auto s = json::OptionalString(v, k);
+    return (s.ok() && s->has_value()) ? std::string(**s) : std::string();
+  };
+  for (const auto& r : reqs->GetArray()) {
+    Env::LoggedRequest e;
+    if (const json::Value* seq = json::Find(r, "seq"); seq && seq->IsInt64())
+      e.seq = seq->GetInt64();
+    if (const json::Value* st = json::Find(r, "status"); st && st->IsInt()) e.status = st->GetInt();
+    e.start_time = str(r, "start_time");
+    e.time = str(r, "time");
+    e.method = str(r, "method");
+    e.path = str(r, "path");
+    e.user_agent = str(r, "user_agent");
+    e.count_key = str(r, "count_key");
+    if (const json::Value* h = json::Find(r, "header_names"); h && h->IsArray()) {
+      for (const auto& n : h->GetArray())
+        if (n.IsString()) e.header_names.emplace_back(json::View(n));
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::unique_ptr<Env> Env::Start(const Options& options) {
   std::unique_ptr<Env> env(new Env());
   char tmpl[] = "/tmp/vaultsync-e2e-XXXXXX";
   env->dir_ = mkdtemp(tmpl);
   env->kubeconfig_ = env->dir_ + "/kubeconfig";
   // TLS, as a real API server: kubectl sends bearer tokens only over https.
-  auto kube = testing::StartEmulator(
-      "kube-emulator",
-      {"--admin-token", kAdminToken, "--tls-self-signed", "--write-kubeconfig", env->kubeconfig_});
+  std::vector<std::string> kube_args = {"--admin-token", kAdminToken, "--tls-self-signed",
+                                        "--write-kubeconfig", env->kubeconfig_};
+  kube_args.insert(kube_args.end(), options.kube_args.begin(), options.kube_args.end());
+  auto kube = testing::StartEmulator("kube-emulator", kube_args);
   EXPECT_TRUE(kube.ok()) << kube.status().ToString();
   if (!kube.ok()) return nullptr;
   env->kube_ = std::move(*kube);
-  auto vault = testing::StartEmulator("vault-emulator", {"--dev-root-token", kRootToken});
+  std::vector<std::string> vault_args = {"--dev-root-token", kRootToken};
+  if (options.vault_tls) {
+    vault_args.push_back("--tls-self-signed");
+    vault_args.push_back(env->dir_ + "/vault-tls");
+  }
+  auto vault = testing::StartEmulator("vault-emulator", vault_args);
   EXPECT_TRUE(vault.ok()) << vault.status().ToString();
   if (!vault.ok()) return nullptr;
   env->vault_ = std::move(*vault);
@@ -279,6 +314,40 @@ Env::Operator Env::StartOperator(const std::vector<std::string>& extra, const te
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   if (p.ok()) op.process = std::move(*p);
   return op;
+}
+
+const testing::RunningEmulator& Env::StartSecondVault() {
+  auto vault = testing::StartEmulator("vault-emulator", {"--dev-root-token", kRootToken});
+  EXPECT_TRUE(vault.ok()) << vault.status().ToString();
+  if (vault.ok()) {
+    vault2_ = std::move(*vault);
+    vault2_http_ = Connect(vault2_.url);
+  }
+  return vault2_;
+}
+
+http::Response Env::SecondVault(const std::string& method, const std::string& path,
+                                const std::string& body) {
+  if (!vault2_http_) return http::Response{0, {}, "no second vault"};
+  return Call(*vault2_http_, method, path, body, {{"X-Vault-Token", kRootToken}});
+}
+
+std::vector<Env::LoggedRequest> Env::KubeRequests() {
+  return ParseRequestLog(Call(*kube_http_, "GET", "/__emulator/requests", "", {}).body);
+}
+
+std::vector<Env::LoggedRequest> Env::VaultRequests() {
+  return ParseRequestLog(Call(*vault_http_, "GET", "/__emulator/requests", "", {}).body);
+}
+
+std::vector<Env::LoggedRequest> Env::SecondVaultRequests() {
+  if (!vault2_http_) return {};
+  return ParseRequestLog(Call(*vault2_http_, "GET", "/__emulator/requests", "", {}).body);
+}
+
+void Env::Apply(const std::string& json) {
+  auto r = Kubectl({"apply", "-f", "-"}, json);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
 std::string Env::HttpGet(int port, const std::string& path, int* status) {

@@ -21,9 +21,37 @@ inline constexpr const char* kRootToken = "root";
 
 class Env {
  public:
+  struct Options {
+    // Serve Vault over https with a certificate of the emulator's own CA (vault_ca_file()),
+    // which POST /__emulator/tls {"regenerate":true} rotates.
+    bool vault_tls = false;
+    std::vector<std::string> kube_args;  // extra kube-emulator flags
+  };
   // Starts both emulators, applies crds/*.yaml, creates namespace `demo`. Fails the
   // calling test (ASSERT) when anything does not come up.
-  static std::unique_ptr<Env> Start();
+  static std::unique_ptr<Env> Start(const Options& options);
+  static std::unique_ptr<Env> Start() { return Start(Options{}); }
+  // The Vault emulator's CA certificate file (vault_tls only).
+  std::string vault_ca_file() const { return dir_ + "/vault-tls/ca.crt"; }
+
+  // Another Vault emulator (plain http, root token kRootToken), stopped with the Env.
+  const testing::RunningEmulator& StartSecondVault();
+  http::Response SecondVault(const std::string& method, const std::string& path,
+                             const std::string& body = "");
+
+  // One request as an emulator's /__emulator/requests log has it.
+  struct LoggedRequest {
+    int64_t seq = 0;
+    std::string start_time, time;  // RFC 3339 with nanoseconds (sortable as text)
+    std::string method, path, user_agent, count_key;
+    int status = 0;
+    std::vector<std::string> header_names;
+  };
+  std::vector<LoggedRequest> KubeRequests();
+  std::vector<LoggedRequest> VaultRequests();
+  std::vector<LoggedRequest> SecondVaultRequests();
+  // kubectl apply of one object given as JSON.
+  void Apply(const std::string& json);
   ~Env();
 
   const std::string& kube_url() const { return kube_.url; }
@@ -97,8 +125,8 @@ class Env {
   std::optional<T> ObjectField(const std::string& path, const std::vector<std::string>& keys,
                                Read read);
   Env() = default;
-  testing::RunningEmulator kube_, vault_;
-  std::unique_ptr<http::Transport> kube_http_, vault_http_;
+  testing::RunningEmulator kube_, vault_, vault2_;
+  std::unique_ptr<http::Transport> kube_http_, vault_http_, vault2_http_;
   std::string kubeconfig_;
   std::string dir_;
 };

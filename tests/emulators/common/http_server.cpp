@@ -116,13 +116,17 @@ bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
 }
 
 std::string LoggedRequestJson(const LoggedRequest& e) {
+  std::string names = "[";
+  for (size_t i = 0; i < e.header_names.size(); ++i)
+    names += (i == 0 ? "" : ",") + json::Quote(e.header_names[i]);
+  names += "]";
   return "{\"seq\":" + std::to_string(e.seq) +
          ",\"start_time\":" + json::Quote(FormatRfc3339(e.start, 9)) +
          ",\"time\":" + json::Quote(FormatRfc3339(e.time, 9)) +
          ",\"method\":" + json::Quote(e.method) + ",\"path\":" + json::Quote(e.path) +
          ",\"query\":" + json::Quote(e.query) + ",\"status\":" + std::to_string(e.status) +
          ",\"user_agent\":" + json::Quote(e.user_agent) + ",\"user\":" + json::Quote(e.user) +
-         ",\"count_key\":" + json::Quote(e.count_key) + "}";
+         ",\"count_key\":" + json::Quote(e.count_key) + ",\"header_names\":" + names + "}";
 }
 
 }  // namespace
@@ -430,6 +434,7 @@ struct HttpServer::Impl {
     e.user_agent = std::string(req.Header("User-Agent"));
     e.user = admission.user;
     e.count_key = admission.count_key;
+    for (const auto& [name, value] : req.headers) e.header_names.push_back(name);
     owner->request_log().Add(std::move(e));
   }
 

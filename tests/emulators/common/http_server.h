@@ -97,7 +97,8 @@ class RequestCounters {
 };
 
 // One handled request as the request log keeps it: never a body, a header value other
-// than the User-Agent, or a secret-looking query value (see RedactQuery).
+// than the User-Agent (only the other headers' names), or a secret-looking query value
+// (see RedactQuery).
 struct LoggedRequest {
   int64_t seq = 0;  // 1, 2, ... in the order the answers were decided
   TimePoint start;  // when the request was received
@@ -107,6 +108,7 @@ struct LoggedRequest {
   std::string user_agent;
   std::string user;  // the authenticated user as the emulator saw it ("" = none)
   std::string count_key;
+  std::vector<std::string> header_names;  // as sent (case kept), in order
 };
 
 // Thread-safe ring buffer of the last `capacity` handled requests.

@@ -115,6 +115,15 @@ Reply AppRoleAuthBackend::RolePath(Call& c, const std::string& name, const std::
     }
     return Unsupported();
   }
+  if (sub == "secret-id/destroy") {
+    // Vault answers 204 whether or not the secret ID existed; only a missing one is refused.
+    if (c.op != Op::kCreate && c.op != Op::kUpdate && c.op != Op::kDelete) return Unsupported();
+    std::string id;
+    if (Status st = BodyString(c, "secret_id", id); !st.ok()) return Error(400, {st.message()});
+    if (id.empty()) return Error(400, {"missing secret_id"});
+    r.secret_ids.erase(id);
+    return NoContent();
+  }
   if (sub == "secret-id") {
     if (c.op == Op::kList) {
       std::vector<std::string> keys;

@@ -67,6 +67,22 @@ TEST_F(AppRoleTest, SecretIdExpires) {
   EXPECT_EQ(FirstError(Login(role_id, secret_id).body), "invalid secret id");
 }
 
+TEST_F(AppRoleTest, ADestroyedSecretIdNoLongerLogsIn) {
+  ASSERT_EQ(Login(role_id, secret_id).status, 200);
+  EXPECT_EQ(h.Send("POST", "/v1/auth/approle/role/sync/secret-id/destroy",
+                   "{\"secret_id\":\"" + secret_id + "\"}")
+                .status,
+            204);
+  EXPECT_EQ(FirstError(Login(role_id, secret_id).body), "invalid secret id");
+  // Destroying an unknown one is not an error (Vault answers 204 as well); a missing one is.
+  EXPECT_EQ(h.Send("POST", "/v1/auth/approle/role/sync/secret-id/destroy",
+                   R"({"secret_id":"00000000-0000-0000-0000-000000000000"})")
+                .status,
+            204);
+  EXPECT_EQ(FirstError(h.Send("POST", "/v1/auth/approle/role/sync/secret-id/destroy", "{}").body),
+            "missing secret_id");
+}
+
 TEST_F(AppRoleTest, RoleReadAndList) {
   auto role = h.SendJson("GET", "/v1/auth/approle/role/sync");
   EXPECT_EQ(role["data"]["token_ttl"].GetInt(), 60);
