@@ -129,10 +129,13 @@ in_chroot=(chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /bin/bash -c)
 
 phase "./scripts/demo.sh (until its Ctrl-C prompt)"
-# Its own session and process group, so SIGINT reaches it the way Ctrl-C on a terminal does.
-setsid "${in_chroot[@]}" 'cd /root/vaultsync && exec ./scripts/demo.sh' \
-  >"$work/demo.log" 2>&1 </dev/null &
+# Job control on: the demo gets a process group of its own, and SIGINT is not ignored in it
+# (without job control bash starts background commands with SIGINT ignored, and a script
+# cannot trap a signal ignored on entry), so the signal reaches it as Ctrl-C would.
+set -m
+"${in_chroot[@]}" 'cd /root/vaultsync && exec ./scripts/demo.sh' >"$work/demo.log" 2>&1 </dev/null &
 demo_pid=$!
+set +m
 prompt=0
 for _ in $(seq 3600); do  # at most an hour: installing packages and the first build
   if grep -q 'Press Ctrl-C' "$work/demo.log"; then prompt=1; break; fi
