@@ -46,14 +46,15 @@ vaultsync_configure() {
 }
 
 # vaultsync_build DIR [targets...]: ninja's output goes to DIR/build.log; a progress line
-# ("[412/630] 65%") is printed in place on a terminal, and every 15 s otherwise (CI logs).
+# ("[412/630] 65%") is printed in place on a terminal, and otherwise (CI logs) at most every
+# 15 s when it changed, every minute when it did not (one long compile).
 vaultsync_build() {
   local dir=$1
   shift
   local log=$dir/build.log targets=()
   for t in "$@"; do targets+=(--target "$t"); done
   NINJA_STATUS='[%f/%t] ' cmake --build "$dir" -j "$(nproc)" "${targets[@]}" >"$log" 2>&1 &
-  local pid=$! tty=0 last_print=$SECONDS progress=""
+  local pid=$! tty=0 last_print=$SECONDS progress="" printed=""
   [ -t 1 ] && tty=1
   while kill -0 "$pid" 2>/dev/null; do
     sleep 1
@@ -66,9 +67,11 @@ vaultsync_build() {
     local line="   building $progress $((done_n * 100 / (total > 0 ? total : 1)))%"
     if [ $tty = 1 ]; then
       printf '\r%s' "$line"
-    elif [ $((SECONDS - last_print)) -ge 15 ]; then
+    elif { [ "$progress" != "$printed" ] && [ $((SECONDS - last_print)) -ge 15 ]; } ||
+      [ $((SECONDS - last_print)) -ge 60 ]; then
       echo "$line"
       last_print=$SECONDS
+      printed=$progress
     fi
   done
   [ $tty = 1 ] && [ -n "$progress" ] && printf '\n'
