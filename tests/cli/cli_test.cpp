@@ -75,6 +75,11 @@ TEST_F(Cli, HelpAndUsageErrorsExitTwo) {
   auto help = Run({"--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("login-check"), std::string::npos);
+  for (const char* verb :
+       {"auth enable", "auth list", "secrets enable", "write-kubernetes-config", "role write",
+        "role read", "policy write", "approle role-id", "approle secret-id"}) {
+    EXPECT_NE(help.out.find(verb), std::string::npos) << verb;
+  }
   auto verb_help = Run({"put", "--help"});
   EXPECT_EQ(verb_help.exit_code, 0);
   EXPECT_NE(verb_help.out.find("--cas N"), std::string::npos);
