@@ -15,8 +15,14 @@ probe_port=${DEMO_PROBE_PORT:-18081}
 
 if [ -z "${DEMO_SKIP_BUILD:-}" ]; then
   ./scripts/install-deps.sh
-  cmake -S . -B "$build" -G Ninja >/dev/null
-  cmake --build "$build" -j "$(nproc)" --target vaultsync-operator vaultsyncctl kube-emulator vault-emulator
+  # The same build/ configuration as ./scripts/test.sh (Release, ccache): running one after
+  # the other rebuilds nothing.
+  # shellcheck source=scripts/lib/build.sh
+  . scripts/lib/build.sh
+  vaultsync_use_ccache
+  echo "== building the operator, vaultsyncctl and the two emulators"
+  vaultsync_configure "$build" demo
+  vaultsync_build "$build" vaultsync-operator vaultsyncctl kube-emulator vault-emulator
 fi
 bin=$build/bin
 work=$(mktemp -d /tmp/vaultsync-demo-XXXXXX)

@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev
   python3-hvac  # the real Vault client the emulator is checked with
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
+  golang-github-xeipuuv-gojsonschema-dev
 )
 # Tests and the demo drive the emulated API server with the real kubectl; Debian ships it
 # as kubernetes-client. A kubectl already on PATH (any packaging) is used as it is.

@@ -6,13 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 jobs=$(nproc)
-# ccache makes a rebuild of an unchanged tree (another clone, CI after a local run) cheap.
-# BASEDIR/NOHASHDIR let clones in different folders share the cache.
-launcher=()
-if command -v ccache >/dev/null 2>&1; then
-  export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-fi
+# shellcheck source=scripts/lib/build.sh
+. scripts/lib/build.sh
+vaultsync_use_ccache
 
 echo "== format check"
 if command -v clang-format >/dev/null 2>&1; then
@@ -26,13 +22,15 @@ fi
 run_suite() {  # $1 build dir, $2.. extra cmake args
   local dir=$1; shift
   echo "== build ($dir)"
-  cmake -S . -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null
-  cmake --build "$dir" -j "$jobs"
+  vaultsync_configure "$dir" all "$@"
+  vaultsync_build "$dir"
   echo "== test ($dir)"
   (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 300)
 }
 
-run_suite build -DCMAKE_BUILD_TYPE=Release
+# build/ is the demo's configuration too (scripts/lib/build.sh), so a demo run before this
+# leaves objects that are reused here.
+run_suite build
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-asan -DVAULTSYNC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 echo "all tests passed"

@@ -3,6 +3,7 @@
 // in-process as well as through the real binary.
 #pragma once
 
+#include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -16,8 +17,12 @@ inline constexpr int kExitFailed = 1;  // Vault refused or failed; stderr says w
 inline constexpr int kExitUsage = 2;   // bad command line or local configuration
 
 // Runs vaultsyncctl with `argv` (without the program name), reading VAULT_* through `env`.
-// Results go to `out`, errors and usage problems to `err`. Returns the exit code. Tokens
-// obtained by logging in are revoked before returning; no token is ever written.
+// Results go to `out`, errors and usage problems to `err`; `in` is read only by
+// `policy write NAME -`. Returns the exit code. Tokens obtained by logging in are revoked
+// before returning; no token is ever written.
+int RunCli(const std::vector<std::string>& argv, const EnvLookup& env, std::istream& in,
+           std::ostream& out, std::ostream& err);
+// Same with nothing on standard input.
 int RunCli(const std::vector<std::string>& argv, const EnvLookup& env, std::ostream& out,
            std::ostream& err);
 

@@ -1,7 +1,9 @@
 // Command-line parsing for vaultsyncctl.
 #include "cli/flags.h"
 
+#include <algorithm>
 #include <charconv>
+#include <initializer_list>
 
 namespace vaultsync::cli {
 namespace {
@@ -15,7 +17,39 @@ constexpr std::pair<Verb, std::string_view> kVerbs[] = {
     {Verb::kPolicies, "policies"},
     {Verb::kPolicy, "policy"},
     {Verb::kHealth, "health"},
+    {Verb::kAuth, "auth"},
+    {Verb::kSecrets, "secrets"},
+    {Verb::kWriteKubernetesConfig, "write-kubernetes-config"},
+    {Verb::kRole, "role"},
+    {Verb::kAppRole, "approle"},
 };
+
+// Flags that only some verbs take, and the verbs that take them.
+struct VerbFlag {
+  std::string_view name;
+  std::initializer_list<Verb> verbs;
+};
+const VerbFlag kVerbFlags[] = {
+    {"--mount", {Verb::kList, Verb::kGet, Verb::kPut, Verb::kDelete}},
+    {"--kv-version", {Verb::kList, Verb::kGet, Verb::kPut, Verb::kDelete}},
+    {"--version", {Verb::kGet, Verb::kSecrets}},
+    {"--cas", {Verb::kPut}},
+    {"--path", {Verb::kAuth, Verb::kSecrets, Verb::kWriteKubernetesConfig}},
+    {"--description", {Verb::kAuth, Verb::kSecrets}},
+    {"--host", {Verb::kWriteKubernetesConfig}},
+    {"--ca-cert-file", {Verb::kWriteKubernetesConfig}},
+    {"--token-reviewer-jwt-file", {Verb::kWriteKubernetesConfig}},
+    {"--issuer", {Verb::kWriteKubernetesConfig}},
+    {"--auth-path", {Verb::kRole, Verb::kAppRole}},
+    {"--show-secret-id", {Verb::kAppRole}},
+};
+
+const VerbFlag* FindVerbFlag(std::string_view name) {
+  for (const auto& f : kVerbFlags) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
 
 Status Usage(std::string msg) { return InvalidArgument(std::move(msg)); }
 
@@ -29,8 +63,53 @@ Result<int64_t> ParseInt(std::string_view flag, std::string_view text, int64_t m
   return v;
 }
 
-bool TakesKvFlags(Verb v) {
-  return v == Verb::kList || v == Verb::kGet || v == Verb::kPut || v == Verb::kDelete;
+// KEY=VALUE arguments from index `first` on; the message shows only the key part, since
+// the value may be a secret.
+Status CheckPairs(const Invocation& inv, size_t first, std::string_view verb) {
+  for (size_t i = first; i < inv.args.size(); ++i) {
+    size_t eq = inv.args[i].find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::string shown = eq == std::string::npos ? "argument " + std::to_string(i + 1)
+                                                  : "\"" + inv.args[i].substr(0, eq) + "\"";
+      return Usage(std::string(verb) + ": " + shown + " is not KEY=VALUE");
+    }
+  }
+  return Status::Ok();
+}
+
+// The group verbs: a known subcommand first, then its arguments.
+Status CheckGroupArgs(const Invocation& inv) {
+  const size_t n = inv.args.size();
+  const std::string verb(VerbName(*inv.verb));
+  if (n == 0) return Usage(verb + " needs a subcommand (see 'vaultsyncctl " + verb + " --help')");
+  const std::string& sub = inv.args[0];
+  auto want = [&](bool ok, std::string_view what) -> Status {
+    if (ok) return Status::Ok();
+    return Usage(verb + " " + sub + " takes " + std::string(what) + " (got " +
+                 std::to_string(n - 1) + " arguments)");
+  };
+  switch (*inv.verb) {
+    case Verb::kAuth:
+      if (sub == "enable") return want(n == 2, "exactly one TYPE");
+      if (sub == "list") return want(n == 1, "no arguments");
+      break;
+    case Verb::kSecrets:
+      if (sub == "enable") return want(n == 2, "exactly one TYPE");
+      break;
+    case Verb::kRole:
+      if (sub == "write") {
+        VS_RETURN_IF_ERROR(want(n >= 2, "NAME and KEY=VALUE parameters"));
+        return CheckPairs(inv, 2, "role write");
+      }
+      if (sub == "read") return want(n == 2, "exactly one NAME");
+      break;
+    case Verb::kAppRole:
+      if (sub == "role-id" || sub == "secret-id") return want(n == 2, "exactly one role NAME");
+      break;
+    default:
+      break;
+  }
+  return Usage("unknown subcommand \"" + sub + "\" of " + verb);
 }
 
 // Checks the positional arguments of each verb.
@@ -53,25 +132,35 @@ Status CheckArgs(const Invocation& inv) {
     case Verb::kDelete:
       return want(n == 1, "exactly one PATH");
     case Verb::kPolicy:
-      return want(n == 1, "exactly one policy NAME");
-    case Verb::kPut: {
+      if (n == 1) return Status::Ok();  // policy NAME
+      if (n >= 1 && inv.args[0] == "read") return want(n == 2, "read NAME");
+      if (n >= 1 && inv.args[0] == "write") return want(n == 3, "write NAME FILE|-");
+      return want(false, "NAME, read NAME or write NAME FILE|-");
+    case Verb::kPut:
       VS_RETURN_IF_ERROR(want(n >= 2, "PATH and at least one KEY=VALUE"));
-      for (size_t i = 1; i < n; ++i) {
-        size_t eq = inv.args[i].find('=');
-        if (eq == std::string::npos || eq == 0) {
-          // Show only the key part: the value may be a secret.
-          std::string shown = eq == std::string::npos ? "argument " + std::to_string(i + 1)
-                                                      : "\"" + inv.args[i].substr(0, eq) + "\"";
-          return Usage("put: " + shown + " is not KEY=VALUE");
-        }
-      }
+      return CheckPairs(inv, 1, "put");
+    case Verb::kAuth:
+    case Verb::kSecrets:
+    case Verb::kRole:
+    case Verb::kAppRole:
+      return CheckGroupArgs(inv);
+    case Verb::kWriteKubernetesConfig:
+      VS_RETURN_IF_ERROR(want(n == 0, "no arguments"));
+      if (!inv.host) return Usage("write-kubernetes-config needs --host URL (the API server)");
       return Status::Ok();
-    }
   }
   return Status::Ok();
 }
 
 }  // namespace
+
+std::string Invocation::Subcommand() const {
+  if (verb == Verb::kPolicy) {
+    if (args.size() >= 2 && (args[0] == "read" || args[0] == "write")) return args[0];
+    return "read";
+  }
+  return args.empty() ? "" : args[0];
+}
 
 std::string_view VerbName(Verb verb) {
   for (const auto& [v, name] : kVerbs) {
@@ -168,27 +257,46 @@ Result<Invocation> ParseArgs(const std::vector<std::string>& argv) {
       } else {
         return Usage("-o takes text or json, got \"" + f + "\"");
       }
-    } else if (name == "--mount" || name == "--kv-version" || name == "--version" ||
-               name == "--cas") {
+    } else if (const VerbFlag* vf = FindVerbFlag(name); vf != nullptr) {
       if (!inv.verb.has_value()) return Usage("flag " + name + " goes after the command");
-      Verb v = *inv.verb;
-      VS_ASSIGN_OR_RETURN(std::string text, value());
+      const Verb v = *inv.verb;
       const std::string verb(VerbName(v));
-      if ((name == "--mount" || name == "--kv-version") && !TakesKvFlags(v)) {
+      if (std::find(vf->verbs.begin(), vf->verbs.end(), v) == vf->verbs.end()) {
         return Usage(verb + " does not take " + name);
       }
-      if (name == "--version" && v != Verb::kGet) return Usage(verb + " does not take --version");
-      if (name == "--cas" && v != Verb::kPut) return Usage(verb + " does not take --cas");
+      if (name == "--show-secret-id") {
+        if (inline_value) return Usage("--show-secret-id takes no value");
+        inv.show_secret_id = true;
+        continue;
+      }
+      VS_ASSIGN_OR_RETURN(std::string text, value());
+      if (text.empty()) return Usage(name + " must not be empty");
       if (name == "--mount") {
-        if (text.empty()) return Usage("--mount must not be empty");
         inv.mount = text;
       } else if (name == "--kv-version") {
         if (text != "1" && text != "2") return Usage("--kv-version takes 1 or 2");
         inv.kv_version = text == "1" ? 1 : 2;
+      } else if (name == "--version" && v == Verb::kSecrets) {
+        if (text != "1" && text != "2") return Usage("secrets enable --version takes 1 or 2");
+        inv.engine_version = text;
       } else if (name == "--version") {
         VS_ASSIGN_OR_RETURN(inv.version, ParseInt(name, text, 1));
-      } else {
+      } else if (name == "--cas") {
         VS_ASSIGN_OR_RETURN(inv.cas, ParseInt(name, text, 0));
+      } else if (name == "--path") {
+        inv.path = text;
+      } else if (name == "--description") {
+        inv.description = text;
+      } else if (name == "--host") {
+        inv.host = text;
+      } else if (name == "--ca-cert-file") {
+        inv.ca_cert_file = text;
+      } else if (name == "--token-reviewer-jwt-file") {
+        inv.reviewer_jwt_file = text;
+      } else if (name == "--issuer") {
+        inv.issuer = text;
+      } else if (name == "--auth-path") {
+        inv.auth_path = text;
       }
     } else {
       return Usage("unknown flag " + name);

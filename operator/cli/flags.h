@@ -14,7 +14,22 @@
 
 namespace vaultsync::cli {
 
-enum class Verb { kLoginCheck, kList, kGet, kPut, kDelete, kPolicies, kPolicy, kHealth };
+enum class Verb {
+  kLoginCheck,
+  kList,
+  kGet,
+  kPut,
+  kDelete,
+  kPolicies,
+  kPolicy,  // policy NAME | policy read NAME | policy write NAME FILE|-
+  kHealth,
+  // Vault setup (admin verbs); the first argument of each group verb is its subcommand.
+  kAuth,                   // auth enable TYPE | auth list
+  kSecrets,                // secrets enable TYPE
+  kWriteKubernetesConfig,  // write-kubernetes-config --host URL ...
+  kRole,                   // role write NAME KEY=VALUE... | role read NAME
+  kAppRole,                // approle role-id NAME | approle secret-id NAME
+};
 enum class OutputFormat { kText, kJson };
 
 // "login-check", "list", ... ; and back (nullopt for an unknown verb).
@@ -45,14 +60,29 @@ struct Invocation {
   std::optional<int> kv_version;   // --kv-version 1|2
   std::optional<int64_t> version;  // get --version N (N >= 1)
   std::optional<int64_t> cas;      // put --cas N (N >= 0)
-  std::vector<std::string> args;   // positional arguments after the verb
+  std::vector<std::string> args;   // positional arguments after the verb (subcommand first)
+
+  // Admin verbs.
+  std::optional<std::string> path;               // --path: where auth/secrets enable mounts,
+                                                 // or write-kubernetes-config's auth mount
+  std::optional<std::string> description;        // --description (auth/secrets enable)
+  std::optional<std::string> engine_version;     // secrets enable --version 1|2
+  std::optional<std::string> host;               // --host (write-kubernetes-config)
+  std::optional<std::string> ca_cert_file;       // --ca-cert-file (write-kubernetes-config)
+  std::optional<std::string> reviewer_jwt_file;  // --token-reviewer-jwt-file
+  std::optional<std::string> issuer;             // --issuer
+  std::optional<std::string> auth_path;          // --auth-path (role, approle)
+  bool show_secret_id = false;                   // approle secret-id --show-secret-id
+  // The subcommand of a group verb ("enable", "write", ...; "read" for `policy NAME`).
+  std::string Subcommand() const;
 };
 
 // Parses argv without the program name. Accepts "--flag value" and "--flag=value"; "--"
-// ends flags. kInvalidArgument (a usage error) naming the problem for: an unknown verb or
-// flag, a flag the verb does not take, a missing or malformed value, a wrong number of
-// positional arguments, a KEY=VALUE argument without '=' or key. With help set, positional
-// argument counts are not checked.
+// ends flags. kInvalidArgument (a usage error) naming the problem for: an unknown verb,
+// subcommand or flag, a flag the verb does not take, a missing or malformed value, a wrong
+// number of positional arguments, a KEY=VALUE argument without '=' or key, and
+// write-kubernetes-config without --host. With help set, positional arguments are not
+// checked.
 Result<Invocation> ParseArgs(const std::vector<std::string>& argv);
 
 }  // namespace vaultsync::cli

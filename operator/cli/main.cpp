@@ -14,5 +14,5 @@ int main(int argc, char** argv) {
     if (v == nullptr) return std::nullopt;
     return std::string(v);
   };
-  return vaultsync::cli::RunCli(args, env, std::cout, std::cerr);
+  return vaultsync::cli::RunCli(args, env, std::cin, std::cout, std::cerr);
 }

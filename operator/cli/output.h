@@ -26,6 +26,10 @@ std::string FormatLoginInfo(const vault::LoginInfo& info, std::string_view metho
 // A Key/Value table of the data, then the kv-v2 version metadata or the kv-v1 lease.
 std::string FormatSecret(const vault::KvSecret& secret, vault::KvVersion kv_version);
 
+// Left-aligned columns, each as wide as its widest cell plus three spaces (the last one
+// unpadded); one row per line.
+std::string Columns(const std::vector<std::vector<std::string>>& rows);
+
 // One entry per line.
 std::string FormatLines(const std::vector<std::string>& lines);
 

@@ -21,6 +21,8 @@ enum class Operation {
   kSysHealth,
   kSysSealStatus,
   kSysPolicy,
+  kSysMount,   // enabling and listing auth methods and secrets engines (vaultsyncctl)
+  kAuthAdmin,  // an auth method's config, roles, role-id and secret-id (vaultsyncctl)
 };
 
 // "kv_read", "kv_write", ... as listed in the metrics contract.
@@ -52,6 +54,10 @@ constexpr std::string_view OperationName(Operation op) {
       return "sys_seal_status";
     case Operation::kSysPolicy:
       return "sys_policy";
+    case Operation::kSysMount:
+      return "sys_mount";
+    case Operation::kAuthAdmin:
+      return "auth_admin";
   }
   return "unknown";
 }

@@ -2,8 +2,12 @@
 // tests/charts/render) for the default values and several value sets, then checked: every
 // document parses, the kinds are the expected ones, the Deployment carries the restricted
 // security settings and probes, RBAC grants exactly the verbs the operator uses and never "*",
-// and the chart's CRDs are byte-identical to the top-level crds/.
+// the chart's CRDs are byte-identical to the top-level crds/ (and, as templates, the same
+// CRDs), values.schema.json types and describes every value and rejects what Helm would, the
+// chart README's values table is the one generated from the schema, and every CRD field is
+// described.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -281,8 +285,14 @@ TEST(ChartTest, DefaultObjectsAndScheduling) {
   EXPECT_EQ((*conn)["metadata"]["namespace"].as<std::string>(), "vaultsync");
   EXPECT_EQ((*conn)["spec"]["address"].as<std::string>(), "https://vault.vault.svc:8200");
   EXPECT_EQ((*conn)["spec"]["caCertSecretRef"].as<std::string>(), "vault-ca");
+  EXPECT_TRUE((*conn)["spec"]["skipTLSVerify"].as<bool>());
+  EXPECT_EQ((*conn)["spec"]["headers"]["X-Request-Source"].as<std::string>(), "vaultsync");
   EXPECT_EQ((*auth)["spec"]["vaultConnectionRef"].as<std::string>(), "default");
+  EXPECT_EQ((*auth)["spec"]["method"].as<std::string>(), "kubernetes");
+  EXPECT_FALSE((*auth)["spec"]["mount"].IsDefined());  // the method's default mount
   EXPECT_EQ((*auth)["spec"]["kubernetes"]["role"].as<std::string>(), "app");
+  EXPECT_EQ(Strings((*auth)["spec"]["kubernetes"]["audiences"]), std::set<std::string>{"vault"});
+  EXPECT_FALSE((*auth)["spec"]["appRole"].IsDefined());
   EXPECT_EQ(Strings((*auth)["spec"]["allowedNamespaces"]), std::set<std::string>{"apps"});
   ExpectSecureDeployment(r);
   const YAML::Node* dep = FindKind(r, "Deployment");
@@ -323,20 +333,150 @@ TEST(ChartTest, VaultAudienceGetsASecondToken) {
             "/var/run/secrets/vaultsync/serviceaccount");
 }
 
-TEST(ChartTest, RequiredValuesAreEnforced) {
-  // A default VaultConnection without an address must fail the render, not produce an
-  // object the API server would reject later.
+// Renders with the values given as YAML text; the result's exit code and stderr.
+testing::CommandResult RenderText(const std::string& values_yaml) {
   fs::path f =
       fs::temp_directory_path() / ("vaultsync-values-" + std::to_string(getpid()) + ".yaml");
-  {
-    std::ofstream out(f);
-    out << "defaults:\n  vaultConnection:\n    create: true\n";
-  }
-  std::vector<std::string> args = {"--chart", VAULTSYNC_CHART_DIR, "--values", f.string()};
+  std::ofstream(f, std::ios::trunc) << values_yaml;
+  std::vector<std::string> args = {"--chart",  VAULTSYNC_CHART_DIR, "--values",
+                                   f.string(), "--namespace",       "vaultsync"};
   auto r = RunCommand(VAULTSYNC_CHART_RENDER, args, {}, "", std::chrono::seconds(60));
   fs::remove(f);
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("defaults.vaultConnection.address is required"), std::string::npos) << r.err;
+  return r;
+}
+
+const YAML::Node* FindIn(const std::vector<YAML::Node>& docs, const std::string& kind) {
+  for (const auto& d : docs)
+    if (d["kind"].as<std::string>() == kind) return &d;
+  return nullptr;
+}
+
+TEST(ChartTest, RequiredValuesAreEnforced) {
+  // A default VaultConnection without an address, or a default VaultAuth without what its
+  // method needs, must fail the render, not produce an object the API server or the
+  // operator would reject later.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"defaults:\n  vaultConnection:\n    create: true\n",
+       "defaults.vaultConnection.address is required"},
+      {"defaults:\n  vaultAuth:\n    create: true\n",
+       "defaults.vaultAuth.kubernetes.role is required with method kubernetes"},
+      {"defaults:\n  vaultAuth:\n    create: true\n    method: appRole\n    appRole:\n"
+       "      roleId: r\n",
+       "defaults.vaultAuth.appRole.secretRef is required with method appRole"},
+      {"defaults:\n  vaultAuth:\n    create: true\n    method: token\n",
+       "defaults.vaultAuth.token.secretRef is required with method token"},
+  };
+  for (const auto& [values, message] : cases) {
+    auto r = RenderText(values);
+    EXPECT_NE(r.exit_code, 0) << values;
+    EXPECT_NE(r.err.find(message), std::string::npos) << values << r.err;
+  }
+}
+
+TEST(ChartTest, DefaultVaultAuthForEveryMethod) {
+  auto approle = RenderText(
+      "defaults:\n  vaultAuth:\n    create: true\n    method: appRole\n    mount: ci\n"
+      "    appRole:\n      roleId: 0f1e2d3c\n      secretRef: vaultsync-approle\n");
+  ASSERT_EQ(approle.exit_code, 0) << approle.err;
+  std::vector<YAML::Node> docs;
+  for (const auto& d : YAML::LoadAll(approle.out))
+    if (d.IsMap()) docs.push_back(d);
+  const YAML::Node* a = FindIn(docs, "VaultAuth");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ((*a)["spec"]["method"].as<std::string>(), "appRole");
+  EXPECT_EQ((*a)["spec"]["mount"].as<std::string>(), "ci");
+  EXPECT_EQ((*a)["spec"]["appRole"]["roleId"].as<std::string>(), "0f1e2d3c");
+  EXPECT_EQ((*a)["spec"]["appRole"]["secretRef"].as<std::string>(), "vaultsync-approle");
+  EXPECT_FALSE((*a)["spec"]["kubernetes"].IsDefined());
+  EXPECT_FALSE((*a)["spec"]["vaultConnectionRef"].IsDefined());
+
+  auto token = RenderText(
+      "defaults:\n  vaultAuth:\n    create: true\n    method: token\n"
+      "    token:\n      secretRef: vault-token\n");
+  ASSERT_EQ(token.exit_code, 0) << token.err;
+  docs.clear();
+  for (const auto& d : YAML::LoadAll(token.out))
+    if (d.IsMap()) docs.push_back(d);
+  const YAML::Node* t = FindIn(docs, "VaultAuth");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ((*t)["spec"]["method"].as<std::string>(), "token");
+  EXPECT_EQ((*t)["spec"]["token"]["secretRef"].as<std::string>(), "vault-token");
+}
+
+// Helm validates the merged values against values.schema.json before rendering; so does the
+// renderer, with the same library and message.
+TEST(ChartTest, SchemaRejectsWhatHelmWouldAndAcceptsGlobal) {
+  auto typo = RenderText("replicaCount: two\nlogLevl: debug\n");
+  EXPECT_NE(typo.exit_code, 0);
+  EXPECT_NE(typo.err.find("values don't meet the specifications of the schema(s)"),
+            std::string::npos)
+      << typo.err;
+  EXPECT_NE(typo.err.find("- (root): Additional property logLevl is not allowed"),
+            std::string::npos)
+      << typo.err;
+  EXPECT_NE(typo.err.find("- replicaCount: Invalid type. Expected: integer, given: string"),
+            std::string::npos)
+      << typo.err;
+  auto old_layout = RenderText("defaults:\n  vaultAuth:\n    role: app\n");
+  EXPECT_NE(old_layout.exit_code, 0);
+  EXPECT_NE(old_layout.err.find("Additional property role is not allowed"), std::string::npos)
+      << old_layout.err;
+  auto method = RenderText("defaults:\n  vaultAuth:\n    method: ldap\n");
+  EXPECT_NE(method.exit_code, 0);
+  // As a subchart, the parent's globals arrive under "global" (helm#10392).
+  auto global = RenderText("global:\n  imageRegistry: registry.example\n");
+  EXPECT_EQ(global.exit_code, 0) << global.err;
+}
+
+// A YAML node as text with map keys sorted: equal for the same data whatever the key order
+// (toYaml sorts keys; the files in crds/ do not).
+std::string Canonical(const YAML::Node& n) {
+  if (n.IsMap()) {
+    std::map<std::string, std::string> members;
+    for (const auto& kv : n) members[kv.first.as<std::string>()] = Canonical(kv.second);
+    std::string out = "{";
+    for (const auto& [k, v] : members) out += k + ":" + v + ",";
+    return out + "}";
+  }
+  if (n.IsSequence()) {
+    std::string out = "[";
+    for (const auto& x : n) out += Canonical(x) + ",";
+    return out + "]";
+  }
+  return n.IsScalar() ? "'" + n.Scalar() + "'" : "~";
+}
+
+TEST(ChartTest, CrdsAsTemplatesAreTheCrdsOfCrdsFolder) {
+  Rendered none = Render({});
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(Kinds(none).count("CustomResourceDefinition"), 0u);
+
+  Rendered r = Render({"crds-as-templates.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, YAML::Node> rendered;
+  for (const auto& d : r.docs) {
+    if (d["kind"].as<std::string>() != "CustomResourceDefinition") continue;
+    rendered[d["metadata"]["name"].as<std::string>()] = d;
+    EXPECT_EQ(d["metadata"]["annotations"]["helm.sh/resource-policy"].as<std::string>(), "keep");
+    EXPECT_EQ(d["metadata"]["labels"]["app.kubernetes.io/managed-by"].as<std::string>(), "Helm");
+  }
+  // Every file of crds/ is rendered, with the same spec.
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(VAULTSYNC_TOP_CRDS_DIR)) {
+    if (!e.is_regular_file() || e.path().extension() != ".yaml") continue;
+    ++files;
+    YAML::Node crd = YAML::LoadFile(e.path().string());
+    std::string name = crd["metadata"]["name"].as<std::string>();
+    ASSERT_TRUE(rendered.count(name))
+        << name << " (" << e.path().filename() << ") is not in templates/crds.yaml's list";
+    EXPECT_EQ(Canonical(rendered[name]["spec"]), Canonical(crd["spec"])) << name;
+  }
+  EXPECT_EQ(rendered.size(), files);
+
+  auto unkept = RenderText("crds:\n  install: true\n  keep: false\n");
+  ASSERT_EQ(unkept.exit_code, 0) << unkept.err;
+  EXPECT_EQ(unkept.out.find("helm.sh/resource-policy"), std::string::npos);
+  EXPECT_NE(unkept.out.find("kind: CustomResourceDefinition"), std::string::npos);
 }
 
 TEST(ChartTest, CrdsIdenticalToTopLevel) {
@@ -353,23 +493,120 @@ TEST(ChartTest, CrdsIdenticalToTopLevel) {
   }
 }
 
-TEST(ChartTest, SchemaIsJsonAndDescribesEveryValue) {
-  auto schema = json::Parse(ReadFile(fs::path(VAULTSYNC_CHART_DIR) / "values.schema.json"));
-  ASSERT_TRUE(schema.ok()) << schema.status().message();
-  const json::Value* props = json::Find(*schema, "properties");
-  ASSERT_NE(props, nullptr);
-  YAML::Node values = YAML::LoadFile(std::string(VAULTSYNC_CHART_DIR) + "/values.yaml");
-  ASSERT_TRUE(values.IsMap());
+// Every schema property has a type and a description, and every key of values.yaml (down to
+// the free-form maps) is in the schema: the schema is the values' complete documentation.
+void CheckSchemaNode(const json::Value& node, const std::string& path) {
+  const json::Value* props = json::Find(node, "properties");
+  if (props == nullptr) return;
+  for (auto it = props->MemberBegin(); it != props->MemberEnd(); ++it) {
+    const std::string key = path.empty() ? std::string(json::View(it->name))
+                                         : path + "." + std::string(json::View(it->name));
+    EXPECT_NE(json::Find(it->value, "type"), nullptr) << key << " has no type";
+    const json::Value* d = json::Find(it->value, "description");
+    EXPECT_TRUE(d != nullptr && d->IsString() && d->GetStringLength() > 0)
+        << key << " has no description";
+    CheckSchemaNode(it->value, key);
+  }
+}
+
+void CheckValuesInSchema(const YAML::Node& values, const json::Value& schema,
+                         const std::string& path) {
+  const json::Value* props = json::Find(schema, "properties");
+  if (props == nullptr || !values.IsMap()) return;  // a free-form map or a leaf
   for (const auto& kv : values) {
     std::string key = kv.first.as<std::string>();
-    EXPECT_NE(json::Find(*props, key), nullptr) << key << " missing from values.schema.json";
+    const json::Value* child = json::Find(*props, key);
+    EXPECT_NE(child, nullptr) << path + key << " missing from values.schema.json";
+    if (child != nullptr) CheckValuesInSchema(kv.second, *child, path + key + ".");
   }
-  // The value sets used above stay within the schema's top-level keys too.
+}
+
+TEST(ChartTest, SchemaTypesAndDescribesEveryValue) {
+  auto schema = json::Parse(ReadFile(fs::path(VAULTSYNC_CHART_DIR) / "values.schema.json"));
+  ASSERT_TRUE(schema.ok()) << schema.status().message();
+  CheckSchemaNode(*schema, "");
+  YAML::Node values = YAML::LoadFile(std::string(VAULTSYNC_CHART_DIR) + "/values.yaml");
+  ASSERT_TRUE(values.IsMap());
+  CheckValuesInSchema(values, *schema, "");
+  // The value sets used above stay within the schema too (the renderer validates them).
   for (const auto& e : fs::directory_iterator(VAULTSYNC_CHART_VALUES_DIR)) {
-    for (const auto& kv : YAML::LoadFile(e.path().string())) {
-      EXPECT_NE(json::Find(*props, kv.first.as<std::string>()), nullptr) << e.path();
+    CheckValuesInSchema(YAML::LoadFile(e.path().string()), *schema,
+                        e.path().filename().string() + ": ");
+  }
+}
+
+// The chart README's values table is generated from the schema and values.yaml
+// (vaultsync-chart-render --values-table); a value added, renamed or re-described without
+// regenerating it fails here.
+TEST(ChartTest, ReadmeValuesTableIsGenerated) {
+  const std::string readme = ReadFile(fs::path(VAULTSYNC_CHART_DIR) / "README.md");
+  const std::string begin =
+      "<!-- values table: generated by vaultsync-chart-render --values-table -->\n";
+  const std::string end = "<!-- end of values table -->";
+  size_t b = readme.find(begin);
+  size_t e = readme.find(end);
+  ASSERT_NE(b, std::string::npos) << "charts/vaultsync/README.md has no values table marker";
+  ASSERT_NE(e, std::string::npos);
+  auto r = RunCommand(VAULTSYNC_CHART_RENDER, {"--chart", VAULTSYNC_CHART_DIR, "--values-table"},
+                      {}, "", std::chrono::seconds(60));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(readme.substr(b + begin.size(), e - b - begin.size()), r.out)
+      << "regenerate the table: build/bin/vaultsync-chart-render --chart charts/vaultsync "
+         "--values-table";
+  for (const char* key : {"`crds.install`", "`defaults.vaultAuth.appRole.secretRef`",
+                          "`defaults.vaultConnection.skipTLSVerify`", "`global`"}) {
+    EXPECT_NE(r.out.find(key), std::string::npos) << key;
+  }
+}
+
+// kubectl explain shows a field's description; none may be missing. And the admission rules
+// that replace raw regular expressions carry messages a user can act on.
+void CheckCrdNode(const YAML::Node& node, const std::string& path) {
+  for (const char* key : {"items", "additionalProperties"}) {
+    YAML::Node child = node[key];
+    if (!child.IsDefined() || !child.IsMap()) continue;
+    EXPECT_TRUE(child["description"].IsDefined()) << path << "." << key << " has no description";
+    CheckCrdNode(child, path + "." + key);
+  }
+  for (const auto& kv : node["properties"]) {
+    std::string key = path + "." + kv.first.as<std::string>();
+    EXPECT_TRUE(kv.second["description"].IsDefined()) << key << " has no description";
+    CheckCrdNode(kv.second, key);
+  }
+}
+
+TEST(ChartTest, EveryCrdFieldIsDescribed) {
+  size_t crds = 0;
+  for (const auto& e : fs::directory_iterator(VAULTSYNC_TOP_CRDS_DIR)) {
+    if (!e.is_regular_file() || e.path().extension() != ".yaml") continue;
+    ++crds;
+    YAML::Node crd = YAML::LoadFile(e.path().string());
+    for (const auto& v : crd["spec"]["versions"]) {
+      CheckCrdNode(v["schema"]["openAPIV3Schema"], e.path().filename().string());
     }
   }
+  EXPECT_EQ(crds, 3u);
+}
+
+TEST(ChartTest, VaultStaticSecretAdmissionRulesHaveMessages) {
+  YAML::Node crd = YAML::LoadFile(std::string(VAULTSYNC_TOP_CRDS_DIR) + "/vaultstaticsecret.yaml");
+  YAML::Node spec = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"];
+  std::map<std::string, std::string> rules;  // message -> rule
+  auto collect = [&](const YAML::Node& n) {
+    for (const auto& r : n["x-kubernetes-validations"])
+      rules[r["message"].as<std::string>()] = r["rule"].as<std::string>();
+  };
+  collect(spec);
+  collect(spec["properties"]["path"]);
+  collect(spec["properties"]["mount"]);
+  EXPECT_FALSE(spec["properties"]["path"]["pattern"].IsDefined()) << "a raw regex message again";
+  bool leading = false, dots = false, version = false;
+  for (const auto& [message, rule] : rules) {
+    leading |= message.rfind("path must not start with '/'", 0) == 0;
+    dots |= message == "path must not contain '.' or '..' segments";
+    version |= message.rfind("version is only valid with type kv-v2", 0) == 0;
+  }
+  EXPECT_TRUE(leading && dots && version);
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 // The real vaultsyncctl binary against the vault-emulator: every verb in text and JSON,
-// kv-v1 and kv-v2 mounts, exit codes 0/1/2, and no token or secret value ever printed.
+// kv-v1 and kv-v2 mounts, the admin verbs that set Vault up, login and TLS failures with
+// their hints, exit codes 0/1/2, and no token or secret value ever printed.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 
 #include "emulator_env.h"
 #include "process.h"
+#include "test_pki.h"
 #include "util/json.h"
 
 namespace vaultsync::cli {
@@ -72,6 +75,11 @@ TEST_F(Cli, HelpAndUsageErrorsExitTwo) {
   auto help = Run({"--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("login-check"), std::string::npos);
+  for (const char* verb :
+       {"auth enable", "auth list", "secrets enable", "write-kubernetes-config", "role write",
+        "role read", "policy write", "approle role-id", "approle secret-id"}) {
+    EXPECT_NE(help.out.find(verb), std::string::npos) << verb;
+  }
   auto verb_help = Run({"put", "--help"});
   EXPECT_EQ(verb_help.exit_code, 0);
   EXPECT_NE(verb_help.out.find("--cas N"), std::string::npos);
@@ -218,6 +226,242 @@ TEST_F(Cli, LoginCheckWithTokenAndAppRole) {
                       "--secret-id-file", sid_file, "login-check"});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("invalid secret id"), std::string::npos) << refused.err;
+}
+
+// A refused login is reported as a login (method, mount, role, Vault's words) with a hint
+// for that method — not as the failure of the first request the verb would have made.
+TEST_F(Cli, RefusedLoginIsReportedAsOne) {
+  env_.Setup("POST", "sys/auth/approle", R"({"type":"approle"})");
+  env_.Setup("POST", "auth/approle/role/sync", R"({"token_ttl":"60s"})");
+  std::string role_id =
+      EmulatorEnv::Field(env_.Setup("GET", "auth/approle/role/sync/role-id"), "data", "role_id");
+  std::string sid_file = ::testing::TempDir() + "/cli_bad_secret_id";
+  std::ofstream(sid_file, std::ios::trunc) << "wrong-secret-id\n";
+  auto approle = Run({"--address", env_.url(), "--role-id", role_id, "--secret-id-file", sid_file,
+                      "get", "app/db"});
+  EXPECT_EQ(approle.exit_code, 1);
+  EXPECT_NE(approle.err.find("login failed (method appRole, mount auth/approle): Vault said: "
+                             "invalid secret id (HTTP 400)"),
+            std::string::npos)
+      << approle.err;
+  EXPECT_NE(approle.err.find("hint: check --role-id and --secret-id-file"), std::string::npos);
+  for (const auto* r : {&approle}) {
+    EXPECT_EQ(r->err.find("KV version"), std::string::npos) << r->err;
+    EXPECT_EQ(r->err.find("--kv-version"), std::string::npos) << r->err;
+  }
+
+  env_.Setup("POST", "sys/auth/kubernetes", R"({"type":"kubernetes"})");
+  std::string jwt_file = ::testing::TempDir() + "/cli_jwt";
+  std::ofstream(jwt_file, std::ios::trunc) << "not.a.jwt\n";
+  auto no_role =
+      Run({"--address", env_.url(), "--role", "nosuch", "--jwt-file", jwt_file, "get", "app/db"});
+  EXPECT_EQ(no_role.exit_code, 1);
+  EXPECT_NE(no_role.err.find("login failed (method kubernetes, mount auth/kubernetes, role "
+                             "\"nosuch\"): Vault said: invalid role name \"nosuch\""),
+            std::string::npos)
+      << no_role.err;
+  EXPECT_NE(no_role.err.find("hint: there is no role \"nosuch\" at auth/kubernetes"),
+            std::string::npos)
+      << no_role.err;
+  EXPECT_EQ(no_role.err.find("KV version"), std::string::npos) << no_role.err;
+
+  auto no_mount = Run({"--address", env_.url(), "--role", "r", "--auth-mount", "k8s", "--jwt-file",
+                       jwt_file, "login-check"});
+  EXPECT_EQ(no_mount.exit_code, 1);
+  EXPECT_NE(no_mount.err.find("hint: is an auth method enabled at auth/k8s?"), std::string::npos)
+      << no_mount.err;
+
+  auto dead_token =
+      Run({"--address", env_.url(), "--token", "s.NotATokenVaultKnows", "get", "app/db"});
+  EXPECT_EQ(dead_token.exit_code, 1);
+  EXPECT_NE(dead_token.err.find("Vault refused the token (method token)"), std::string::npos)
+      << dead_token.err;
+  EXPECT_NE(dead_token.err.find("--token or VAULT_TOKEN"), std::string::npos);
+  EXPECT_EQ(dead_token.err.find("KV version"), std::string::npos) << dead_token.err;
+}
+
+// Vault set up for vaultsync with vaultsyncctl alone: a kv-v2 mount, a policy, the
+// kubernetes auth method with its config and role, and an AppRole whose role_id and a new
+// secret_id then log in and read.
+TEST_F(Cli, AdminVerbsSetVaultUp) {
+  auto kv = Ctl({"secrets", "enable", "--path", "apps", "kv-v2"});
+  ASSERT_EQ(kv.exit_code, 0) << kv.err;
+  EXPECT_EQ(kv.out, "Success! Enabled the kv secrets engine at: apps/ (version 2)\n");
+  auto kv1 = Ctl({"secrets", "enable", "--path", "legacy", "--version", "1", "kv"});
+  ASSERT_EQ(kv1.exit_code, 0) << kv1.err;
+  auto again = Ctl({"secrets", "enable", "--path", "apps", "kv"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("path is already in use"), std::string::npos) << again.err;
+  auto mounts = env_.Setup("GET", "sys/mounts");
+  EXPECT_NE(mounts.find(R"("apps/")"), std::string::npos) << mounts;
+  ASSERT_EQ(Ctl({"put", "--mount", "apps", "app/db", "password=pw"}).exit_code, 0);
+  auto detected = Ctl({"get", "--mount", "apps", "app/db"});
+  EXPECT_NE(detected.out.find("version        1"), std::string::npos) << detected.out;
+
+  // Policy from a file and from standard input.
+  std::string policy_file = ::testing::TempDir() + "/cli_policy.hcl";
+  std::ofstream(policy_file, std::ios::trunc)
+      << "path \"apps/data/app/*\" {\n  capabilities = [\"read\"]\n}\n";
+  auto pol = Ctl({"policy", "write", "app-read", policy_file});
+  ASSERT_EQ(pol.exit_code, 0) << pol.err;
+  EXPECT_EQ(pol.out, "Success! Uploaded policy: app-read\n");
+  EXPECT_EQ(Ctl({"policy", "read", "app-read"}).out,
+            "path \"apps/data/app/*\" {\n  capabilities = [\"read\"]\n}\n");
+  auto stdin_pol = vaultsync::testing::RunCommand(
+      vaultsync::testing::BinaryPath("vaultsyncctl"),
+      {"--address", env_.url(), "--token", token_, "policy", "write", "list-apps", "-"},
+      {{"VAULT_TOKEN", ""}}, "path \"apps/metadata/*\" { capabilities = [\"list\"] }\n",
+      std::chrono::seconds(30));
+  ASSERT_EQ(stdin_pol.exit_code, 0) << stdin_pol.err;
+  EXPECT_NE(Ctl({"policy", "list-apps"}).out.find("apps/metadata/*"), std::string::npos);
+  EXPECT_EQ(Ctl({"policy", "write", "empty", "/nonexistent/file"}).exit_code, 2);
+
+  // The kubernetes auth method, its config (the reviewer JWT never printed) and a role.
+  auto k8s = Ctl({"auth", "enable", "kubernetes"});
+  ASSERT_EQ(k8s.exit_code, 0) << k8s.err;
+  EXPECT_EQ(k8s.out, "Success! Enabled kubernetes auth method at: kubernetes/\n");
+  ASSERT_EQ(
+      Ctl({"auth", "enable", "--path", "ci", "--description", "CI runners", "approle"}).exit_code,
+      0);
+  auto list = Ctl({"auth", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_TRUE(
+      std::regex_search(list.out, std::regex(R"(\nci/ +approle +auth_approle_\w+ +CI runners\n)")))
+      << list.out;
+  EXPECT_TRUE(std::regex_search(list.out, std::regex(R"(\nkubernetes/ +kubernetes +)")))
+      << list.out;
+  auto list_json = Ctl({"auth", "list", "-o", "json"});
+  auto ldoc = ParseJson(list_json.out);
+  auto ldata = json::Object(ldoc, "data");
+  ASSERT_TRUE(ldata.ok()) << list_json.out;
+  EXPECT_NE(json::Find(**ldata, "kubernetes/"), nullptr);
+
+  std::string ca_file = ::testing::TempDir() + "/cli_k8s_ca.crt";
+  std::string reviewer_file = ::testing::TempDir() + "/cli_reviewer.jwt";
+  const std::string reviewer = "eyJhbGciOiJSUzI1NiJ9.REVIEWER-CANARY-7731.c2ln";
+  std::ofstream(ca_file, std::ios::trunc) << "-----BEGIN CERTIFICATE-----\nMIIB\n"
+                                             "-----END CERTIFICATE-----\n";
+  std::ofstream(reviewer_file, std::ios::trunc) << reviewer << "\n";
+  auto cfg = Ctl({"write-kubernetes-config", "--host", "https://127.0.0.1:6443", "--ca-cert-file",
+                  ca_file, "--token-reviewer-jwt-file", reviewer_file, "--issuer",
+                  "https://kubernetes.default.svc.cluster.local"});
+  ASSERT_EQ(cfg.exit_code, 0) << cfg.err;
+  EXPECT_EQ(cfg.out, "Success! Data written to: auth/kubernetes/config\n");
+  auto stored = ParseJson(env_.Setup("GET", "auth/kubernetes/config"));
+  auto sdata = json::Object(stored, "data");
+  ASSERT_TRUE(sdata.ok());
+  EXPECT_EQ(*json::String(**sdata, "kubernetes_host"), "https://127.0.0.1:6443");
+  EXPECT_EQ(*json::String(**sdata, "issuer"), "https://kubernetes.default.svc.cluster.local");
+  EXPECT_EQ(std::string(*json::String(**sdata, "kubernetes_ca_cert")).rfind("-----BEGIN", 0), 0u);
+  EXPECT_EQ(Ctl({"write-kubernetes-config", "--path", "nowhere", "--host", "https://h"}).exit_code,
+            1);
+  EXPECT_EQ(Ctl({"write-kubernetes-config", "--host", "https://h", "--token-reviewer-jwt-file",
+                 "/nonexistent"})
+                .exit_code,
+            2);
+
+  auto role = Ctl({"role", "write", "vaultsync", "bound_service_account_names=vaultsync",
+                   "bound_service_account_namespaces=vaultsync,demo", "token_policies=app-read",
+                   "token_ttl=1h"});
+  ASSERT_EQ(role.exit_code, 0) << role.err;
+  EXPECT_EQ(role.out, "Success! Data written to: auth/kubernetes/role/vaultsync\n");
+  auto read = Ctl({"role", "read", "vaultsync"});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_NE(read.out.find("bound_service_account_namespaces   [\"vaultsync\",\"demo\"]\n"),
+            std::string::npos)
+      << read.out;
+  EXPECT_NE(read.out.find("token_ttl                          3600\n"), std::string::npos)
+      << read.out;
+  auto read_json = Ctl({"role", "read", "-o", "json", "vaultsync"});
+  auto rdoc = ParseJson(read_json.out);
+  EXPECT_TRUE(json::Object(rdoc, "data").ok()) << read_json.out;
+  auto refused = Ctl({"role", "write", "bad", "token_ttl=1h"});  // no bound names
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("bound_service_account_names"), std::string::npos) << refused.err;
+  EXPECT_EQ(Ctl({"role", "read", "nosuch"}).exit_code, 1);
+
+  // An AppRole made and used with vaultsyncctl alone.
+  ASSERT_EQ(Ctl({"role", "write", "--auth-path", "ci", "sync", "token_policies=app-read",
+                 "token_ttl=10m"})
+                .exit_code,
+            0);
+  auto rid = Ctl({"approle", "role-id", "--auth-path", "ci", "sync"});
+  ASSERT_EQ(rid.exit_code, 0) << rid.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(rid.out, m, std::regex(R"(^role_id   ([-0-9a-f]{36})\n$)")))
+      << rid.out;
+  const std::string role_id = m[1];
+  auto sid = Ctl({"approle", "secret-id", "--auth-path", "ci", "--show-secret-id", "sync"});
+  ASSERT_EQ(sid.exit_code, 0) << sid.err;
+  ASSERT_TRUE(std::regex_search(sid.out, m, std::regex(R"(^secret_id +([-0-9a-f]{36})\n)")))
+      << sid.out;
+  EXPECT_NE(sid.out.find("secret_id_accessor"), std::string::npos);
+  const std::string secret_id = m[1];
+  auto sid_json = Ctl({"approle", "secret-id", "--auth-path", "ci", "-o", "json", "sync"});
+  auto sdoc = ParseJson(sid_json.out);
+  auto sjdata = json::Object(sdoc, "data");
+  ASSERT_TRUE(sjdata.ok()) << sid_json.out;
+  EXPECT_TRUE(json::String(**sjdata, "secret_id").ok());
+  EXPECT_EQ(Ctl({"approle", "secret-id", "--auth-path", "ci", "sync"}).exit_code, 2);
+
+  std::string sid_file = ::testing::TempDir() + "/cli_admin_secret_id";
+  std::ofstream(sid_file, std::ios::trunc) << secret_id << "\n";
+  auto login = Run({"--address", env_.url(), "--auth-mount", "ci", "--role-id", role_id,
+                    "--secret-id-file", sid_file, "get", "--mount", "apps", "app/db"});
+  EXPECT_EQ(login.exit_code, 0) << login.err;
+  EXPECT_NE(login.out.find("password   pw\n"), std::string::npos) << login.out;
+  // Only the verbs that were asked to print a secret_id did.
+  for (const auto& o : outputs_) {
+    EXPECT_EQ(o.find(reviewer), std::string::npos) << o;
+    EXPECT_EQ(o.find("REVIEWER-CANARY"), std::string::npos) << o;
+  }
+}
+
+// TLS: a Vault whose certificate the CLI cannot verify gets a hint naming the flags that fix
+// it; the same server passes with its CA (--ca-cert or VAULT_CACERT) or --skip-verify.
+TEST(CliTls, HandshakeFailureNamesCaCertAndSkipVerify) {
+  namespace vt = vault::testing;
+  auto ca = vt::MakeCa("vaultsyncctl test CA");
+  ASSERT_TRUE(ca.ok()) << ca.status().ToString();
+  auto cert = vt::MakeServerCert(*ca, "vault", {"localhost"}, {"127.0.0.1"});
+  ASSERT_TRUE(cert.ok()) << cert.status().ToString();
+  const std::string dir = ::testing::TempDir() + "/cli_tls_" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/ca.pem") << ca->cert_pem;
+  std::ofstream(dir + "/tls.crt") << cert->cert_pem;
+  std::ofstream(dir + "/tls.key") << cert->key_pem;
+  auto emu = vaultsync::testing::StartEmulator(
+      "vault-emulator", {"--dev-root-token", "root", "--tls-cert-file", dir + "/tls.crt",
+                         "--tls-key-file", dir + "/tls.key"});
+  ASSERT_TRUE(emu.ok()) << emu.status().ToString();
+  ASSERT_EQ(emu->url.rfind("https://", 0), 0u) << emu->url;
+  auto run = [&](std::vector<std::string> args, vaultsync::testing::Env env = {}) {
+    args.insert(args.begin(), {"--address", emu->url});
+    vaultsync::testing::Env full = {
+        {"VAULT_CACERT", ""}, {"VAULT_SKIP_VERIFY", ""}, {"VAULT_TOKEN", ""}};
+    for (auto& [k, v] : env) {
+      for (auto& e : full) {
+        if (e.first == k) e.second = v;
+      }
+    }
+    env = full;
+    return vaultsync::testing::RunCommand(vaultsync::testing::BinaryPath("vaultsyncctl"), args, env,
+                                          "", std::chrono::seconds(60));
+  };
+  auto refused = run({"health"});
+  EXPECT_EQ(refused.exit_code, 1);
+  for (const char* want : {"hint: the TLS connection to Vault failed", "--ca-cert FILE",
+                           "VAULT_CACERT", "--skip-verify"}) {
+    EXPECT_NE(refused.err.find(want), std::string::npos) << want << "\n" << refused.err;
+  }
+  auto refused_login = run({"--token", "root", "get", "app/db"});
+  EXPECT_EQ(refused_login.exit_code, 1);
+  EXPECT_NE(refused_login.err.find("--ca-cert FILE"), std::string::npos) << refused_login.err;
+  EXPECT_EQ(run({"--ca-cert", dir + "/ca.pem", "health"}).exit_code, 0);
+  EXPECT_EQ(run({"health"}, {{"VAULT_CACERT", dir + "/ca.pem"}}).exit_code, 0);
+  EXPECT_EQ(run({"--skip-verify", "health"}).exit_code, 0);
+  emu->process->Stop();
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(Cli, PoliciesAndPolicy) {

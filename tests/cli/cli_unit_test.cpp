@@ -84,6 +84,29 @@ TEST(ParseArgs, UsageErrors) {
       {"--address"},
       {"--mount", "x", "get", "a"},
       {"--skip-verify=maybe", "health"},
+      // Admin verbs.
+      {"auth"},
+      {"auth", "frob"},
+      {"auth", "enable"},
+      {"auth", "enable", "a", "b"},
+      {"auth", "list", "x"},
+      {"auth", "list", "--host", "h"},
+      {"secrets", "enable"},
+      {"secrets", "list"},
+      {"secrets", "enable", "--version", "3", "kv"},
+      {"get", "--path", "p", "a"},
+      {"write-kubernetes-config"},
+      {"write-kubernetes-config", "--host", "https://h", "extra"},
+      {"role", "write"},
+      {"role", "write", "r", "novalue"},
+      {"role", "read"},
+      {"role", "read", "a", "b"},
+      {"role", "delete", "a"},
+      {"policy", "write", "p"},
+      {"approle", "role-id"},
+      {"approle", "secret-id", "a", "b"},
+      {"approle", "secret-id", "--show-secret-id=yes", "a"},
+      {"role", "--show-secret-id", "read", "a"},
   };
   for (const auto& args : bad) {
     auto inv = Parse(args);
@@ -100,6 +123,68 @@ TEST(ParseArgs, UsageErrorNeverEchoesAValue) {
   auto inv = Parse({"put", "app/db", "user=x", "SECRETVALUEWITHOUTEQUALS"});
   ASSERT_FALSE(inv.ok());
   EXPECT_EQ(inv.status().message().find("SECRETVALUE"), std::string::npos);
+  auto role = Parse({"role", "write", "r", "SECRETVALUEWITHOUTEQUALS"});
+  ASSERT_FALSE(role.ok());
+  EXPECT_EQ(role.status().message().find("SECRETVALUE"), std::string::npos);
+}
+
+TEST(ParseArgs, AdminVerbsAndTheirFlags) {
+  auto auth = Parse({"auth", "enable", "--path", "k8s", "kubernetes"});
+  ASSERT_TRUE(auth.ok()) << auth.status().ToString();
+  EXPECT_EQ(auth->verb, Verb::kAuth);
+  EXPECT_EQ(auth->Subcommand(), "enable");
+  EXPECT_EQ(auth->path, "k8s");
+  EXPECT_EQ(auth->args, (std::vector<std::string>{"enable", "kubernetes"}));
+
+  auto secrets = Parse({"secrets", "enable", "--version=2", "kv"});
+  ASSERT_TRUE(secrets.ok()) << secrets.status().ToString();
+  EXPECT_EQ(secrets->engine_version, "2");
+  EXPECT_FALSE(secrets->version.has_value());
+
+  auto cfg = Parse({"write-kubernetes-config", "--host", "https://10.0.0.1:443", "--ca-cert-file",
+                    "ca.crt", "--token-reviewer-jwt-file", "r.jwt", "--issuer", "iss"});
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  EXPECT_EQ(cfg->host, "https://10.0.0.1:443");
+  EXPECT_EQ(cfg->ca_cert_file, "ca.crt");
+  EXPECT_EQ(cfg->reviewer_jwt_file, "r.jwt");
+  EXPECT_EQ(cfg->issuer, "iss");
+
+  auto role = Parse({"role", "write", "vaultsync", "--auth-path", "k8s",
+                     "bound_service_account_names=a,b", "token_ttl=1h"});
+  ASSERT_TRUE(role.ok()) << role.status().ToString();
+  EXPECT_EQ(role->auth_path, "k8s");
+  EXPECT_EQ(role->args.size(), 4u);
+
+  // `policy NAME` stays a read; `policy write NAME FILE` writes; a policy called "write"
+  // is read with `policy read write`.
+  EXPECT_EQ(Parse({"policy", "write"})->Subcommand(), "read");
+  EXPECT_EQ(Parse({"policy", "read", "write"})->Subcommand(), "read");
+  EXPECT_EQ(Parse({"policy", "write", "p", "-"})->Subcommand(), "write");
+
+  auto sid = Parse({"approle", "secret-id", "--show-secret-id", "sync"});
+  ASSERT_TRUE(sid.ok()) << sid.status().ToString();
+  EXPECT_TRUE(sid->show_secret_id);
+  EXPECT_EQ(sid->Subcommand(), "secret-id");
+}
+
+TEST(RunCli, SecretIdIsNotMadeToBeHidden) {
+  std::ostringstream out, err;
+  EXPECT_EQ(RunCli({"--address", "http://127.0.0.1:1", "--token", "t", "approle", "secret-id", "r"},
+                   Env({}), out, err),
+            kExitUsage);
+  EXPECT_NE(err.str().find("--show-secret-id"), std::string::npos) << err.str();
+}
+
+TEST(RunCli, EveryVerbHasAHelpPage) {
+  for (const char* verb :
+       {"login-check", "list", "get", "put", "delete", "policies", "policy", "health", "auth",
+        "secrets", "write-kubernetes-config", "role", "approle"}) {
+    std::ostringstream out, err;
+    EXPECT_EQ(RunCli({verb, "--help"}, Env({}), out, err), kExitOk) << verb;
+    EXPECT_NE(out.str().find(std::string("vaultsyncctl [global flags] ") + verb), std::string::npos)
+        << out.str();
+    EXPECT_NE(out.str().find("Exit codes"), std::string::npos) << verb;
+  }
 }
 
 TEST(RunCli, ExitCodesWithoutAServer) {
@@ -205,6 +290,12 @@ TEST(Output, SecretTableWithMetadata) {
   v1.lease_duration = std::chrono::seconds(1800);
   EXPECT_NE(FormatSecret(v1, vault::KvVersion::kV1).find("lease_duration   30m0s"),
             std::string::npos);
+}
+
+TEST(Output, Columns) {
+  EXPECT_EQ(Columns({{"Path", "Type", "Description"}, {"kubernetes/", "kubernetes", ""}}),
+            "Path          Type         Description\n"
+            "kubernetes/   kubernetes\n");
 }
 
 TEST(Output, LoginInfoAndTtl) {

@@ -2,6 +2,9 @@
 // the sync, ownership, failure, drift, rollout and namespace-safety rules.
 #include "controller/vault_static_secret_reconciler.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -280,6 +283,18 @@ struct VaultFailureCase {
   const char* reason;
 };
 
+// Test names and listings show the code and the reason, not the struct's raw bytes (which
+// held a pointer and so changed between builds).
+void PrintTo(const VaultFailureCase& c, std::ostream* os) {
+  *os << StatusCodeName(c.code) << " -> " << c.reason;
+}
+std::string VaultFailureName(const ::testing::TestParamInfo<VaultFailureCase>& info) {
+  std::string name(StatusCodeName(info.param.code));
+  name.erase(std::remove_if(name.begin(), name.end(), [](char ch) { return !std::isalnum(ch); }),
+             name.end());
+  return name.empty() ? std::to_string(info.index) : name;
+}
+
 class VaultFailureTest : public ReconcilerTest,
                          public ::testing::WithParamInterface<VaultFailureCase> {};
 
@@ -328,7 +343,8 @@ INSTANTIATE_TEST_SUITE_P(
                       VaultFailureCase{StatusCode::kPermissionDenied, "PermissionDenied"},
                       VaultFailureCase{StatusCode::kUnauthenticated, "AuthFailed"},
                       VaultFailureCase{StatusCode::kNotFound, "NotFound"},
-                      VaultFailureCase{StatusCode::kFailedPrecondition, "NotFound"}));
+                      VaultFailureCase{StatusCode::kFailedPrecondition, "NotFound"}),
+    VaultFailureName);
 
 TEST_F(ReconcilerTest, InvalidSpecIsTerminalAndTouchesNothing) {
   PutVss(

@@ -16,6 +16,9 @@ struct Case {
   const char* message_part;
 };
 
+// Printed in test listings (ctest shows it): the fixture file, not the struct's raw bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.file; }
+
 class RecordedErrorTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(RecordedErrorTest, MapsToTheRightCode) {

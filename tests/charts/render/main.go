@@ -3,12 +3,19 @@
 // what Helm would produce without needing Helm (not packaged in Debian 12).
 //
 // Usage: render --chart DIR [--values FILE]... [--name RELEASE] [--namespace NS] [--notes FILE]
+//        render --chart DIR --values-table
 // Writes every rendered template (non-empty ones) to stdout as a multi-document YAML stream,
 // each document preceded by "# Source: <chart>/templates/<file>". Exit code 1 on any error.
+// Like Helm, it first validates the merged values against the chart's values.schema.json
+// (with gojsonschema, the library Helm 3 uses) and fails with Helm's message when they do
+// not meet it. --values-table prints the chart README's values table instead: one row per
+// leaf of values.schema.json with its type, its default from values.yaml and its
+// description.
 package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +24,7 @@ import (
 	"text/template"
 
 	sprig "github.com/Masterminds/sprig" // GOPATH mode: Debian installs v3 here
+	gojsonschema "github.com/xeipuuv/gojsonschema"
 	yaml "gopkg.in/yaml.v3"
 )
 
@@ -95,12 +103,100 @@ func toYAML(v interface{}) string {
 	return strings.TrimSuffix(buf.String(), "\n")
 }
 
+// validate checks the merged values against the chart's values.schema.json as Helm does
+// (values to JSON, gojsonschema), returning Helm's error text; "" when they pass or the
+// chart has no schema.
+func validate(chart string, values map[string]interface{}) string {
+	schema, err := os.ReadFile(filepath.Join(chart, "values.schema.json"))
+	if err != nil {
+		return ""
+	}
+	valuesJSON, err := json.Marshal(values)
+	if err != nil {
+		return err.Error()
+	}
+	result, err := gojsonschema.Validate(gojsonschema.NewBytesLoader(schema),
+		gojsonschema.NewBytesLoader(valuesJSON))
+	if err != nil {
+		return err.Error()
+	}
+	if result.Valid() {
+		return ""
+	}
+	var sb strings.Builder
+	name := filepath.Base(chart)
+	sb.WriteString("values don't meet the specifications of the schema(s) in the following chart(s):\n")
+	sb.WriteString(name + ":\n")
+	for _, e := range result.Errors() {
+		sb.WriteString(fmt.Sprintf("- %s\n", e))
+	}
+	return sb.String()
+}
+
+// valuesTable is the markdown table of every leaf value: key, type, default, description.
+func valuesTable(chart string, values map[string]interface{}) string {
+	b, err := os.ReadFile(filepath.Join(chart, "values.schema.json"))
+	if err != nil {
+		fail("%v", err)
+	}
+	var schema map[string]interface{}
+	if err := json.Unmarshal(b, &schema); err != nil {
+		fail("values.schema.json: %v", err)
+	}
+	var rows []string
+	var walk func(prefix string, node map[string]interface{}, vals interface{})
+	walk = func(prefix string, node map[string]interface{}, vals interface{}) {
+		props, _ := node["properties"].(map[string]interface{})
+		keys := make([]string, 0, len(props))
+		for k := range props {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			child, _ := props[k].(map[string]interface{})
+			var v interface{}
+			if m, ok := vals.(map[string]interface{}); ok {
+				v = m[k]
+			}
+			key := strings.TrimPrefix(prefix+"."+k, ".")
+			if _, nested := child["properties"]; nested {
+				walk(key, child, v)
+				continue
+			}
+			typ := fmt.Sprint(child["type"])
+			if list, ok := child["type"].([]interface{}); ok {
+				parts := make([]string, len(list))
+				for i, t := range list {
+					parts[i] = fmt.Sprint(t)
+				}
+				typ = strings.Join(parts, " or ")
+			}
+			def := "(none)"
+			if v != nil {
+				d, _ := json.Marshal(v)
+				def = string(d)
+			}
+			desc := strings.ReplaceAll(fmt.Sprint(child["description"]), "|", "\\|")
+			rows = append(rows, fmt.Sprintf("| `%s` | %s | `%s` | %s |", key, typ,
+				strings.ReplaceAll(def, "|", "\\|"), desc))
+		}
+	}
+	walk("", schema, values)
+	return "| key | type | default | description |\n|---|---|---|---|\n" +
+		strings.Join(rows, "\n") + "\n"
+}
+
 func main() {
 	var chart, name, namespace, notes string
+	var table bool
 	var valueFiles multiFlag
 	name, namespace = "release", "default"
 	args := os.Args[1:]
 	for i := 0; i < len(args); i++ {
+		if args[i] == "--values-table" {
+			table = true
+			continue
+		}
 		if i+1 >= len(args) {
 			fail("%s needs a value", args[i])
 		}
@@ -127,6 +223,13 @@ func main() {
 	values := loadYAML(filepath.Join(chart, "values.yaml"))
 	for _, f := range valueFiles {
 		merge(values, loadYAML(f))
+	}
+	if table {
+		os.Stdout.WriteString(valuesTable(chart, loadYAML(filepath.Join(chart, "values.yaml"))))
+		return
+	}
+	if msg := validate(chart, values); msg != "" {
+		fail("%s", msg)
 	}
 	chartName, _ := meta["name"].(string)
 	top := map[string]interface{}{
