@@ -15,6 +15,8 @@ Result<MountInfo> DetectMount(const Session& s, std::string_view mount, std::str
   auto resp = s.Send(Call{.op = Operation::kMountDetect, .method = "GET", .path = api});
   if (!resp.ok()) {
     const Status& st = resp.status();
+    // A refused login is not a detection failure: report it as what it is.
+    if (st.code() == StatusCode::kUnauthenticated) return st;
     std::string msg = "cannot detect the KV version of mount \"" + m + "\": " + st.message();
     // When Vault answered but would not tell (no access to sys/internal/ui/mounts, an old
     // server), naming the version by hand gets the user going; when it did not answer at

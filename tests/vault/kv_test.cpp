@@ -237,6 +237,19 @@ TEST(DetectMount, PreflightRefusalSuggestsSettingTheVersion) {
   EXPECT_NE(m.status().message().find("--kv-version"), std::string::npos);
 }
 
+TEST(DetectMount, ARefusedTokenIsReportedAsSuchNotAsADetectionFailure) {
+  Fixture f({{"GET /v1/sys/internal/ui/mounts/secret/foo",
+              JsonResponse(403, R"({"errors":["permission denied"]})")},
+             {"GET /v1/auth/token/lookup-self",
+              JsonResponse(403, R"({"errors":["permission denied"]})")}});
+  auto m = DetectMount(*f.session, "secret", "foo");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(m.status().message().find("cannot detect the KV version"), std::string::npos)
+      << m.status().message();
+  EXPECT_EQ(m.status().message().find("--kv-version"), std::string::npos);
+}
+
 // A secret value and the token are planted; every failing KV call (Vault refusing, a proxy
 // echoing the request body, malformed or mistyped answers containing the value) is checked:
 // neither may appear in the Status message nor in anything the client logged.
