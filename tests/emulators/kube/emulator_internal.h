@@ -19,6 +19,11 @@ emu::ServerResponse ErrorAnswer(const ApiError& e);
 // ("kubectl/v1.32 ..." -> "kubectl").
 std::string ManagerOf(const emu::ServerRequest& req);
 
+// A boolean query parameter as the apiserver decodes it (Convert_Slice_string_To_bool): absent,
+// "0" or "false" in any case is false; anything else, even an empty value, is true
+// (python-kubernetes sends watch=True).
+bool QueryBool(const emu::ServerRequest& req, std::string_view key);
+
 // Whether the Accept header asks for a meta.k8s.io Table first.
 bool WantsTable(const emu::ServerRequest& req);
 

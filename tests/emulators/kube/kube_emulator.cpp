@@ -31,8 +31,6 @@ std::string Upper(std::string s) {
   return s;
 }
 
-bool IsTrue(const std::string& v) { return v == "true" || v == "1"; }
-
 }  // namespace
 
 KubeEmulator::KubeEmulator(EmulatorOptions options)
@@ -154,7 +152,7 @@ std::optional<RequestTarget> KubeEmulator::ParseTarget(const ServerRequest& req)
   if (r.size() == 3) t.subresource = r[2];
   const std::string& m = req.method;
   if (m == "GET") {
-    t.verb = !t.name.empty() ? "get" : IsTrue(req.Query("watch")) ? "watch" : "list";
+    t.verb = !t.name.empty() ? "get" : QueryBool(req, "watch") ? "watch" : "list";
   } else if (m == "POST") {
     t.verb = "create";
   } else if (m == "PUT") {

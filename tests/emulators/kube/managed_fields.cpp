@@ -111,6 +111,12 @@ std::string ManagerOf(const emu::ServerRequest& req) {
   return m.empty() ? "unknown" : m;
 }
 
+bool QueryBool(const emu::ServerRequest& req, std::string_view key) {
+  bool present = false;
+  std::string v = req.Query(key, &present);
+  return present && v != "0" && strcasecmp(v.c_str(), "false") != 0;
+}
+
 bool WantsTable(const emu::ServerRequest& req) {
   std::string accept(req.Header("Accept"));
   size_t comma = accept.find(',');
