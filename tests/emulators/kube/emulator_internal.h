@@ -24,6 +24,9 @@ std::string ManagerOf(const emu::ServerRequest& req);
 // (python-kubernetes sends watch=True).
 bool QueryBool(const emu::ServerRequest& req, std::string_view key);
 
+// The request's Content-Type without parameters ("application/json").
+std::string MediaTypeOf(const emu::ServerRequest& req);
+
 // Whether the Accept header asks for a meta.k8s.io Table first.
 bool WantsTable(const emu::ServerRequest& req);
 

@@ -12,12 +12,6 @@
 namespace vaultsync::kubeemu {
 namespace {
 
-std::string MediaType(std::string_view content_type) {
-  std::string ct(content_type.substr(0, content_type.find(';')));
-  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
-  return ct;
-}
-
 // Copies obj[key] from `from` (or removes it from `to` when `from` has none).
 void CarryMember(const json::Value& from, json::Value& to, const char* key, json::Allocator& a) {
   const json::Value* v = json::Find(from, key);
@@ -222,44 +216,9 @@ ServerResponse KubeEmulator::Patch(const ServerRequest& req, const RequestTarget
   const ResourceType& type = *t.type;
   ObjectPtr old = store_.Get(type.StorageKey(), t.ns, t.name);
   if (old == nullptr) return ErrorAnswer(NotFoundError(type.Ref(), t.name));
-  std::string ct = MediaType(req.Header("Content-Type"));
-  auto patch = json::Parse(req.body);
-  if (!patch.ok()) {
-    return ErrorAnswer(
-        BadRequestError("error decoding patch: invalid character in the request body"));
-  }
+  std::string ct = MediaTypeOf(req);
   json::Document next = Clone(*old);
-  if (ct == "application/merge-patch+json") {
-    if (!patch->IsObject()) {
-      return ErrorAnswer(
-          BadRequestError("json: cannot unmarshal into Go value of type map[string]interface {}"));
-    }
-    ApplyMergePatch(next, *patch, next.GetAllocator());
-  } else if (ct == "application/json-patch+json") {
-    std::string why;
-    JsonPatchError e = ApplyJsonPatch(next, *patch, &why);
-    if (e == JsonPatchError::kDecode) return ErrorAnswer(BadRequestError(why));
-    if (e == JsonPatchError::kApply) {
-      ApiError invalid;
-      invalid.code = 422;
-      invalid.reason = "Invalid";
-      invalid.message = "the server rejected our request due to an error in our request";
-      invalid.has_details = true;
-      return ErrorAnswer(invalid);
-    }
-  } else if (ct == "application/strategic-merge-patch+json" && !type.custom) {
-    Status st = ApplyStrategicMergePatch(next, *patch, next.GetAllocator());
-    if (!st.ok()) return ErrorAnswer(BadRequestError(st.message()));
-  } else {
-    ApiError e = UnsupportedMediaTypeError(ct);
-    if (type.custom) {
-      e.message =
-          "the body of the request was in an unknown format - accepted media types "
-          "include: application/json-patch+json, application/merge-patch+json, "
-          "application/apply-patch+yaml";
-    }
-    return ErrorAnswer(e);
-  }
+  if (auto e = ApplyPatchRequest(ct, req.body, type.custom, next)) return ErrorAnswer(*e);
   return WriteUpdate(req, t, std::move(next), old);
 }
 

@@ -282,6 +282,9 @@ ServerResponse KubeEmulator::HandleLocked(const ServerRequest& req,
       return Patch(req, t);
     }
     if (s == "finalize" && t.verb == "update") return Update(req, t);
+    if (s == "scale" && (t.verb == "get" || t.verb == "update" || t.verb == "patch")) {
+      return ScaleSubresource(req, t);
+    }
     return ErrorAnswer(MethodNotSupportedError(type.Ref(), t.verb));
   }
   if (std::find(type.verbs.begin(), type.verbs.end(), t.verb) == type.verbs.end()) {

@@ -136,6 +136,8 @@ class KubeEmulator {
   // Subresources and special endpoints (emulator_tokens.cpp).
   ServerResponse CreateToken(const ServerRequest& req, const RequestTarget& t);
   ServerResponse CreateTokenReview(const ServerRequest& req, const RequestTarget& t);
+  // GET/PUT/PATCH .../scale (emulator_scale.cpp).
+  ServerResponse ScaleSubresource(const ServerRequest& req, const RequestTarget& t);
 
   std::string NewUid();
   std::string RandomSuffix();

@@ -8,6 +8,7 @@
 #include "emulator_internal.h"
 #include "object_json.h"
 #include "protobuf_body.h"
+#include "scale_subresource.h"
 
 namespace vaultsync::kubeemu {
 namespace {
@@ -111,6 +112,13 @@ std::string ManagerOf(const emu::ServerRequest& req) {
   return m.empty() ? "unknown" : m;
 }
 
+std::string MediaTypeOf(const emu::ServerRequest& req) {
+  std::string_view content_type = req.Header("Content-Type");
+  std::string ct(content_type.substr(0, content_type.find(';')));
+  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+  return ct;
+}
+
 bool QueryBool(const emu::ServerRequest& req, std::string_view key) {
   bool present = false;
   std::string v = req.Query(key, &present);
@@ -153,6 +161,21 @@ std::string ApiVersionOf(const ResourceType& t) { return t.GroupVersion(); }
 json::Value FieldsV1(const json::Value& obj, const ResourceType& t, const std::string& subresource,
                      json::Allocator& a) {
   json::Value subset(rapidjson::kObjectType);
+  if (subresource == "scale") {
+    // A scale write owns the replica count only (the apiserver's ScaleHandler).
+    json::Value* cur = &subset;
+    std::string path = ScaleReplicasPath(t);
+    for (size_t start = 0;;) {
+      size_t dot = path.find('.', start);
+      std::string step = path.substr(start, dot == std::string::npos ? dot : dot - start);
+      json::Value child(rapidjson::kObjectType);
+      cur->AddMember(json::StringValue("f:" + step, a), child, a);
+      cur = &(cur->MemberEnd() - 1)->value;
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    return subset;
+  }
   for (const auto& m : obj.GetObject()) {
     std::string name(json::View(m.name));
     if (name == "apiVersion" || name == "kind") continue;
