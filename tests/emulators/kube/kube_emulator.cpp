@@ -57,6 +57,11 @@ KubeEmulator::KubeEmulator(EmulatorOptions options)
     auto doc = json::Parse(role);
     if (doc.ok()) CreateInternal(*role_type, std::move(doc).value(), "");
   }
+  auto binding_type = registry_.Find("rbac.authorization.k8s.io", "v1", "clusterrolebindings");
+  for (const std::string& binding : BootstrapClusterRoleBindings()) {
+    auto doc = json::Parse(binding);
+    if (doc.ok()) CreateInternal(*binding_type, std::move(doc).value(), "");
+  }
 }
 
 KubeEmulator::~KubeEmulator() { CutWatches(); }
@@ -269,8 +274,13 @@ ServerResponse KubeEmulator::HandleLocked(const ServerRequest& req,
     if (!seg.empty() && seg[0] == "openapi") return OpenApi(req);
   }
   if (!target) return ErrorAnswer(PageNotFoundError());
-  const RequestTarget& t = *target;
+  return Dispatch(req, *target, *user, lock);
+}
+
+ServerResponse KubeEmulator::Dispatch(const ServerRequest& req, const RequestTarget& t,
+                                      const UserInfo& user, std::unique_lock<std::mutex>& lock) {
   const ResourceType& type = *t.type;
+  if (type.group == "events.k8s.io") return EventsV1(req, t, user, lock);
   if (!t.subresource.empty()) {
     const std::string& s = t.subresource;
     bool known = type.HasSubresource(s);
@@ -291,6 +301,7 @@ ServerResponse KubeEmulator::HandleLocked(const ServerRequest& req,
     return ErrorAnswer(MethodNotSupportedError(type.Ref(), t.verb));
   }
   if (type.kind == "TokenReview") return CreateTokenReview(req, t);
+  if (type.group == "authorization.k8s.io") return AccessReview(req, t, user);
   if (t.verb == "get") return Get(req, t);
   if (t.verb == "list") return List(req, t);
   if (t.verb == "watch") {

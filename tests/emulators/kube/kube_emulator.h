@@ -93,6 +93,9 @@ class KubeEmulator {
   // The caller, or nullopt when the request carries no valid token.
   std::optional<UserInfo> Authenticate(const ServerRequest& req);
   ServerResponse HandleLocked(const ServerRequest& req, std::unique_lock<std::mutex>& lock);
+  // Serves an authenticated and authorized resource request.
+  ServerResponse Dispatch(const ServerRequest& req, const RequestTarget& t, const UserInfo& user,
+                          std::unique_lock<std::mutex>& lock);
   ServerResponse Get(const ServerRequest& req, const RequestTarget& t);
   ServerResponse List(const ServerRequest& req, const RequestTarget& t);
   ServerResponse Watch(const ServerRequest& req, const RequestTarget& t);
@@ -136,6 +139,15 @@ class KubeEmulator {
   // Subresources and special endpoints (emulator_tokens.cpp).
   ServerResponse CreateToken(const ServerRequest& req, const RequestTarget& t);
   ServerResponse CreateTokenReview(const ServerRequest& req, const RequestTarget& t);
+  // authorization.k8s.io reviews answered from the emulator's authorizer (emulator_authz.cpp).
+  ServerResponse AccessReview(const ServerRequest& req, const RequestTarget& t,
+                              const UserInfo& user);
+  // Whether `user` may do `attrs`, and the authorizer's reason (RBAC mode names the binding).
+  bool Authorize(const UserInfo& user, const Attributes& attrs, std::string* reason) const;
+  // events.k8s.io/v1: the core/v1 Event storage seen through the v1 field mapping
+  // (emulator_events_v1.cpp).
+  ServerResponse EventsV1(const ServerRequest& req, const RequestTarget& t, const UserInfo& user,
+                          std::unique_lock<std::mutex>& lock);
   // GET/PUT/PATCH .../scale (emulator_scale.cpp).
   ServerResponse ScaleSubresource(const ServerRequest& req, const RequestTarget& t);
 
