@@ -41,9 +41,12 @@ Result<json::Document> ParseObjectBody(const emu::ServerRequest& req, const Reso
 json::Value FieldsV1(const json::Value& obj, const ResourceType& t, const std::string& subresource,
                      json::Allocator& a);
 
-// Adds or refreshes the managedFields entry of (manager, Update, subresource).
+// Records an update by `manager` of `old` (nullptr for a create) into `obj` as the apiserver
+// does: the manager's (manager, Update, subresource) entry gains the fields the write changed,
+// every other entry loses them, and everybody loses the fields it removed.
 void UpdateManagedFields(json::Document& obj, const ResourceType& t, const std::string& manager,
-                         const std::string& subresource, const std::string& time);
+                         const std::string& subresource, const std::string& time,
+                         const json::Value* old);
 
 // "kind/apiVersion" for a type as objects carry them.
 std::string ApiVersionOf(const ResourceType& t);

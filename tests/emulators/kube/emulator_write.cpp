@@ -101,7 +101,7 @@ static ServerResponse WithWarnings(ServerResponse r, const std::vector<std::stri
 // managedFields.
 static void Finalize(const ResourceType& type, json::Document& obj, const std::string& rv,
                      const std::string& manager, const std::string& subresource,
-                     const std::string& now) {
+                     const std::string& now, const json::Value* old) {
   auto& a = obj.GetAllocator();
   json::Value& md = EnsureObject(obj, "metadata", a);
   if (rv.empty()) {
@@ -114,7 +114,7 @@ static void Finalize(const ResourceType& type, json::Document& obj, const std::s
   CanonicalizeBuiltin(type, obj);
   if (type.kind == "CustomResourceDefinition") CanonicalizeCrd(obj);
   if (!manager.empty()) {
-    UpdateManagedFields(obj, type, manager, subresource, now);
+    UpdateManagedFields(obj, type, manager, subresource, now, old);
     CanonicalizeBuiltin(type, obj);
   }
 }
@@ -124,7 +124,7 @@ static bool IsDryRun(const ServerRequest& req) { return req.Query("dryRun") == "
 ObjectPtr KubeEmulator::Commit(const ResourceType& type, json::Document obj, ObjectPtr old,
                                const std::string& manager, const std::string& subresource) {
   int64_t rv = store_.NextRv();
-  Finalize(type, obj, std::to_string(rv), manager, subresource, FormatRfc3339(Now(), 0));
+  Finalize(type, obj, std::to_string(rv), manager, subresource, FormatRfc3339(Now(), 0), old.get());
   auto ptr = std::make_shared<const json::Document>(std::move(obj));
   std::string ns = StringAt(*ptr, "metadata.namespace");
   std::string name = StringAt(*ptr, "metadata.name");
@@ -192,7 +192,7 @@ ServerResponse KubeEmulator::Create(const ServerRequest& req, const RequestTarge
     SetMember(obj, "status", json::Value(rapidjson::kObjectType), a);
   }
   if (IsDryRun(req)) {  // validated and shaped, not stored
-    Finalize(type, obj, "", ManagerOf(req), "", FormatRfc3339(Now(), 0));
+    Finalize(type, obj, "", ManagerOf(req), "", FormatRfc3339(Now(), 0), nullptr);
     return WithWarnings(JsonAnswer(201, Compact(obj)), warnings);
   }
   ObjectPtr stored = Commit(type, std::move(obj), nullptr, ManagerOf(req), "");
@@ -276,7 +276,7 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
   }
   if (IsDryRun(req)) {
     Finalize(type, next, StringAt(*old, "metadata.resourceVersion"), ManagerOf(req), t.subresource,
-             FormatRfc3339(Now(), 0));
+             FormatRfc3339(Now(), 0), old.get());
     return WithWarnings(JsonAnswer(200, Compact(next)), warnings);
   }
   ObjectPtr stored = Commit(type, std::move(next), old, ManagerOf(req), t.subresource);

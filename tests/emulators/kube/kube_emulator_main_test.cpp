@@ -34,17 +34,20 @@ TEST(KubeEmulatorMain, WarnsWhenItWritesAKubeconfigForPlainHttp) {
   {
     auto plain = StartEmulator("kube-emulator", {"--write-kubeconfig", dir + "/plain"});
     ASSERT_TRUE(plain.ok()) << plain.status().message();
-    EXPECT_NE(plain->process->Stderr().find("warning: serving plain http"), std::string::npos)
+    // stderr is read on its own thread: wait (bounded) for the warning to arrive.
+    EXPECT_TRUE(
+        plain->process->WaitForOutput("warning: serving plain http", std::chrono::seconds(10)))
         << plain->process->Stderr();
-    EXPECT_NE(plain->process->Stderr().find("--tls-self-signed"), std::string::npos);
     EXPECT_EQ(plain->process->Stop(), 0);
+    EXPECT_NE(plain->process->Stderr().find("--tls-self-signed"), std::string::npos);
   }
   {
     auto tls =
         StartEmulator("kube-emulator", {"--tls-self-signed", "--write-kubeconfig", dir + "/tls"});
     ASSERT_TRUE(tls.ok()) << tls.status().message();
-    EXPECT_EQ(tls->process->Stderr(), "");
     EXPECT_EQ(tls->process->Stop(), 0);
+    EXPECT_TRUE(tls->process->WaitForOutputClosed(std::chrono::seconds(10)));
+    EXPECT_EQ(tls->process->Stderr(), "");
   }
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
