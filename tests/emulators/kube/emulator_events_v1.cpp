@@ -3,8 +3,9 @@
 // handlers and its bodies are converted on the way in and out: objects, lists, tables, watch
 // events and Status errors (whose messages then name events.events.k8s.io). Writes get the
 // stricter events.k8s.io/v1 validation, and patches apply to the v1 form of the object.
-// Simplification: managedFields of writes made through events.k8s.io are recorded in their
-// core/v1 form (apiVersion v1, core field names), where the apiserver records the v1 ones.
+// Simplification: managedFields of writes made through events.k8s.io (server-side apply
+// included) are recorded in their core/v1 form (apiVersion v1, core field names), where the
+// apiserver records the v1 ones.
 #include <strings.h>
 
 #include <cctype>
@@ -14,6 +15,7 @@
 #include "kube_emulator.h"
 #include "object_json.h"
 #include "patch.h"
+#include "yaml_json.h"
 
 namespace vaultsync::kubeemu {
 namespace {
@@ -239,6 +241,15 @@ ServerResponse KubeEmulator::EventsV1(const ServerRequest& req, const RequestTar
     std::vector<StatusCause> causes = ValidateEventsV1Update(core, *old, t.ns);
     if (!causes.empty()) return invalid(core, causes);
     return ConvertAnswer(WriteUpdate(creq, ct, std::move(core), old));
+  }
+  if (t.subresource.empty() && t.verb == "patch") {  // server-side apply of the v1 form
+    auto docs = vaultsync::testing::YamlToJson(req.body);
+    auto config = docs.ok() && !docs->empty() ? json::Parse((*docs)[0]) : json::Parse("");
+    if (config.ok() && config->IsObject() &&
+        StringAt(*config, "apiVersion") == std::string(kGroup) + "/v1") {
+      creq.body = Compact(V1EventToCore(*config));
+    }
+    return ConvertAnswer(Apply(creq, ct));
   }
   return ConvertAnswer(Dispatch(creq, ct, user, lock));
 }

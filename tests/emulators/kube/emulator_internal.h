@@ -12,6 +12,8 @@
 
 namespace vaultsync::kubeemu {
 
+struct ApplyIntent;
+
 emu::ServerResponse JsonAnswer(int status, std::string body);
 emu::ServerResponse ErrorAnswer(const ApiError& e);
 
@@ -44,9 +46,11 @@ json::Value FieldsV1(const json::Value& obj, const ResourceType& t, const std::s
 // Records an update by `manager` of `old` (nullptr for a create) into `obj` as the apiserver
 // does: the manager's (manager, Update, subresource) entry gains the fields the write changed,
 // every other entry loses them, and everybody loses the fields it removed.
+// With `apply` (a server-side apply), the applier's Apply entry is recorded instead (see
+// server_side_apply.h).
 void UpdateManagedFields(json::Document& obj, const ResourceType& t, const std::string& manager,
                          const std::string& subresource, const std::string& time,
-                         const json::Value* old);
+                         const json::Value* old, const ApplyIntent* apply = nullptr);
 
 // "kind/apiVersion" for a type as objects carry them.
 std::string ApiVersionOf(const ResourceType& t);

@@ -7,6 +7,7 @@
 #include "kube_emulator.h"
 #include "object_json.h"
 #include "patch.h"
+#include "server_side_apply.h"
 #include "util/time_format.h"
 
 namespace vaultsync::kubeemu {
@@ -101,7 +102,7 @@ static ServerResponse WithWarnings(ServerResponse r, const std::vector<std::stri
 // managedFields.
 static void Finalize(const ResourceType& type, json::Document& obj, const std::string& rv,
                      const std::string& manager, const std::string& subresource,
-                     const std::string& now, const json::Value* old) {
+                     const std::string& now, const json::Value* old, const ApplyIntent* apply) {
   auto& a = obj.GetAllocator();
   json::Value& md = EnsureObject(obj, "metadata", a);
   if (rv.empty()) {
@@ -114,7 +115,7 @@ static void Finalize(const ResourceType& type, json::Document& obj, const std::s
   CanonicalizeBuiltin(type, obj);
   if (type.kind == "CustomResourceDefinition") CanonicalizeCrd(obj);
   if (!manager.empty()) {
-    UpdateManagedFields(obj, type, manager, subresource, now, old);
+    UpdateManagedFields(obj, type, manager, subresource, now, old, apply);
     CanonicalizeBuiltin(type, obj);
   }
 }
@@ -124,7 +125,8 @@ static bool IsDryRun(const ServerRequest& req) { return req.Query("dryRun") == "
 ObjectPtr KubeEmulator::Commit(const ResourceType& type, json::Document obj, ObjectPtr old,
                                const std::string& manager, const std::string& subresource) {
   int64_t rv = store_.NextRv();
-  Finalize(type, obj, std::to_string(rv), manager, subresource, FormatRfc3339(Now(), 0), old.get());
+  Finalize(type, obj, std::to_string(rv), manager, subresource, FormatRfc3339(Now(), 0), old.get(),
+           apply_);
   auto ptr = std::make_shared<const json::Document>(std::move(obj));
   std::string ns = StringAt(*ptr, "metadata.namespace");
   std::string name = StringAt(*ptr, "metadata.name");
@@ -192,7 +194,7 @@ ServerResponse KubeEmulator::Create(const ServerRequest& req, const RequestTarge
     SetMember(obj, "status", json::Value(rapidjson::kObjectType), a);
   }
   if (IsDryRun(req)) {  // validated and shaped, not stored
-    Finalize(type, obj, "", ManagerOf(req), "", FormatRfc3339(Now(), 0), nullptr);
+    Finalize(type, obj, "", ManagerOf(req), "", FormatRfc3339(Now(), 0), nullptr, apply_);
     return WithWarnings(JsonAnswer(201, Compact(obj)), warnings);
   }
   ObjectPtr stored = Commit(type, std::move(obj), nullptr, ManagerOf(req), "");
@@ -215,6 +217,7 @@ ServerResponse KubeEmulator::Update(const ServerRequest& req, const RequestTarge
 ServerResponse KubeEmulator::Patch(const ServerRequest& req, const RequestTarget& t) {
   const ResourceType& type = *t.type;
   ObjectPtr old = store_.Get(type.StorageKey(), t.ns, t.name);
+  if (MediaTypeOf(req) == "application/apply-patch+yaml") return Apply(req, t);
   if (old == nullptr) return ErrorAnswer(NotFoundError(type.Ref(), t.name));
   std::string ct = MediaTypeOf(req);
   json::Document next = Clone(*old);
@@ -265,7 +268,8 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
   if (auto e = Admit(type, next, old.get(), req.Query("fieldValidation"), &warnings)) {
     return ErrorAnswer(*e);
   }
-  if (Comparable(next) == Comparable(*old)) {
+  bool ownership_changes = apply_ != nullptr && apply_->changes_ownership;
+  if (Comparable(next) == Comparable(*old) && !ownership_changes) {
     return WithWarnings(JsonAnswer(200, Compact(*old)), warnings);
   }
   if ((type.has_generation || type.custom) && !status_write &&
@@ -276,7 +280,7 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
   }
   if (IsDryRun(req)) {
     Finalize(type, next, StringAt(*old, "metadata.resourceVersion"), ManagerOf(req), t.subresource,
-             FormatRfc3339(Now(), 0), old.get());
+             FormatRfc3339(Now(), 0), old.get(), apply_);
     return WithWarnings(JsonAnswer(200, Compact(next)), warnings);
   }
   ObjectPtr stored = Commit(type, std::move(next), old, ManagerOf(req), t.subresource);

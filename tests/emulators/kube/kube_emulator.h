@@ -29,6 +29,7 @@ using emu::ServerRequest;
 using emu::ServerResponse;
 
 class TokenAuthority;
+struct ApplyIntent;
 
 struct EmulatorOptions {
   // Bearer token that authenticates as a cluster admin (like Vault's dev root token).
@@ -106,6 +107,8 @@ class KubeEmulator {
   ServerResponse Create(const ServerRequest& req, const RequestTarget& t);
   ServerResponse Update(const ServerRequest& req, const RequestTarget& t);
   ServerResponse Patch(const ServerRequest& req, const RequestTarget& t);
+  // Server-side apply (emulator_apply.cpp): creates or merges, records field ownership.
+  ServerResponse Apply(const ServerRequest& req, const RequestTarget& t);
   ServerResponse Delete(const ServerRequest& req, const RequestTarget& t);
   ServerResponse DeleteCollection(const ServerRequest& req, const RequestTarget& t);
   // The shared write path for PUT and PATCH: `incoming` is the full desired object.
@@ -164,6 +167,9 @@ class KubeEmulator {
   ObjectStore store_;
   std::mt19937_64 rng_;
   std::unique_ptr<TokenAuthority> tokens_;
+  // Set while a server-side apply writes through Create/WriteUpdate: the managedFields entry
+  // to record instead of an Update one.
+  const ApplyIntent* apply_ = nullptr;
 };
 
 }  // namespace vaultsync::kubeemu

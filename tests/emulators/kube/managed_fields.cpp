@@ -11,6 +11,7 @@
 #include "object_json.h"
 #include "protobuf_body.h"
 #include "scale_subresource.h"
+#include "server_side_apply.h"
 
 namespace vaultsync::kubeemu {
 
@@ -182,7 +183,11 @@ SetComparison CompareForManagers(const json::Value* old, const json::Value& obj,
 
 void UpdateManagedFields(json::Document& obj, const ResourceType& t, const std::string& manager,
                          const std::string& subresource, const std::string& time,
-                         const json::Value* old) {
+                         const json::Value* old, const ApplyIntent* apply) {
+  if (apply != nullptr) {
+    RecordApply(obj, t, subresource, time, old, *apply);
+    return;
+  }
   std::vector<ManagedEntry> entries = ReadManagedFields(obj);
   SetComparison cmp = CompareForManagers(old, obj, t, subresource, FieldSet());
   FieldSet changed = cmp.added.Union(cmp.modified);
