@@ -3,6 +3,7 @@
 #include "builtin_semantics.h"
 #include "crd_schema.h"
 #include "crd_support.h"
+#include "crd_validation_rules.h"
 #include "emulator_internal.h"
 #include "kube_emulator.h"
 #include "object_json.h"
@@ -80,6 +81,8 @@ static std::optional<ApiError> Admit(const ResourceType& type, json::Document& o
   if (type.custom) {
     if (const json::Value* schema = SchemaOf(type)) {
       more = ValidateAgainstSchema(*schema, obj);
+      causes.insert(causes.end(), more.begin(), more.end());
+      more = EvaluateValidationRules(*schema, obj, old, more);
       causes.insert(causes.end(), more.begin(), more.end());
     }
   }
