@@ -129,6 +129,22 @@ void Evaluate(const json::Value& schema, const json::Value& value, const json::V
   }
 }
 
+bool HasRules(const json::Value& schema) {
+  if (!schema.IsObject()) return false;
+  if (json::Find(schema, "x-kubernetes-validations") != nullptr) return true;
+  if (const json::Value* props = ObjectMember(schema, "properties")) {
+    for (const auto& p : props->GetObject()) {
+      if (HasRules(p.value)) return true;
+    }
+  }
+  for (const char* k : {"items", "additionalProperties"}) {
+    if (const json::Value* sub = ObjectMember(schema, k); sub != nullptr && HasRules(*sub)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<StatusCause> CheckValidationRules(const json::Value& crd) {
@@ -147,6 +163,7 @@ std::vector<StatusCause> EvaluateValidationRules(const json::Value& schema, cons
                                                  const json::Value* old,
                                                  const std::vector<StatusCause>& schema_causes) {
   std::vector<StatusCause> out;
+  if (!HasRules(schema)) return out;  // no rules, no rule validator
   for (const auto& c : schema_causes) {
     if (c.reason == "FieldValueTypeInvalid" || c.reason == "FieldValueNotSupported") {
       out.push_back(InvalidCause("<nil>", "\"null\"",
