@@ -7,6 +7,7 @@ packages=(
   libcpprest-dev rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
+  python3-kubernetes  # the kube emulator's python-client test (tests/emulators/kube)
 )
 # Tests and the demo drive the emulated API server with the real kubectl; Debian ships it
 # as kubernetes-client. A kubectl already on PATH (any packaging) is used as it is.
