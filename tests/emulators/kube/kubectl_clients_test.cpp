@@ -9,17 +9,15 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <sstream>
 
+#include "kubectl_session.h"
 #include "process.h"
 
 namespace vaultsync::kubeemu {
 namespace {
 
-namespace fs = std::filesystem;
 using vaultsync::testing::CommandResult;
-using vaultsync::testing::RunCommand;
 
 struct Kubectl {
   std::string name;    // test name suffix
@@ -28,53 +26,24 @@ struct Kubectl {
 
 class KubectlClientsTest : public ::testing::TestWithParam<Kubectl> {
  protected:
+  KubectlClientsTest() : session_(GetParam().binary) {}
   void SetUp() override {
     const std::string& bin = GetParam().binary;
     if (bin.find('/') != std::string::npos && access(bin.c_str(), X_OK) != 0) {
       GTEST_SKIP() << bin << " is not there (fetch_debian_kubectl.sh could not fetch it)";
     }
-    char tmpl[] = "/tmp/kubectl-clients-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    kubeconfig_ = dir_ + "/kubeconfig";
-    auto emu = vaultsync::testing::StartEmulator(
-        "kube-emulator", {"--tls-self-signed", "--write-kubeconfig", kubeconfig_});
-    ASSERT_TRUE(emu.ok()) << emu.status().message();
-    emu_ = std::move(emu).value();
+    ASSERT_TRUE(session_.Start());
   }
+  void TearDown() override { session_.Stop(); }
 
-  void TearDown() override {
-    if (emu_.process) {
-      EXPECT_EQ(emu_.process->Stop(), 0) << emu_.process->Stderr();
-    }
-    if (!dir_.empty()) {
-      std::error_code ec;
-      fs::remove_all(dir_, ec);
-    }
-  }
-
-  CommandResult Run(std::vector<std::string> args) {
-    args.push_back("--cache-dir=" + dir_ + "/cache");
-    return RunCommand(GetParam().binary, args, {{"HOME", dir_}, {"KUBECONFIG", kubeconfig_}}, "",
-                      std::chrono::seconds(60));
-  }
-
-  // Runs kubectl and expects success without any complaint on stderr; returns stdout.
-  std::string Ok(const std::vector<std::string>& args) {
-    CommandResult r = Run(args);
-    std::string cmd;
-    for (const auto& a : args) cmd += " " + a;
-    EXPECT_EQ(r.exit_code, 0) << "kubectl" << cmd << "\nstdout: " << r.out << "\nstderr: " << r.err;
-    EXPECT_EQ(r.err, "") << "kubectl" << cmd << " complained";
-    return r.out;
-  }
+  CommandResult Run(const std::vector<std::string>& args) { return session_.Run(args); }
+  std::string Ok(const std::vector<std::string>& args) { return session_.Ok(args); }
 
   static std::string TestData(const std::string& name) {
     return std::string(KUBE_EMULATOR_TESTDATA_DIR) + "/" + name;
   }
 
-  std::string dir_, kubeconfig_;
-  vaultsync::testing::RunningEmulator emu_;
+  KubectlSession session_;
 };
 
 bool Has(const std::string& text, const std::string& what) {

@@ -168,6 +168,20 @@ void WriteManagedFields(json::Document& obj, const ResourceType& t,
   SetMember(md, "managedFields", std::move(list), a);
 }
 
+ManagedEntry TakeEntry(std::vector<ManagedEntry>& entries, const std::string& manager,
+                       const std::string& operation, const std::string& subresource, bool* found) {
+  *found = false;
+  for (auto it = entries.begin(); it != entries.end(); ++it) {
+    if (SameManager(*it, manager, operation, subresource)) {
+      ManagedEntry e = std::move(*it);
+      entries.erase(it);
+      *found = true;
+      return e;
+    }
+  }
+  return ManagedEntry{};
+}
+
 SetComparison CompareForManagers(const json::Value* old, const json::Value& obj,
                                  const ResourceType& t, const std::string& subresource,
                                  const FieldSet& extra) {
@@ -193,30 +207,17 @@ void UpdateManagedFields(json::Document& obj, const ResourceType& t, const std::
   FieldSet changed = cmp.added.Union(cmp.modified);
   // Structured-merge-diff's Update: every other manager loses what this write changed or
   // removed; the writer owns what it owned before (less what it removed) plus what it changed.
-  FieldSet previous;
-  std::string previous_time;
   bool had_entry = false;
-  for (auto& e : entries) {
-    if (SameManager(e, manager, "Update", subresource)) {
-      previous = e.set.Difference(cmp.removed);
-      previous_time = e.time;
-      had_entry = true;
-      e.set = FieldSet();
-      continue;
-    }
-    e.set = e.set.Difference(changed).Difference(cmp.removed);
-  }
-  std::erase_if(entries, [&](const ManagedEntry& e) {
-    return SameManager(e, manager, "Update", subresource);
-  });
+  ManagedEntry previous = TakeEntry(entries, manager, "Update", subresource, &had_entry);
+  for (auto& e : entries) e.set = e.set.Difference(changed).Difference(cmp.removed);
   FieldSet mine = changed.Difference(cmp.removed);
   ManagedEntry self;
   self.manager = manager;
   self.operation = "Update";
   self.api_version = t.GroupVersion();
   self.subresource = subresource;
-  self.set = previous.Union(mine);
-  self.time = mine.Empty() && had_entry ? previous_time : time;
+  self.set = previous.set.Difference(cmp.removed).Union(mine);
+  self.time = mine.Empty() && had_entry ? previous.time : time;
   entries.push_back(std::move(self));
   WriteManagedFields(obj, t, std::move(entries));
 }

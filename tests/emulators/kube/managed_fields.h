@@ -24,6 +24,11 @@ std::vector<ManagedEntry> ReadManagedFields(const json::Value& obj);
 void WriteManagedFields(json::Document& obj, const ResourceType& t,
                         std::vector<ManagedEntry> entries);
 
+// Removes the entry of (manager, operation, subresource) from entries and returns it (an empty
+// entry when there was none; `found` tells).
+ManagedEntry TakeEntry(std::vector<ManagedEntry>& entries, const std::string& manager,
+                       const std::string& operation, const std::string& subresource, bool* found);
+
 // What a write from `old` (nullptr = create) to `obj` added, removed and modified among the
 // fields a write to `subresource` can own, plus `extra` paths.
 SetComparison CompareForManagers(const json::Value* old, const json::Value& obj,

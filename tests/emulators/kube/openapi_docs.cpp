@@ -517,6 +517,20 @@ json::Value Info(A& a) {
   return info;
 }
 
+// A v2 query or path parameter in v3 form (the type moves into a schema).
+json::Value ParameterV3(const json::Value& p, A& a) {
+  json::Value q(rapidjson::kObjectType);
+  q.AddMember("name", S(StringAt(p, "name"), a), a);
+  q.AddMember("in", S(StringAt(p, "in"), a), a);
+  q.AddMember("description", S(StringAt(p, "description"), a), a);
+  if (Flag(p, "required")) q.AddMember("required", true, a);
+  json::Value schema(rapidjson::kObjectType);
+  schema.AddMember("type", S(StringAt(p, "type"), a), a);
+  schema.AddMember("uniqueItems", true, a);
+  q.AddMember("schema", schema, a);
+  return q;
+}
+
 // A v2 operation in v3 form.
 json::Value OperationV3(const json::Value& op2, A& a) {
   json::Value op(rapidjson::kObjectType);
@@ -554,16 +568,7 @@ json::Value OperationV3(const json::Value& op2, A& a) {
       op.AddMember("requestBody", body, a);
       continue;
     }
-    json::Value q(rapidjson::kObjectType);
-    q.AddMember("name", S(StringAt(p, "name"), a), a);
-    q.AddMember("in", S(StringAt(p, "in"), a), a);
-    q.AddMember("description", S(StringAt(p, "description"), a), a);
-    if (Flag(p, "required")) q.AddMember("required", true, a);
-    json::Value schema(rapidjson::kObjectType);
-    schema.AddMember("type", S(StringAt(p, "type"), a), a);
-    schema.AddMember("uniqueItems", true, a);
-    q.AddMember("schema", schema, a);
-    params.PushBack(q, a);
+    params.PushBack(ParameterV3(p, a), a);
   }
   if (!params.Empty()) op.AddMember("parameters", params, a);
   json::Value responses(rapidjson::kObjectType);
@@ -593,18 +598,7 @@ json::Value PathItemV3(const json::Value& item2, A& a) {
     std::string key(json::View(m.name));
     if (key == "parameters") {
       json::Value params(rapidjson::kArrayType);
-      for (const auto& p : m.value.GetArray()) {
-        json::Value q(rapidjson::kObjectType);
-        q.AddMember("name", S(StringAt(p, "name"), a), a);
-        q.AddMember("in", S(StringAt(p, "in"), a), a);
-        q.AddMember("description", S(StringAt(p, "description"), a), a);
-        if (Flag(p, "required")) q.AddMember("required", true, a);
-        json::Value schema(rapidjson::kObjectType);
-        schema.AddMember("type", S(StringAt(p, "type"), a), a);
-        schema.AddMember("uniqueItems", true, a);
-        q.AddMember("schema", schema, a);
-        params.PushBack(q, a);
-      }
+      for (const auto& p : m.value.GetArray()) params.PushBack(ParameterV3(p, a), a);
       item.AddMember("parameters", params, a);
     } else {
       item.AddMember(json::Value(m.name, a), OperationV3(m.value, a), a);

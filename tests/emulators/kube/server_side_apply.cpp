@@ -190,28 +190,17 @@ void RecordApply(json::Document& obj, const ResourceType& t, const std::string& 
   SetComparison cmp = CompareForManagers(old, obj, t, subresource, intent.applied);
   FieldSet changed = cmp.added.Union(cmp.modified);
   bool object_changed = !changed.Empty() || !cmp.removed.Empty();
-  std::string previous_time;
   bool had_entry = false;
-  for (auto& e : entries) {
-    if (e.manager == intent.manager && e.operation == "Apply" && e.subresource == subresource) {
-      previous_time = e.time;
-      had_entry = true;
-      e.set = FieldSet();
-      continue;
-    }
-    // Conflicts were refused before (or forced): the others lose what changed.
-    e.set = e.set.Difference(changed).Difference(cmp.removed);
-  }
-  std::erase_if(entries, [&](const ManagedEntry& e) {
-    return e.manager == intent.manager && e.operation == "Apply" && e.subresource == subresource;
-  });
+  ManagedEntry previous = TakeEntry(entries, intent.manager, "Apply", subresource, &had_entry);
+  // Conflicts were refused before (or forced): the others lose what changed.
+  for (auto& e : entries) e.set = e.set.Difference(changed).Difference(cmp.removed);
   ManagedEntry self;
   self.manager = intent.manager;
   self.operation = "Apply";
   self.api_version = t.GroupVersion();
   self.subresource = subresource;
   self.set = intent.applied;
-  self.time = object_changed || !had_entry ? time : previous_time;
+  self.time = object_changed || !had_entry ? time : previous.time;
   entries.push_back(std::move(self));
   WriteManagedFields(obj, t, std::move(entries));
 }
