@@ -52,6 +52,12 @@ void UpdateManagedFields(json::Document& obj, const ResourceType& t, const std::
                          const std::string& subresource, const std::string& time,
                          const json::Value* old, const ApplyIntent* apply = nullptr);
 
+// The managedFields an update of the main resource stores, as the apiserver decides: the
+// request's when it sets non-empty ones (clients such as kubectl's client-side-apply upgrade
+// edit them), none when it sets the reset value [{}], else the live object's. Sets them into
+// `md` (the new metadata) and returns whether they differ from the live ones.
+bool AdoptManagedFields(const json::Value& old_md, json::Value& md, json::Allocator& a);
+
 // "kind/apiVersion" for a type as objects carry them.
 std::string ApiVersionOf(const ResourceType& t);
 

@@ -250,6 +250,7 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
     return ErrorAnswer(StaleConflictError(type.Ref(), t.name));
   }
   json::Document next;
+  bool managed_fields_edited = false;
   bool status_write = t.subresource == "status";
   if (status_write) {
     next = Clone(*old);
@@ -262,16 +263,18 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
     json::Value& md = EnsureObject(next, "metadata", na);
     const json::Value& old_md = *At(*old, "metadata");
     for (const char* k : {"uid", "creationTimestamp", "generation", "deletionTimestamp",
-                          "deletionGracePeriodSeconds", "managedFields", "namespace"}) {
+                          "deletionGracePeriodSeconds", "namespace"}) {
       CarryMember(old_md, md, k, na);
     }
+    managed_fields_edited = AdoptManagedFields(old_md, md, na);
     if (type.has_status) CarryMember(*old, next, "status", na);
   }
   std::vector<std::string> warnings;
   if (auto e = Admit(type, next, old.get(), req.Query("fieldValidation"), &warnings)) {
     return ErrorAnswer(*e);
   }
-  bool ownership_changes = apply_ != nullptr && apply_->changes_ownership;
+  bool ownership_changes =
+      managed_fields_edited || (apply_ != nullptr && apply_->changes_ownership);
   if (Comparable(next) == Comparable(*old) && !ownership_changes) {
     return WithWarnings(JsonAnswer(200, Compact(*old)), warnings);
   }

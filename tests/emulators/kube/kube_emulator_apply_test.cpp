@@ -157,6 +157,31 @@ TEST_F(ApplyTest, AssociativeListsMergeByKeyAcrossAppliers) {
             ".spec.template.spec.containers[name=\"web\"].image");
 }
 
+TEST_F(ApplyTest, ClientsMayRewriteOrResetManagedFields) {
+  ASSERT_EQ(Call("POST", "/api/v1/namespaces/demo/configmaps?fieldManager=creator",
+                 R"({"metadata":{"name":"cfg"},"data":{"a":"1"}})")
+                .status,
+            201);
+  // kubectl's client-side-apply upgrade: a JSON patch handing the fields to another manager.
+  auto moved = Call(
+      "PATCH", kCm,
+      R"([{"op":"replace","path":"/metadata/managedFields","value":[{"manager":"ops","operation":"Apply","apiVersion":"v1","time":"2026-01-01T00:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:a":{}}}}]}])",
+      "application/json-patch+json");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  auto m = Json(moved);
+  EXPECT_EQ(Entry(m, "creator", "Update"), nullptr);
+  ASSERT_NE(Entry(m, "ops", "Apply"), nullptr) << moved.body;
+  // ops now owns data.a: applying without it prunes it.
+  auto pruned =
+      Apply(kCm, "ops", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg"}})");
+  EXPECT_EQ(At(Json(pruned), "data.a"), nullptr) << pruned.body;
+  // [{}] resets the managed fields; an update without managedFields keeps the live ones.
+  auto reset =
+      Call("PATCH", kCm, R"({"metadata":{"managedFields":[{}]}})", "application/merge-patch+json");
+  ASSERT_EQ(reset.status, 200) << reset.body;
+  EXPECT_EQ(At(Json(reset), "metadata.managedFields"), nullptr) << reset.body;
+}
+
 TEST_F(ApplyTest, RejectsWhatTheApiserverRejects) {
   auto no_manager = Call("PATCH", kCm, R"({"apiVersion":"v1","kind":"ConfigMap"})", kApplyType);
   EXPECT_EQ(no_manager.status, 422);

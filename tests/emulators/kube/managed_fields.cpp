@@ -118,6 +118,26 @@ json::Value FieldsV1(const json::Value& obj, const ResourceType& t, const std::s
   return UniverseOf(obj, t, subresource).ToFieldsV1(a);
 }
 
+bool AdoptManagedFields(const json::Value& old_md, json::Value& md, json::Allocator& a) {
+  const json::Value* live = json::Find(old_md, "managedFields");
+  const json::Value* sent = json::Find(md, "managedFields");
+  bool reset = sent != nullptr && sent->IsArray() && sent->Size() == 1 && (*sent)[0].IsObject() &&
+               (*sent)[0].ObjectEmpty();
+  if (reset) {
+    RemoveMember(md, "managedFields");
+    return live != nullptr;
+  }
+  if (sent == nullptr || !sent->IsArray() || sent->Empty()) {
+    if (live == nullptr) {
+      RemoveMember(md, "managedFields");
+    } else {
+      SetMember(md, "managedFields", json::Value(*live, a), a);
+    }
+    return false;
+  }
+  return live == nullptr || !(*live == *sent);
+}
+
 std::vector<ManagedEntry> ReadManagedFields(const json::Value& obj) {
   std::vector<ManagedEntry> out;
   const json::Value* list = At(obj, "metadata.managedFields");
