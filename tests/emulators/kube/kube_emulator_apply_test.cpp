@@ -143,7 +143,8 @@ TEST_F(ApplyTest, AssociativeListsMergeByKeyAcrossAppliers) {
       kDeploy, "b",
       R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"proxy","image":"envoy:1"}]}}}})");
   ASSERT_EQ(sidecar.status, 200) << sidecar.body;
-  const json::Value* cs = At(Json(sidecar), "spec.template.spec.containers");
+  auto merged = Json(sidecar);
+  const json::Value* cs = At(merged, "spec.template.spec.containers");
   ASSERT_EQ(cs->Size(), 2u);
   EXPECT_EQ(StringAt((*cs)[0], "name"), "web");
   EXPECT_EQ(StringAt((*cs)[1], "name"), "proxy");
