@@ -9,6 +9,7 @@ packages=(
   python3-hvac  # the real Vault client the emulator is checked with
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
   golang-github-xeipuuv-gojsonschema-dev
+  python3-kubernetes  # the kube emulator's python-client test (tests/emulators/kube)
 )
 # Tests and the demo drive the emulated API server with the real kubectl; Debian ships it
 # as kubernetes-client. A kubectl already on PATH (any packaging) is used as it is.

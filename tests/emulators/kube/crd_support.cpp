@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "crd_validation_rules.h"
 #include "discovery.h"
 #include "object_json.h"
 
@@ -150,6 +151,8 @@ std::vector<StatusCause> ValidateCrd(const json::Value& crd) {
     causes.push_back(InvalidCause("spec.versions", Compact(*versions),
                                   "must have exactly one version marked as storage version"));
   }
+  std::vector<StatusCause> rules = CheckValidationRules(crd);
+  causes.insert(causes.end(), rules.begin(), rules.end());
   return causes;
 }
 

@@ -187,8 +187,7 @@ ServerResponse KubeEmulator::Watch(const ServerRequest& req, const RequestTarget
   if (std::string ts = req.Query("timeoutSeconds"); !ts.empty()) {
     timeout_s = ParseInt(ts).value_or(timeout_s);
   }
-  std::string bm = req.Query("allowWatchBookmarks");
-  bool bookmarks = bm == "true" || bm == "1";
+  bool bookmarks = QueryBool(req, "allowWatchBookmarks");
 
   // Decide the starting point under the lock.
   std::vector<ObjectPtr> initial;

@@ -3,10 +3,12 @@
 #include "builtin_semantics.h"
 #include "crd_schema.h"
 #include "crd_support.h"
+#include "crd_validation_rules.h"
 #include "emulator_internal.h"
 #include "kube_emulator.h"
 #include "object_json.h"
 #include "patch.h"
+#include "server_side_apply.h"
 #include "util/time_format.h"
 
 #include <algorithm>
@@ -14,12 +16,6 @@
 
 namespace vaultsync::kubeemu {
 namespace {
-
-std::string MediaType(std::string_view content_type) {
-  std::string ct(content_type.substr(0, content_type.find(';')));
-  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
-  return ct;
-}
 
 // Copies obj[key] from `from` (or removes it from `to` when `from` has none).
 void CarryMember(const json::Value& from, json::Value& to, const char* key, json::Allocator& a) {
@@ -161,6 +157,8 @@ static std::optional<ApiError> Admit(const ResourceType& type, json::Document& o
     if (const json::Value* schema = SchemaOf(type)) {
       more = ValidateAgainstSchema(*schema, obj);
       causes.insert(causes.end(), more.begin(), more.end());
+      more = EvaluateValidationRules(*schema, obj, old, more);
+      causes.insert(causes.end(), more.begin(), more.end());
     }
   }
   if (type.kind == "CustomResourceDefinition") {
@@ -182,7 +180,7 @@ static ServerResponse WithWarnings(ServerResponse r, const std::vector<std::stri
 // managedFields.
 static void Finalize(const ResourceType& type, json::Document& obj, const std::string& rv,
                      const std::string& manager, const std::string& subresource,
-                     const std::string& now) {
+                     const std::string& now, const json::Value* old, const ApplyIntent* apply) {
   auto& a = obj.GetAllocator();
   json::Value& md = EnsureObject(obj, "metadata", a);
   if (rv.empty()) {
@@ -195,7 +193,7 @@ static void Finalize(const ResourceType& type, json::Document& obj, const std::s
   CanonicalizeBuiltin(type, obj);
   if (type.kind == "CustomResourceDefinition") CanonicalizeCrd(obj);
   if (!manager.empty()) {
-    UpdateManagedFields(obj, type, manager, subresource, now);
+    UpdateManagedFields(obj, type, manager, subresource, now, old, apply);
     CanonicalizeBuiltin(type, obj);
   }
 }
@@ -205,7 +203,8 @@ static bool IsDryRun(const ServerRequest& req) { return req.Query("dryRun") == "
 ObjectPtr KubeEmulator::Commit(const ResourceType& type, json::Document obj, ObjectPtr old,
                                const std::string& manager, const std::string& subresource) {
   int64_t rv = store_.NextRv();
-  Finalize(type, obj, std::to_string(rv), manager, subresource, FormatRfc3339(Now(), 0));
+  Finalize(type, obj, std::to_string(rv), manager, subresource, FormatRfc3339(Now(), 0), old.get(),
+           apply_);
   auto ptr = std::make_shared<const json::Document>(std::move(obj));
   std::string ns = StringAt(*ptr, "metadata.namespace");
   std::string name = StringAt(*ptr, "metadata.name");
@@ -278,7 +277,7 @@ ServerResponse KubeEmulator::Create(const ServerRequest& req, const RequestTarge
     SetMember(obj, "status", json::Value(rapidjson::kObjectType), a);
   }
   if (IsDryRun(req)) {  // validated and shaped, not stored
-    Finalize(type, obj, "", ManagerOf(req), "", FormatRfc3339(Now(), 0));
+    Finalize(type, obj, "", ManagerOf(req), "", FormatRfc3339(Now(), 0), nullptr, apply_);
     return WithWarnings(JsonAnswer(201, Compact(obj)), warnings);
   }
   ObjectPtr stored = Commit(type, std::move(obj), nullptr, ManagerOf(req), "");
@@ -301,45 +300,11 @@ ServerResponse KubeEmulator::Update(const ServerRequest& req, const RequestTarge
 ServerResponse KubeEmulator::Patch(const ServerRequest& req, const RequestTarget& t) {
   const ResourceType& type = *t.type;
   ObjectPtr old = store_.Get(type.StorageKey(), t.ns, t.name);
+  if (MediaTypeOf(req) == "application/apply-patch+yaml") return Apply(req, t);
   if (old == nullptr) return ErrorAnswer(NotFoundError(type.Ref(), t.name));
-  std::string ct = MediaType(req.Header("Content-Type"));
-  auto patch = json::Parse(req.body);
-  if (!patch.ok()) {
-    return ErrorAnswer(
-        BadRequestError("error decoding patch: invalid character in the request body"));
-  }
+  std::string ct = MediaTypeOf(req);
   json::Document next = Clone(*old);
-  if (ct == "application/merge-patch+json") {
-    if (!patch->IsObject()) {
-      return ErrorAnswer(
-          BadRequestError("json: cannot unmarshal into Go value of type map[string]interface {}"));
-    }
-    ApplyMergePatch(next, *patch, next.GetAllocator());
-  } else if (ct == "application/json-patch+json") {
-    std::string why;
-    JsonPatchError e = ApplyJsonPatch(next, *patch, &why);
-    if (e == JsonPatchError::kDecode) return ErrorAnswer(BadRequestError(why));
-    if (e == JsonPatchError::kApply) {
-      ApiError invalid;
-      invalid.code = 422;
-      invalid.reason = "Invalid";
-      invalid.message = "the server rejected our request due to an error in our request";
-      invalid.has_details = true;
-      return ErrorAnswer(invalid);
-    }
-  } else if (ct == "application/strategic-merge-patch+json" && !type.custom) {
-    Status st = ApplyStrategicMergePatch(next, *patch, next.GetAllocator());
-    if (!st.ok()) return ErrorAnswer(BadRequestError(st.message()));
-  } else {
-    ApiError e = UnsupportedMediaTypeError(ct);
-    if (type.custom) {
-      e.message =
-          "the body of the request was in an unknown format - accepted media types "
-          "include: application/json-patch+json, application/merge-patch+json, "
-          "application/apply-patch+yaml";
-    }
-    return ErrorAnswer(e);
-  }
+  if (auto e = ApplyPatchRequest(ct, req.body, type.custom, next)) return ErrorAnswer(*e);
   return WriteUpdate(req, t, std::move(next), old);
 }
 
@@ -365,6 +330,7 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
     return ErrorAnswer(StaleConflictError(type.Ref(), t.name));
   }
   json::Document next;
+  bool managed_fields_edited = false;
   bool status_write = t.subresource == "status";
   std::vector<StatusCause> meta_causes;
   if (status_write) {
@@ -377,7 +343,7 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
     SetString(next, "kind", type.kind, na);
     json::Value& md = EnsureObject(next, "metadata", na);
     const json::Value& old_md = *At(*old, "metadata");
-    for (const char* k : {"uid", "creationTimestamp", "generation", "managedFields", "namespace"}) {
+    for (const char* k : {"uid", "creationTimestamp", "generation", "namespace"}) {
       CarryMember(old_md, md, k, na);
     }
     // An update can never remove or change a deletion timestamp, nor drop a grace period.
@@ -389,13 +355,16 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
       SetMember(md, "deletionGracePeriodSeconds", json::Value(*g, na), na);
     }
     meta_causes = MetadataUpdateCauses(md, old_md);
+    managed_fields_edited = AdoptManagedFields(old_md, md, na);
     if (type.has_status) CarryMember(*old, next, "status", na);
   }
   std::vector<std::string> warnings;
   if (auto e = Admit(type, next, old.get(), req.Query("fieldValidation"), &warnings, meta_causes)) {
     return ErrorAnswer(*e);
   }
-  if (Comparable(next) == Comparable(*old)) {
+  bool ownership_changes =
+      managed_fields_edited || (apply_ != nullptr && apply_->changes_ownership);
+  if (Comparable(next) == Comparable(*old) && !ownership_changes) {
     return WithWarnings(JsonAnswer(200, Compact(*old)), warnings);
   }
   if ((type.has_generation || type.custom) && !status_write &&
@@ -409,7 +378,7 @@ ServerResponse KubeEmulator::WriteUpdate(const ServerRequest& req, const Request
     // Not stored: the answer is the updated object with the stored resourceVersion (the
     // registry deletes the object instead of writing it, and answers what was sent).
     Finalize(type, next, StringAt(*old, "metadata.resourceVersion"), ManagerOf(req), t.subresource,
-             FormatRfc3339(Now(), 0));
+             FormatRfc3339(Now(), 0), old.get(), apply_);
     if (delete_now && !IsDryRun(req)) RemoveNow(type, old);  // DELETED, no MODIFIED first
     return WithWarnings(JsonAnswer(200, Compact(next)), warnings);
   }

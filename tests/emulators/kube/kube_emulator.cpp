@@ -32,8 +32,6 @@ std::string Upper(std::string s) {
   return s;
 }
 
-bool IsTrue(const std::string& v) { return v == "true" || v == "1"; }
-
 }  // namespace
 
 KubeEmulator::KubeEmulator(EmulatorOptions options)
@@ -63,6 +61,11 @@ KubeEmulator::KubeEmulator(EmulatorOptions options)
   for (const std::string& role : BootstrapClusterRoles()) {
     auto doc = json::Parse(role);
     if (doc.ok()) CreateInternal(*role_type, std::move(doc).value(), "");
+  }
+  auto binding_type = registry_.Find("rbac.authorization.k8s.io", "v1", "clusterrolebindings");
+  for (const std::string& binding : BootstrapClusterRoleBindings()) {
+    auto doc = json::Parse(binding);
+    if (doc.ok()) CreateInternal(*binding_type, std::move(doc).value(), "");
   }
 }
 
@@ -159,7 +162,7 @@ std::optional<RequestTarget> KubeEmulator::ParseTarget(const ServerRequest& req)
   if (r.size() == 3) t.subresource = r[2];
   const std::string& m = req.method;
   if (m == "GET") {
-    t.verb = !t.name.empty() ? "get" : IsTrue(req.Query("watch")) ? "watch" : "list";
+    t.verb = !t.name.empty() ? "get" : QueryBool(req, "watch") ? "watch" : "list";
   } else if (m == "POST") {
     t.verb = "create";
   } else if (m == "PUT") {
@@ -299,8 +302,13 @@ ServerResponse KubeEmulator::HandleLocked(const ServerRequest& req,
     if (!seg.empty() && seg[0] == "openapi") return OpenApi(req);
   }
   if (!target) return ErrorAnswer(PageNotFoundError());
-  const RequestTarget& t = *target;
+  return Dispatch(req, *target, *user, lock);
+}
+
+ServerResponse KubeEmulator::Dispatch(const ServerRequest& req, const RequestTarget& t,
+                                      const UserInfo& user, std::unique_lock<std::mutex>& lock) {
   const ResourceType& type = *t.type;
+  if (type.group == "events.k8s.io") return EventsV1(req, t, user, lock);
   if (!t.subresource.empty()) {
     const std::string& s = t.subresource;
     bool known = type.HasSubresource(s);
@@ -312,12 +320,16 @@ ServerResponse KubeEmulator::HandleLocked(const ServerRequest& req,
       return Patch(req, t);
     }
     if (s == "finalize" && t.verb == "update") return Update(req, t);
+    if (s == "scale" && (t.verb == "get" || t.verb == "update" || t.verb == "patch")) {
+      return ScaleSubresource(req, t);
+    }
     return ErrorAnswer(MethodNotSupportedError(type.Ref(), t.verb));
   }
   if (std::find(type.verbs.begin(), type.verbs.end(), t.verb) == type.verbs.end()) {
     return ErrorAnswer(MethodNotSupportedError(type.Ref(), t.verb));
   }
   if (type.kind == "TokenReview") return CreateTokenReview(req, t);
+  if (type.group == "authorization.k8s.io") return AccessReview(req, t, user);
   if (t.verb == "get") return Get(req, t);
   if (t.verb == "list") return List(req, t);
   if (t.verb == "watch") {

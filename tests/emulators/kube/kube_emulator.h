@@ -31,6 +31,7 @@ using emu::ServerResponse;
 
 class TokenAuthority;
 class FlowControl;
+struct ApplyIntent;
 
 struct EmulatorOptions {
   // Bearer token that authenticates as a cluster admin (like Vault's dev root token).
@@ -114,6 +115,9 @@ class KubeEmulator {
   // The caller, or nullopt when the request carries no valid token.
   std::optional<UserInfo> Authenticate(const ServerRequest& req);
   ServerResponse HandleLocked(const ServerRequest& req, std::unique_lock<std::mutex>& lock);
+  // Serves an authenticated and authorized resource request.
+  ServerResponse Dispatch(const ServerRequest& req, const RequestTarget& t, const UserInfo& user,
+                          std::unique_lock<std::mutex>& lock);
   ServerResponse Get(const ServerRequest& req, const RequestTarget& t);
   ServerResponse List(const ServerRequest& req, const RequestTarget& t);
   ServerResponse Watch(const ServerRequest& req, const RequestTarget& t);
@@ -124,6 +128,8 @@ class KubeEmulator {
   ServerResponse Create(const ServerRequest& req, const RequestTarget& t);
   ServerResponse Update(const ServerRequest& req, const RequestTarget& t);
   ServerResponse Patch(const ServerRequest& req, const RequestTarget& t);
+  // Server-side apply (emulator_apply.cpp): creates or merges, records field ownership.
+  ServerResponse Apply(const ServerRequest& req, const RequestTarget& t);
   ServerResponse Delete(const ServerRequest& req, const RequestTarget& t);
   ServerResponse DeleteCollection(const ServerRequest& req, const RequestTarget& t);
   // The shared write path for PUT and PATCH: `incoming` is the full desired object.
@@ -190,6 +196,17 @@ class KubeEmulator {
   // Subresources and special endpoints (emulator_tokens.cpp).
   ServerResponse CreateToken(const ServerRequest& req, const RequestTarget& t);
   ServerResponse CreateTokenReview(const ServerRequest& req, const RequestTarget& t);
+  // authorization.k8s.io reviews answered from the emulator's authorizer (emulator_authz.cpp).
+  ServerResponse AccessReview(const ServerRequest& req, const RequestTarget& t,
+                              const UserInfo& user);
+  // Whether `user` may do `attrs`, and the authorizer's reason (RBAC mode names the binding).
+  bool Authorize(const UserInfo& user, const Attributes& attrs, std::string* reason) const;
+  // events.k8s.io/v1: the core/v1 Event storage seen through the v1 field mapping
+  // (emulator_events_v1.cpp).
+  ServerResponse EventsV1(const ServerRequest& req, const RequestTarget& t, const UserInfo& user,
+                          std::unique_lock<std::mutex>& lock);
+  // GET/PUT/PATCH .../scale (emulator_scale.cpp).
+  ServerResponse ScaleSubresource(const ServerRequest& req, const RequestTarget& t);
 
   std::string NewUid();
   std::string RandomSuffix();
@@ -208,6 +225,9 @@ class KubeEmulator {
   // Owners whose foreground deletion is being processed (a dependent's removal re-enters
   // ProcessDeletingDependents; the outer call finishes the job instead of recursing).
   std::set<std::string> foreground_busy_;
+  // Set while a server-side apply writes through Create/WriteUpdate: the managedFields entry
+  // to record instead of an Update one.
+  const ApplyIntent* apply_ = nullptr;
 };
 
 }  // namespace vaultsync::kubeemu

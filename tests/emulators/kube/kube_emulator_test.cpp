@@ -123,6 +123,16 @@ TEST_F(KubeEmulatorTest, CountKeysNameVerbAndResource) {
   EXPECT_EQ(emu_.CountKey(req), "LIST secrets");
   req.query = "watch=true";
   EXPECT_EQ(emu_.CountKey(req), "WATCH secrets");
+  // The apiserver's query booleans: any value but "0" or "false" (any case) is true, even an
+  // empty one; python-kubernetes sends watch=True.
+  for (const char* yes : {"watch=True", "watch=TRUE", "watch=1", "watch=", "watch", "watch=yes"}) {
+    req.query = yes;
+    EXPECT_EQ(emu_.CountKey(req), "WATCH secrets") << yes;
+  }
+  for (const char* no : {"watch=false", "watch=False", "watch=FALSE", "watch=0", "watchx=1"}) {
+    req.query = no;
+    EXPECT_EQ(emu_.CountKey(req), "LIST secrets") << no;
+  }
   req.method = "PUT";
   req.query.clear();
   req.path = "/api/v1/namespaces/demo/secrets/x";

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "kubectl_session.h"
 #include "object_json.h"
 #include "process.h"
 #include "util/json.h"
@@ -42,48 +43,19 @@ std::vector<std::string> LinesOf(const std::string& text) {
 class KubectlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/kubectl-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    kubeconfig_ = dir_ + "/kubeconfig";
-    auto emu = vaultsync::testing::StartEmulator(
-        "kube-emulator", {"--tls-self-signed", "--write-kubeconfig", kubeconfig_});
-    ASSERT_TRUE(emu.ok()) << emu.status().message();
-    emu_ = std::move(emu).value();
-    ASSERT_EQ(emu_.url.rfind("https://127.0.0.1:", 0), 0u) << emu_.url;
+    ASSERT_TRUE(session_.Start());
+    ASSERT_EQ(session_.url().rfind("https://127.0.0.1:", 0), 0u) << session_.url();
   }
+  void TearDown() override { session_.Stop(); }
 
-  void TearDown() override {
-    if (emu_.process) {
-      EXPECT_EQ(emu_.process->Stop(), 0) << emu_.process->Stderr();
-    }
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  // kubectl with a private HOME, kubeconfig and discovery cache.
-  CommandResult Kubectl(std::vector<std::string> args) {
-    args.push_back("--cache-dir=" + dir_ + "/cache");
-    return RunCommand("kubectl", args, {{"HOME", dir_}, {"KUBECONFIG", kubeconfig_}}, "",
-                      std::chrono::seconds(60));
-  }
-
-  // Runs kubectl and expects success without any complaint on stderr; returns stdout.
-  std::string Ok(const std::vector<std::string>& args) {
-    CommandResult r = Kubectl(args);
-    std::string cmd;
-    for (const auto& a : args) cmd += " " + a;
-    EXPECT_EQ(r.exit_code, 0) << "kubectl" << cmd << "\nstdout: " << r.out << "\nstderr: " << r.err;
-    EXPECT_EQ(r.err, "") << "kubectl" << cmd << " complained";
-    return r.out;
-  }
+  CommandResult Kubectl(const std::vector<std::string>& args) { return session_.Run(args); }
+  std::string Ok(const std::vector<std::string>& args) { return session_.Ok(args); }
 
   static std::string TestData(const std::string& name) {
     return std::string(KUBE_EMULATOR_TESTDATA_DIR) + "/" + name;
   }
 
-  std::string dir_, kubeconfig_;
-  vaultsync::testing::RunningEmulator emu_;
+  KubectlSession session_;
 };
 
 TEST_F(KubectlTest, CustomResourceLifecycle) {
@@ -111,7 +83,7 @@ TEST_F(KubectlTest, CustomResourceLifecycle) {
   // Re-applying the same manifest is a no-op; a changed one is a merge patch.
   EXPECT_EQ(Ok({"apply", "-f", TestData("vaultstaticsecret.yaml")}),
             "vaultstaticsecret.vaultsync.io/db-creds unchanged\n");
-  std::string changed = dir_ + "/changed.yaml";
+  std::string changed = session_.dir() + "/changed.yaml";
   {
     std::ifstream in(TestData("vaultstaticsecret.yaml"));
     std::stringstream ss;
@@ -188,7 +160,7 @@ TEST_F(KubectlTest, SecretsNamespacesAndEvents) {
 // refuses new finalizers, and goes when a merge patch clears its finalizers; a foreground
 // cascade waits for the dependent's own finalizer.
 TEST_F(KubectlTest, FinalizersHoldADeletionUntilRemoved) {
-  std::string file = dir_ + "/held.yaml";
+  std::string file = session_.dir() + "/held.yaml";
   std::ofstream(file) << "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n"
                          "  finalizers:\n  - example.com/cleanup\ndata:\n  k: v\n";
   EXPECT_EQ(Ok({"apply", "-f", file}), "configmap/held created\n");
@@ -217,7 +189,7 @@ TEST_F(KubectlTest, FinalizersHoldADeletionUntilRemoved) {
   // Foreground: the owner waits, marked, for its dependent's finalizer.
   EXPECT_EQ(Ok({"create", "configmap", "owner"}), "configmap/owner created\n");
   std::string uid = Ok({"get", "configmap", "owner", "-o", "jsonpath={.metadata.uid}"});
-  std::string dep = dir_ + "/dep.yaml";
+  std::string dep = session_.dir() + "/dep.yaml";
   std::ofstream(dep) << "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dep\n"
                         "  finalizers:\n  - example.com/cleanup\n  ownerReferences:\n"
                         "  - apiVersion: v1\n    kind: ConfigMap\n    name: owner\n    uid: "

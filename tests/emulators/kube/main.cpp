@@ -5,7 +5,8 @@
 //                 [--authorization-mode AlwaysAllow|RBAC] [--max-requests-inflight N]
 //
 // --tls-self-signed serves https with a fresh self-signed certificate (written into the
-// kubeconfig as its CA): kubectl sends bearer tokens only over https.
+// kubeconfig as its CA): kubectl sends bearer tokens only over https, so writing a kubeconfig
+// for plain http comes with a warning on stderr. --help prints the usage to stdout.
 // Prints "listening on http://HOST:PORT" as its first stdout line once it accepts requests.
 #include <sys/stat.h>
 
@@ -21,14 +22,34 @@
 
 namespace {
 
+const char kUsage[] =
+    "usage: kube-emulator --listen HOST:PORT [--admin-token T] [--write-kubeconfig PATH]\n"
+    "                     [--watch-window N]\n"
+    "                     [--tls-cert-file F --tls-key-file F | --tls-self-signed]\n"
+    "                     [--authorization-mode AlwaysAllow|RBAC] [--max-requests-inflight N]\n"
+    "       kube-emulator --help\n"
+    "\n"
+    "Serves an emulated kube-apiserver v1.26 until SIGINT or SIGTERM; prints\n"
+    "\"listening on URL\" first.\n"
+    "\n"
+    "  --listen HOST:PORT        address to serve on (port 0 picks a free port)\n"
+    "  --admin-token T           bearer token of a cluster admin (default emulator-admin-token)\n"
+    "  --write-kubeconfig PATH   write a kubeconfig for the admin token to PATH\n"
+    "  --watch-window N          events kept per resource for watch resumption (default 100)\n"
+    "  --tls-self-signed         serve https with a fresh self-signed certificate, written into\n"
+    "                            the kubeconfig as its CA. Use it whenever kubectl talks to the\n"
+    "                            emulator: kubectl sends bearer tokens only over https,\n"
+    "                            so over plain http every request is anonymous and gets 401.\n"
+    "  --tls-cert-file F --tls-key-file F\n"
+    "                            serve https with this certificate and key\n"
+    "  --authorization-mode M    AlwaysAllow (default) or RBAC (Roles and bindings stored in\n"
+    "                            the emulator; the admin token is always allowed)\n"
+    "  --max-requests-inflight N past N requests in flight (watches excepted) answer 429 with\n"
+    "                            Retry-After, as API Priority and Fairness does (default 0 =\n"
+    "                            no limit; POST /__emulator/overload changes it at run time)\n";
+
 int Usage(const std::string& why) {
-  std::cerr
-      << "kube-emulator: " << why << "\n"
-      << "usage: kube-emulator --listen HOST:PORT [--admin-token T] [--write-kubeconfig PATH]\n"
-      << "                     [--watch-window N]\n"
-      << "                     [--tls-cert-file F --tls-key-file F | --tls-self-signed]\n"
-      << "                     [--authorization-mode AlwaysAllow|RBAC]\n"
-      << "                     [--max-requests-inflight N]\n";
+  std::cerr << "kube-emulator: " << why << "\n" << kUsage;
   return 2;
 }
 
@@ -74,6 +95,10 @@ int main(int argc, char** argv) {
       return true;
     };
     std::string v;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
     if (arg == "--listen") {
       if (!value(&listen)) return Usage("--listen needs HOST:PORT");
     } else if (arg == "--admin-token") {
@@ -153,6 +178,13 @@ int main(int argc, char** argv) {
       !WriteKubeconfig(kubeconfig, (*server)->url(), options.admin_token, options.ca_pem)) {
     std::cerr << "kube-emulator: cannot write kubeconfig " << kubeconfig << "\n";
     return 1;
+  }
+  if (!kubeconfig.empty() && options.ca_pem.empty()) {
+    std::cerr << "kube-emulator: warning: serving plain http; kubectl sends no bearer token over "
+                 "plain http, so the kubeconfig written to "
+              << kubeconfig
+              << " authenticates nothing (every request gets 401 Unauthorized). Start with "
+                 "--tls-self-signed to give kubectl a usable kubeconfig.\n";
   }
   std::cout << "listening on " << (*server)->url() << std::endl;
   vaultsync::emu::WaitForTerminationSignal();

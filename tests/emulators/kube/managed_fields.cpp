@@ -6,96 +6,14 @@
 #include <set>
 
 #include "emulator_internal.h"
+#include "field_set.h"
+#include "managed_fields.h"
 #include "object_json.h"
 #include "protobuf_body.h"
+#include "scale_subresource.h"
+#include "server_side_apply.h"
 
 namespace vaultsync::kubeemu {
-namespace {
-
-// Paths (dotted) of non-pointer structs in built-in types: their fieldsV1 has no "." entry.
-bool IsValueStruct(const std::string& path, bool custom) {
-  static const std::set<std::string> kPaths = {"spec",
-                                               "spec.template",
-                                               "spec.template.metadata",
-                                               "spec.template.spec",
-                                               "spec.strategy",
-                                               "spec.updateStrategy",
-                                               "source",
-                                               "spec.names",
-                                               "status.acceptedNames",
-                                               "status",
-                                               "spec.selector"};
-  if (path == "metadata") return true;
-  if (custom) return false;
-  return kPaths.count(path) > 0;
-}
-
-// Lists merged by key in fieldsV1 ("k:{...}"), by field name.
-std::string ListKey(const std::string& field) {
-  if (field == "containers" || field == "initContainers" || field == "env" || field == "volumes" ||
-      field == "imagePullSecrets") {
-    return "name";
-  }
-  if (field == "ownerReferences") return "uid";
-  if (field == "ports") return "containerPort";
-  if (field == "conditions") return "type";
-  return "";
-}
-
-// Fields whose struct is atomic (set as a whole).
-bool IsAtomic(const std::string& path) {
-  return path == "involvedObject" || path == "spec.selector";
-}
-
-json::Value Build(const json::Value& v, const std::string& path, bool custom, bool top,
-                  json::Allocator& a) {
-  json::Value out(rapidjson::kObjectType);
-  if (v.IsObject() && !IsAtomic(path)) {
-    if (!top && !IsValueStruct(path, custom) && v.MemberCount() > 0) {
-      out.AddMember(json::StringValue(".", a), json::Value(rapidjson::kObjectType), a);
-    }
-    for (const auto& m : v.GetObject()) {
-      if (m.value.IsNull()) continue;  // null is "unset": nobody owns it
-      std::string name(json::View(m.name));
-      std::string child = path.empty() ? name : path + "." + name;
-      out.AddMember(json::StringValue("f:" + name, a), Build(m.value, child, custom, false, a), a);
-    }
-    SortKeys(out);
-  } else if (v.IsArray()) {
-    std::string field = path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
-    if (path == "metadata.finalizers" && v.Size() > 0) {
-      // ObjectMeta.finalizers is a set (+listType=set): one "v:<json value>" entry per item.
-      out.AddMember(json::StringValue(".", a), json::Value(rapidjson::kObjectType), a);
-      for (const auto& item : v.GetArray()) {
-        std::string k = "v:" + Compact(item);
-        if (json::Find(out, k) == nullptr) {
-          out.AddMember(json::StringValue(k, a), json::Value(rapidjson::kObjectType), a);
-        }
-      }
-      SortKeys(out);
-      return out;
-    }
-    std::string key = ListKey(field);
-    if (!key.empty() && !custom) {
-      // Only optional (omitempty) keyed lists carry their own "." entry.
-      if (v.Size() > 0 && field == "ownerReferences") {
-        out.AddMember(json::StringValue(".", a), json::Value(rapidjson::kObjectType), a);
-      }
-      for (const auto& item : v.GetArray()) {
-        const json::Value* kv = item.IsObject() ? json::Find(item, key) : nullptr;
-        if (kv == nullptr) continue;
-        std::string k = "k:{" + json::Quote(key) + ":" + Compact(*kv) + "}";
-        json::Value inner = field == "ownerReferences" ? json::Value(rapidjson::kObjectType)
-                                                       : Build(item, path + "[]", custom, false, a);
-        out.AddMember(json::StringValue(k, a), inner, a);
-      }
-      SortKeys(out);
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 emu::ServerResponse JsonAnswer(int status, std::string body) {
   emu::ServerResponse r;
@@ -121,6 +39,19 @@ std::string ManagerOf(const emu::ServerRequest& req) {
   size_t end = ua.find_first_of("/ ");
   std::string m = ua.substr(0, end);
   return m.empty() ? "unknown" : m;
+}
+
+std::string MediaTypeOf(const emu::ServerRequest& req) {
+  std::string_view content_type = req.Header("Content-Type");
+  std::string ct(content_type.substr(0, content_type.find(';')));
+  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+  return ct;
+}
+
+bool QueryBool(const emu::ServerRequest& req, std::string_view key) {
+  bool present = false;
+  std::string v = req.Query(key, &present);
+  return present && v != "0" && strcasecmp(v.c_str(), "false") != 0;
 }
 
 bool WantsTable(const emu::ServerRequest& req) {
@@ -156,74 +87,159 @@ Result<json::Document> ParseObjectBody(const emu::ServerRequest& req, const Reso
 
 std::string ApiVersionOf(const ResourceType& t) { return t.GroupVersion(); }
 
-json::Value FieldsV1(const json::Value& obj, const ResourceType& t, const std::string& subresource,
-                     json::Allocator& a) {
-  json::Value subset(rapidjson::kObjectType);
-  for (const auto& m : obj.GetObject()) {
-    std::string name(json::View(m.name));
-    if (name == "apiVersion" || name == "kind") continue;
-    if (subresource == "status") {
-      if (name != "status") continue;
-    } else if (name == "status" && (t.has_status || t.custom)) {
-      continue;
-    }
-    if (name == "metadata") {
-      json::Value md(rapidjson::kObjectType);
-      for (const char* keep : {"labels", "annotations", "ownerReferences", "finalizers"}) {
-        const json::Value* v = json::Find(m.value, keep);
-        if (v != nullptr) md.AddMember(json::StringValue(keep, a), json::Value(*v, a), a);
-      }
-      if (md.MemberCount() > 0) subset.AddMember(json::StringValue("metadata", a), md, a);
-      continue;
-    }
-    subset.AddMember(json::StringValue(name, a), json::Value(m.value, a), a);
+namespace {
+
+// The fields a write to `subresource` can own in `obj`.
+FieldSet UniverseOf(const json::Value& obj, const ResourceType& t, const std::string& subresource) {
+  if (subresource != "scale") return FieldSetOf(obj, t, subresource, SetMode::kPresent);
+  // A scale write owns the replica count only (the apiserver's ScaleHandler).
+  FieldSet set;
+  FieldSet* node = &set;
+  std::string path = ScaleReplicasPath(t);
+  for (size_t start = 0;;) {
+    size_t dot = path.find('.', start);
+    node = &node->children["f:" + path.substr(start, dot == std::string::npos ? dot : dot - start)];
+    if (dot == std::string::npos) break;
+    start = dot + 1;
   }
-  return Build(subset, "", t.custom, true, a);
+  node->member = true;
+  return set;
 }
 
-void UpdateManagedFields(json::Document& obj, const ResourceType& t, const std::string& manager,
-                         const std::string& subresource, const std::string& time) {
+bool SameManager(const ManagedEntry& e, const std::string& manager, const std::string& operation,
+                 const std::string& subresource) {
+  return e.manager == manager && e.operation == operation && e.subresource == subresource;
+}
+
+}  // namespace
+
+json::Value FieldsV1(const json::Value& obj, const ResourceType& t, const std::string& subresource,
+                     json::Allocator& a) {
+  return UniverseOf(obj, t, subresource).ToFieldsV1(a);
+}
+
+bool AdoptManagedFields(const json::Value& old_md, json::Value& md, json::Allocator& a) {
+  const json::Value* live = json::Find(old_md, "managedFields");
+  const json::Value* sent = json::Find(md, "managedFields");
+  bool reset = sent != nullptr && sent->IsArray() && sent->Size() == 1 && (*sent)[0].IsObject() &&
+               (*sent)[0].ObjectEmpty();
+  if (reset) {
+    RemoveMember(md, "managedFields");
+    return live != nullptr;
+  }
+  if (sent == nullptr || !sent->IsArray() || sent->Empty()) {
+    if (live == nullptr) {
+      RemoveMember(md, "managedFields");
+    } else {
+      SetMember(md, "managedFields", json::Value(*live, a), a);
+    }
+    return false;
+  }
+  return live == nullptr || !(*live == *sent);
+}
+
+std::vector<ManagedEntry> ReadManagedFields(const json::Value& obj) {
+  std::vector<ManagedEntry> out;
+  const json::Value* list = At(obj, "metadata.managedFields");
+  if (list == nullptr || !list->IsArray()) return out;
+  for (const auto& e : list->GetArray()) {
+    ManagedEntry m;
+    m.manager = StringAt(e, "manager");
+    m.operation = StringAt(e, "operation");
+    m.api_version = StringAt(e, "apiVersion");
+    m.time = StringAt(e, "time");
+    m.subresource = StringAt(e, "subresource");
+    if (const json::Value* f = json::Find(e, "fieldsV1")) m.set = FieldSet::FromFieldsV1(*f);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void WriteManagedFields(json::Document& obj, const ResourceType& t,
+                        std::vector<ManagedEntry> entries) {
   auto& a = obj.GetAllocator();
   json::Value& md = EnsureObject(obj, "metadata", a);
-  json::Value fields = FieldsV1(obj, t, subresource, a);
-  bool empty_fields = fields.ObjectEmpty();
-  auto mf_it = md.FindMember("managedFields");
-  if (mf_it == md.MemberEnd() || !mf_it->value.IsArray()) {
-    SetMember(md, "managedFields", json::Value(rapidjson::kArrayType), a);
-    mf_it = md.FindMember("managedFields");
-  }
-  json::Value& list = mf_it->value;
-  json::Value entry(rapidjson::kObjectType);
-  entry.AddMember("manager", json::StringValue(manager, a), a);
-  entry.AddMember("operation", "Update", a);
-  entry.AddMember("apiVersion", json::StringValue(t.GroupVersion(), a), a);
-  entry.AddMember("time", json::StringValue(time, a), a);
-  entry.AddMember("fieldsType", "FieldsV1", a);
-  entry.AddMember("fieldsV1", fields, a);
-  if (!subresource.empty()) entry.AddMember("subresource", json::StringValue(subresource, a), a);
-  if (t.custom) SortKeys(entry);
-  for (auto& e : list.GetArray()) {
-    if (StringAt(e, "manager") == manager && StringAt(e, "operation") == "Update" &&
-        StringAt(e, "subresource") == subresource) {
-      if (empty_fields) {
-        list.Erase(&e);
-        if (list.Empty()) RemoveMember(md, "managedFields");
-      } else {
-        e = std::move(entry);
-      }
-      return;
-    }
-  }
-  if (!empty_fields) list.PushBack(entry, a);
-  if (list.Empty()) {
+  std::erase_if(entries, [](const ManagedEntry& e) { return e.set.Empty(); });
+  if (entries.empty()) {
     RemoveMember(md, "managedFields");
     return;
   }
-  // The apiserver lists entries by manager name (a manager's main entry before its
-  // subresource entries).
-  std::stable_sort(list.Begin(), list.End(), [](const json::Value& x, const json::Value& y) {
-    return StringAt(x, "manager") < StringAt(y, "manager");
-  });
+  // The apiserver's order: operation (Apply first), time, manager, apiVersion, subresource.
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const ManagedEntry& x, const ManagedEntry& y) {
+                     return std::tie(x.operation, x.time, x.manager, x.api_version, x.subresource) <
+                            std::tie(y.operation, y.time, y.manager, y.api_version, y.subresource);
+                   });
+  json::Value list(rapidjson::kArrayType);
+  for (const auto& e : entries) {
+    json::Value entry(rapidjson::kObjectType);
+    entry.AddMember("manager", json::StringValue(e.manager, a), a);
+    entry.AddMember("operation", json::StringValue(e.operation, a), a);
+    entry.AddMember("apiVersion", json::StringValue(e.api_version, a), a);
+    entry.AddMember("time", json::StringValue(e.time, a), a);
+    entry.AddMember("fieldsType", "FieldsV1", a);
+    entry.AddMember("fieldsV1", e.set.ToFieldsV1(a), a);
+    if (!e.subresource.empty()) {
+      entry.AddMember("subresource", json::StringValue(e.subresource, a), a);
+    }
+    if (t.custom) SortKeys(entry);
+    list.PushBack(entry, a);
+  }
+  SetMember(md, "managedFields", std::move(list), a);
+}
+
+ManagedEntry TakeEntry(std::vector<ManagedEntry>& entries, const std::string& manager,
+                       const std::string& operation, const std::string& subresource, bool* found) {
+  *found = false;
+  for (auto it = entries.begin(); it != entries.end(); ++it) {
+    if (SameManager(*it, manager, operation, subresource)) {
+      ManagedEntry e = std::move(*it);
+      entries.erase(it);
+      *found = true;
+      return e;
+    }
+  }
+  return ManagedEntry{};
+}
+
+SetComparison CompareForManagers(const json::Value* old, const json::Value& obj,
+                                 const ResourceType& t, const std::string& subresource,
+                                 const FieldSet& extra) {
+  FieldSet universe = UniverseOf(obj, t, subresource).Union(extra);
+  if (old == nullptr) {
+    SetComparison c;
+    c.added = universe;
+    return c;
+  }
+  universe = universe.Union(UniverseOf(*old, t, subresource));
+  return CompareWithin(*old, obj, universe);
+}
+
+void UpdateManagedFields(json::Document& obj, const ResourceType& t, const std::string& manager,
+                         const std::string& subresource, const std::string& time,
+                         const json::Value* old, const ApplyIntent* apply) {
+  if (apply != nullptr) {
+    RecordApply(obj, t, subresource, time, old, *apply);
+    return;
+  }
+  std::vector<ManagedEntry> entries = ReadManagedFields(obj);
+  SetComparison cmp = CompareForManagers(old, obj, t, subresource, FieldSet());
+  FieldSet changed = cmp.added.Union(cmp.modified);
+  // Structured-merge-diff's Update: every other manager loses what this write changed or
+  // removed; the writer owns what it owned before (less what it removed) plus what it changed.
+  bool had_entry = false;
+  ManagedEntry previous = TakeEntry(entries, manager, "Update", subresource, &had_entry);
+  for (auto& e : entries) e.set = e.set.Difference(changed).Difference(cmp.removed);
+  FieldSet mine = changed.Difference(cmp.removed);
+  ManagedEntry self;
+  self.manager = manager;
+  self.operation = "Update";
+  self.api_version = t.GroupVersion();
+  self.subresource = subresource;
+  self.set = previous.set.Difference(cmp.removed).Union(mine);
+  self.time = mine.Empty() && had_entry ? previous.time : time;
+  entries.push_back(std::move(self));
+  WriteManagedFields(obj, t, std::move(entries));
 }
 
 }  // namespace vaultsync::kubeemu

@@ -350,4 +350,47 @@ Status ApplyStrategicMergePatch(json::Value& target, const json::Value& patch, j
   return MergeObject(target, patch, a);
 }
 
+std::optional<ApiError> ApplyPatchRequest(const std::string& content_type, const std::string& body,
+                                          bool custom, json::Document& target) {
+  auto patch = json::Parse(body);
+  if (!patch.ok()) {
+    return BadRequestError("error decoding patch: invalid character in the request body");
+  }
+  if (content_type == "application/merge-patch+json") {
+    if (!patch->IsObject()) {
+      return BadRequestError(
+          "json: cannot unmarshal into Go value of type map[string]interface {}");
+    }
+    ApplyMergePatch(target, *patch, target.GetAllocator());
+    return std::nullopt;
+  }
+  if (content_type == "application/json-patch+json") {
+    std::string why;
+    JsonPatchError e = ApplyJsonPatch(target, *patch, &why);
+    if (e == JsonPatchError::kDecode) return BadRequestError(why);
+    if (e == JsonPatchError::kApply) {
+      ApiError invalid;
+      invalid.code = 422;
+      invalid.reason = "Invalid";
+      invalid.message = "the server rejected our request due to an error in our request";
+      invalid.has_details = true;
+      return invalid;
+    }
+    return std::nullopt;
+  }
+  if (content_type == "application/strategic-merge-patch+json" && !custom) {
+    Status st = ApplyStrategicMergePatch(target, *patch, target.GetAllocator());
+    if (!st.ok()) return BadRequestError(st.message());
+    return std::nullopt;
+  }
+  ApiError e = UnsupportedMediaTypeError(content_type);
+  if (custom) {
+    e.message =
+        "the body of the request was in an unknown format - accepted media types "
+        "include: application/json-patch+json, application/merge-patch+json, "
+        "application/apply-patch+yaml";
+  }
+  return e;
+}
+
 }  // namespace vaultsync::kubeemu

@@ -4,8 +4,10 @@
 // directives), enough for kubectl apply and client-go's Event and rollout patches.
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "api_errors.h"
 #include "util/json.h"
 #include "util/status.h"
 
@@ -21,5 +23,12 @@ JsonPatchError ApplyJsonPatch(json::Document& target, const json::Value& ops, st
 // Strategic merge patch. `kind` selects the merge keys of known list fields (containers by
 // name, ownerReferences by uid, ...); unknown lists are replaced as merge patch does.
 Status ApplyStrategicMergePatch(json::Value& target, const json::Value& patch, json::Allocator& a);
+
+// Applies a PATCH request body of media type `content_type` (merge, JSON or strategic merge
+// patch; strategic merge only for built-in kinds) to `target`, answering as the apiserver's
+// patch handler fails: 400 for an undecodable patch, 422 for a JSON patch that cannot apply,
+// 415 for another media type. Server-side apply is not handled here.
+std::optional<ApiError> ApplyPatchRequest(const std::string& content_type, const std::string& body,
+                                          bool custom, json::Document& target);
 
 }  // namespace vaultsync::kubeemu

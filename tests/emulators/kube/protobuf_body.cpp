@@ -179,6 +179,54 @@ json::Value NameRef(std::string_view msg, uint32_t name_field, Alloc& a) {
   return ref;
 }
 
+// authorization/v1 ResourceAttributes (namespace 1 ... name 7) or NonResourceAttributes
+// (path 1, verb 2), in their JSON member order.
+json::Value Attributes(std::string_view msg, bool resource, Alloc& a) {
+  static const char* kResource[] = {"namespace", "verb",        "group", "version",
+                                    "resource",  "subresource", "name"};
+  static const char* kNonResource[] = {"path", "verb"};
+  const char** names = resource ? kResource : kNonResource;
+  uint32_t count = resource ? 7 : 2;
+  std::vector<std::string> values(count);
+  Reader r(msg);
+  Field f;
+  while (r.Next(&f)) {
+    if (f.wire == 2 && f.number >= 1 && f.number <= count) values[f.number - 1] = f.bytes;
+  }
+  json::Value out(rapidjson::kObjectType);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (!values[i].empty()) out.AddMember(Str(names[i], a), Str(values[i], a), a);
+  }
+  return out;
+}
+
+// The spec of an access or rules review (authorization/v1 generated.proto).
+json::Value ReviewSpec(const std::string& kind, std::string_view msg, Alloc& a) {
+  json::Value spec(rapidjson::kObjectType);
+  json::Value groups(rapidjson::kArrayType);
+  Reader r(msg);
+  Field f;
+  while (r.Next(&f)) {
+    if (kind == "SelfSubjectRulesReview") {
+      if (f.number == 1) SetMember(spec, "namespace", Str(f.bytes, a), a);
+      continue;
+    }
+    if (f.number == 1) SetMember(spec, "resourceAttributes", Attributes(f.bytes, true, a), a);
+    if (f.number == 2) SetMember(spec, "nonResourceAttributes", Attributes(f.bytes, false, a), a);
+    if (kind == "SelfSubjectAccessReview") continue;
+    if (f.number == 3) SetMember(spec, "user", Str(f.bytes, a), a);
+    if (f.number == 4) groups.PushBack(Str(f.bytes, a), a);
+    if (f.number == 6) SetMember(spec, "uid", Str(f.bytes, a), a);
+  }
+  if (!groups.Empty()) SetMember(spec, "groups", std::move(groups), a);
+  return spec;
+}
+
+bool IsReview(const std::string& kind) {
+  return kind == "SelfSubjectAccessReview" || kind == "SelfSubjectRulesReview" ||
+         kind == "SubjectAccessReview" || kind == "LocalSubjectAccessReview";
+}
+
 Status DecodeKind(const std::string& kind, std::string_view raw, json::Document& out) {
   Alloc& a = out.GetAllocator();
   Reader r(raw);
@@ -214,6 +262,8 @@ Status DecodeKind(const std::string& kind, std::string_view raw, json::Document&
       if (f.number == 3) list2.PushBack(NameRef(f.bytes, 1, a), a);
       if (f.number == 4)
         SetMember(out, "automountServiceAccountToken", json::Value(f.varint != 0), a);
+    } else if (IsReview(kind) && f.number == 2) {
+      SetMember(out, "spec", ReviewSpec(kind, f.bytes, a), a);
     } else if (kind == "TokenRequest" && f.number == 2) {
       json::Value spec(rapidjson::kObjectType);
       json::Value auds(rapidjson::kArrayType);
@@ -263,10 +313,10 @@ Result<json::Document> DecodeProtobufObject(std::string_view body) {
   }
   if (!r.ok()) return InvalidArgument("malformed protobuf envelope");
   if (kind != "Namespace" && kind != "Secret" && kind != "ConfigMap" && kind != "ServiceAccount" &&
-      kind != "TokenRequest") {
+      kind != "TokenRequest" && !IsReview(kind)) {
     return InvalidArgument(
         "the emulator accepts protobuf bodies only for Namespace, Secret, "
-        "ConfigMap, ServiceAccount and TokenRequest; send JSON for " +
+        "ConfigMap, ServiceAccount, TokenRequest and access reviews; send JSON for " +
         kind);
   }
   json::Document out;

@@ -1,7 +1,7 @@
 // Request bodies in the Kubernetes protobuf encoding (`Content-Type:
 // application/vnd.kubernetes.protobuf`), which kubectl's typed commands send (`kubectl create
-// namespace|secret|configmap|serviceaccount|token`). The emulator stores JSON, so these few
-// kinds are decoded into their JSON form; other kinds are refused with 415.
+// namespace|secret|configmap|serviceaccount|token`, `kubectl auth can-i`). The emulator stores
+// JSON, so these few kinds are decoded into their JSON form; other kinds are refused with 415.
 #pragma once
 
 #include <string_view>

@@ -58,55 +58,92 @@ bool SubjectMatches(const json::Value& subject, const UserInfo& u, const std::st
   return false;
 }
 
-bool RoleAllows(const ObjectStore& store, const json::Value& binding, const std::string& ns,
-                const Attributes& a) {
+// The role a binding refers to (a Role in the binding's namespace, or a ClusterRole).
+ObjectPtr RoleOf(const ObjectStore& store, const json::Value& binding) {
   std::string kind = StringAt(binding, "roleRef.kind");
   std::string name = StringAt(binding, "roleRef.name");
-  ObjectPtr role = kind == "ClusterRole" ? store.Get(std::string("clusterroles") + kRbac, "", name)
-                                         : store.Get(std::string("roles") + kRbac, ns, name);
-  if (role == nullptr) return false;
-  const json::Value* rules = json::Find(*role, "rules");
-  if (rules == nullptr || !rules->IsArray()) return false;
-  for (const auto& r : rules->GetArray()) {
-    if (RuleAllows(r, a)) return true;
-  }
-  return false;
+  return kind == "ClusterRole" ? store.Get(std::string("clusterroles") + kRbac, "", name)
+                               : store.Get(std::string("roles") + kRbac,
+                                           StringAt(binding, "metadata.namespace"), name);
 }
 
-bool BindingGrants(const ObjectStore& store, const ObjectPtr& b, const UserInfo& u,
-                   const std::string& ns, const Attributes& a) {
-  const json::Value* subjects = json::Find(*b, "subjects");
-  if (subjects == nullptr || !subjects->IsArray()) return false;
-  std::string binding_ns = StringAt(*b, "metadata.namespace");
-  for (const auto& s : subjects->GetArray()) {
-    if (SubjectMatches(s, u, binding_ns)) return RoleAllows(store, *b, ns, a);
+// The authorizer's description of a binding subject ("User \"x\"", "ServiceAccount
+// \"name/ns\"").
+std::string DescribeSubject(const json::Value& s, const std::string& binding_ns) {
+  std::string kind = StringAt(s, "kind"), name = StringAt(s, "name");
+  if (kind == "ServiceAccount") {
+    std::string ns = StringAt(s, "namespace");
+    return kind + " " + json::Quote(name + "/" + (ns.empty() ? binding_ns : ns));
   }
-  return false;
+  return kind + " " + json::Quote(name);
 }
 
-bool IsDiscoveryPath(const std::string& p) {
-  for (const char* prefix :
-       {"/api", "/apis", "/version", "/openapi", "/healthz", "/livez", "/readyz"}) {
-    std::string s(prefix);
-    if (p == s || p.rfind(s + "/", 0) == 0) return true;
-  }
-  return false;
+// Calls visit(binding, matched subject, rule) for every rule that applies to the user in
+// namespace `ns` ("" = cluster scope only), cluster bindings first, in storage order, as
+// the RBAC rule resolver walks them; stops when visit returns false.
+template <typename Visit>
+void VisitRules(const ObjectStore& store, const UserInfo& u, const std::string& ns, Visit visit) {
+  auto walk = [&](const std::vector<ObjectPtr>& bindings) {
+    for (const ObjectPtr& b : bindings) {
+      const json::Value* subjects = json::Find(*b, "subjects");
+      if (subjects == nullptr || !subjects->IsArray()) continue;
+      std::string binding_ns = StringAt(*b, "metadata.namespace");
+      const json::Value* matched = nullptr;
+      for (const auto& s : subjects->GetArray()) {
+        if (SubjectMatches(s, u, binding_ns)) {
+          matched = &s;
+          break;
+        }
+      }
+      if (matched == nullptr) continue;
+      ObjectPtr role = RoleOf(store, *b);
+      const json::Value* rules = role != nullptr ? json::Find(*role, "rules") : nullptr;
+      if (rules == nullptr || !rules->IsArray()) continue;
+      for (const auto& r : rules->GetArray()) {
+        if (!visit(*b, *matched, r)) return false;
+      }
+    }
+    return true;
+  };
+  if (!walk(store.List(std::string("clusterrolebindings") + kRbac, ""))) return;
+  if (!ns.empty()) walk(store.List(std::string("rolebindings") + kRbac, ns));
 }
 
 }  // namespace
 
-bool RbacAllows(const ObjectStore& store, const UserInfo& user, const Attributes& attrs) {
+bool RbacAllows(const ObjectStore& store, const UserInfo& user, const Attributes& attrs,
+                std::string* reason) {
+  if (reason != nullptr) reason->clear();
   if (user.master) return true;
-  if (attrs.resource.empty() && attrs.verb == "get" && IsDiscoveryPath(attrs.path)) return true;
-  for (const ObjectPtr& b : store.List(std::string("clusterrolebindings") + kRbac, "")) {
-    if (BindingGrants(store, b, user, "", attrs)) return true;
-  }
-  if (!attrs.ns.empty()) {
-    for (const ObjectPtr& b : store.List(std::string("rolebindings") + kRbac, attrs.ns)) {
-      if (BindingGrants(store, b, user, attrs.ns, attrs)) return true;
-    }
-  }
-  return false;
+  bool allowed = false;
+  VisitRules(store, user, attrs.ns,
+             [&](const json::Value& binding, const json::Value& subject, const json::Value& rule) {
+               if (!RuleAllows(rule, attrs)) return true;
+               allowed = true;
+               if (reason != nullptr) {
+                 std::string binding_ns = StringAt(binding, "metadata.namespace");
+                 std::string name = StringAt(binding, "metadata.name");
+                 std::string source = binding_ns.empty()
+                                          ? "ClusterRoleBinding " + json::Quote(name)
+                                          : "RoleBinding " + json::Quote(name + "/" + binding_ns);
+                 *reason = "RBAC: allowed by " + source + " of " +
+                           StringAt(binding, "roleRef.kind") + " " +
+                           json::Quote(StringAt(binding, "roleRef.name")) + " to " +
+                           DescribeSubject(subject, binding_ns);
+               }
+               return false;
+             });
+  return allowed;
+}
+
+std::vector<const json::Value*> RbacRulesFor(const ObjectStore& store, const UserInfo& user,
+                                             const std::string& ns) {
+  std::vector<const json::Value*> out;
+  VisitRules(store, user, ns, [&](const json::Value&, const json::Value&, const json::Value& r) {
+    out.push_back(&r);
+    return true;
+  });
+  return out;
 }
 
 ApiError ForbiddenFor(const UserInfo& user, const Attributes& a) {
@@ -132,10 +169,49 @@ ApiError ForbiddenFor(const UserInfo& user, const Attributes& a) {
 }
 
 std::vector<std::string> BootstrapClusterRoles() {
-  return {
-      R"({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"cluster-admin","labels":{"kubernetes.io/bootstrapping":"rbac-defaults"}},"rules":[{"apiGroups":["*"],"resources":["*"],"verbs":["*"]},{"nonResourceURLs":["*"],"verbs":["*"]}]})",
-      R"({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"system:auth-delegator","labels":{"kubernetes.io/bootstrapping":"rbac-defaults"}},"rules":[{"apiGroups":["authentication.k8s.io"],"resources":["tokenreviews"],"verbs":["create"]},{"apiGroups":["authorization.k8s.io"],"resources":["subjectaccessreviews"],"verbs":["create"]}]})",
+  const std::string md =
+      R"(,"labels":{"kubernetes.io/bootstrapping":"rbac-defaults"},"annotations":{"rbac.authorization.kubernetes.io/autoupdate":"true"}})";
+  auto role = [&md](const std::string& name, const std::string& rules) {
+    return R"({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":")" +
+           name + "\"" + md + R"(,"rules":)" + rules + "}";
   };
+  return {
+      role(
+          "cluster-admin",
+          R"([{"verbs":["*"],"apiGroups":["*"],"resources":["*"]},{"verbs":["*"],"nonResourceURLs":["*"]}])"),
+      role(
+          "system:auth-delegator",
+          R"([{"verbs":["create"],"apiGroups":["authentication.k8s.io"],"resources":["tokenreviews"]},{"verbs":["create"],"apiGroups":["authorization.k8s.io"],"resources":["subjectaccessreviews"]}])"),
+      role(
+          "system:basic-user",
+          R"([{"verbs":["create"],"apiGroups":["authorization.k8s.io"],"resources":["selfsubjectaccessreviews","selfsubjectrulesreviews"]}])"),
+      role(
+          "system:discovery",
+          R"([{"verbs":["get"],"nonResourceURLs":["/api","/api/*","/apis","/apis/*","/healthz","/livez","/openapi","/openapi/*","/readyz","/version","/version/"]}])"),
+      role(
+          "system:public-info-viewer",
+          R"([{"verbs":["get"],"nonResourceURLs":["/healthz","/livez","/readyz","/version","/version/"]}])"),
+  };
+}
+
+std::vector<std::string> BootstrapClusterRoleBindings() {
+  auto binding = [](const std::string& name, const std::vector<std::string>& groups) {
+    std::string subjects;
+    for (const auto& g : groups) {
+      subjects += std::string(subjects.empty() ? "" : ",") +
+                  R"({"kind":"Group","apiGroup":"rbac.authorization.k8s.io","name":")" + g + "\"}";
+    }
+    return R"({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":")" +
+           name +
+           R"(","labels":{"kubernetes.io/bootstrapping":"rbac-defaults"},"annotations":{"rbac.authorization.kubernetes.io/autoupdate":"true"}},"subjects":[)" +
+           subjects +
+           R"(],"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":")" +
+           name + "\"}}";
+  };
+  return {binding("cluster-admin", {"system:masters"}),
+          binding("system:basic-user", {"system:authenticated"}),
+          binding("system:discovery", {"system:authenticated"}),
+          binding("system:public-info-viewer", {"system:authenticated", "system:unauthenticated"})};
 }
 
 }  // namespace vaultsync::kubeemu

@@ -11,7 +11,9 @@ namespace {
 // /apis order of a real v1.26 server, for the groups the emulator serves.
 const std::vector<std::string> kGroupOrder = {"",
                                               "apps",
+                                              "events.k8s.io",
                                               "authentication.k8s.io",
+                                              "authorization.k8s.io",
                                               "networking.k8s.io",
                                               "policy",
                                               "rbac.authorization.k8s.io",

@@ -35,7 +35,10 @@ struct ResourceType {
   std::string GroupVersion() const { return group.empty() ? version : group + "/" + version; }
   // The storage key shared by all versions of the resource: "secrets",
   // "leases.coordination.k8s.io".
-  std::string StorageKey() const { return group.empty() ? resource : resource + "." + group; }
+  std::string StorageKey() const {
+    if (group.empty() || group == "events.k8s.io") return resource;  // events share core storage
+    return resource + "." + group;
+  }
   ResourceRef Ref() const { return {resource, group}; }
   bool HasSubresource(const std::string& s) const;
 };
