@@ -3,23 +3,16 @@
 
 #include <openssl/rand.h>
 
-#include "controller/destination_writer.h"
 #include "controller/identity_dependents.h"
-#include "controller/kube_adapters.h"
-#include "controller/kube_cluster.h"
-#include "controller/predicates.h"
+#include "controller/operator_context.h"
 #include "controller/secret_object.h"
-#include "controller/vault_auth_reconciler.h"
-#include "controller/vault_connection_reconciler.h"
-#include "controller/vault_secret_source.h"
-#include "controller/vault_static_secret_reconciler.h"
-#include "runtime/builder.h"
+#include "controller/vault_auth_controller.h"
+#include "controller/vault_connection_controller.h"
+#include "controller/vault_static_secret_controller.h"
 #include "util/base64.h"
 
 namespace vaultsync::controller {
 namespace {
-
-using runtime::ControllerBuilder;
 
 // The key of status.secretMAC and the cache's data MACs: a Secret created once in the
 // operator's namespace, so every replica and every restart uses the same key.
@@ -79,11 +72,9 @@ Status RunOperator(const OperatorOptions& o, http::CancelFlag& stop) {
   VS_ASSIGN_OR_RETURN(const std::string hmac_key,
                       LoadOrCreateHmacKey(mgr->reader(), o.operator_namespace, o.hmac_secret_name));
 
-  // Caches, and the field indexes that route a change to exactly the objects it affects.
+  // The caches every kind shares, and the field indexes that route a change of an identity
+  // object to exactly the resources it affects.
   kube::InformerFactory& cache = mgr->informers();
-  kube::InformerScope scope{o.watch_namespaces, "", ""};
-  VS_ASSIGN_OR_RETURN(auto vss_inf, cache.For<VaultStaticSecret>(r::VaultStaticSecret(), scope,
-                                                                 DecodeVaultStaticSecret));
   VS_ASSIGN_OR_RETURN(auto auth_inf,
                       cache.For<VaultAuth>(r::VaultAuth(), IdentityScope(o), DecodeVaultAuth));
   VS_ASSIGN_OR_RETURN(
@@ -93,96 +84,53 @@ Status RunOperator(const OperatorOptions& o, http::CancelFlag& stop) {
       auto secret_inf,
       cache.For<ManagedSecret>(r::Secret(), {o.watch_namespaces, kManagedSecretSelector, ""},
                                ManagedSecretDecoder(&hmac_key)));
-  VS_RETURN_IF_ERROR(vss_inf->AddIndex(kIndexVaultAuthRef, [](const VaultStaticSecret& v) {
-    return AuthRefIndexValues(v.spec.auth_ref);
-  }));
   VS_RETURN_IF_ERROR(auth_inf->AddIndex(kIndexVaultConnectionRef, ConnectionRefIndexValues));
   VS_RETURN_IF_ERROR(auth_inf->AddIndex(kIndexCredentialSecret, CredentialSecretIndexValues));
   VS_RETURN_IF_ERROR(conn_inf->AddIndex(kIndexCaCertSecret, CaCertSecretIndexValues));
-  InformerLister<VaultStaticSecret> vss_list(vss_inf);
   InformerLister<VaultAuth> auth_list(auth_inf);
   InformerLister<VaultConnection> conn_list(conn_inf);
   InformerLister<ManagedSecret> secret_list(secret_inf);
 
   // Services every kind shares.
-  const Clock& clock = SystemClock::Instance();
   KubeCluster cluster(mgr->client());
   RecorderEventSink events(mgr->recorder());
   VaultSecretSourceOptions vopts;
   vopts.hooks = &metrics.vault();
   vopts.cancel = &mgr->abort();
   VaultSecretSource vault(cluster, vopts);
-  runtime::KeyEvents credential_changes;  // Secrets named by VaultConnection/VaultAuth
+  runtime::KeyEvents credential_changes;
   vault.OnCredentialChanged([&](const std::string& key) { credential_changes.Publish(key); });
+  OwnerRegistry owners;
   DestinationWriter writer(
       secret_list, cluster, hmac_key,
-      [&](std::string_view kind, const std::string& key) -> std::optional<std::string> {
-        if (kind != kKindVaultStaticSecret) return std::nullopt;
-        auto owner = vss_list.Get(key);
-        if (owner == nullptr) return std::nullopt;
-        return owner->meta.uid;
-      });
+      [&owners](std::string_view kind, const std::string& key) { return owners.UidOf(kind, key); });
   using Ptr = std::shared_ptr<const ManagedSecret>;
   auto count_managed = [&](const Ptr&) {
     metrics.SetManagedSecrets(static_cast<int64_t>(secret_inf->Size()));
   };
   secret_inf->AddEventHandler({count_managed, nullptr, count_managed});
 
-  // VaultConnection: its Ready condition.
-  VaultConnectionReconciler conn_reconciler(conn_list, cluster, clock);
-  ControllerBuilder(*mgr, "vaultconnection")
-      .For<VaultConnection>(conn_inf, KeyOf<VaultConnection>, GenerationChanged<VaultConnection>)
-      .Complete([&](const std::string& k) { return conn_reconciler.Reconcile(k); });
-
-  // VaultAuth: its Ready condition, which depends on its VaultConnection.
-  VaultAuthReconciler auth_reconciler(auth_list, conn_list, cluster, clock, o.defaults);
-  ControllerBuilder(*mgr, "vaultauth")
-      .For<VaultAuth>(auth_inf, KeyOf<VaultAuth>, GenerationChanged<VaultAuth>)
-      .Watches<VaultConnection>(
-          conn_inf,
-          [&](const VaultConnection& c) {
-            return AuthsUsingConnection(auth_list, c.meta.Key(), o.operator_namespace);
-          },
-          GenerationChanged<VaultConnection>)
-      .Complete([&](const std::string& k) { return auth_reconciler.Reconcile(k); });
-
-  // VaultStaticSecret: owns its Secret; follows its identity objects and their Secrets.
-  VaultStaticSecretReconcilerDeps deps;
-  deps.secrets = &vss_list;
-  deps.auths = &auth_list;
-  deps.connections = &conn_list;
-  deps.cluster = &cluster;
-  deps.writer = &writer;
-  deps.events = &events;
-  deps.vault = &vault;
-  deps.clock = &clock;
-  deps.metrics = &metrics;
-  VaultStaticSecretReconcilerOptions ropts;
-  ropts.defaults = o.defaults;
-  ropts.hmac_key = hmac_key;
-  ropts.default_refresh = o.default_refresh;
-  VaultStaticSecretReconciler vss_reconciler(deps, ropts);
-  IdentityDependents<VaultStaticSecret> vss_users(
-      vss_list, auth_list, conn_list, o.operator_namespace,
-      [](const VaultStaticSecret& v) -> const AuthRef& { return v.spec.auth_ref; });
-  ControllerBuilder(*mgr, "vaultstaticsecret")
-      .For<VaultStaticSecret>(vss_inf, KeyOf<VaultStaticSecret>,
-                              SpecOrLifecycleChanged<VaultStaticSecret>)
-      .Owns<ManagedSecret>(secret_inf,
-                           [](const ManagedSecret& s) -> std::optional<std::string> {
-                             if (s.OwnerKind() != kKindVaultStaticSecret) return std::nullopt;
-                             return s.OwnerKey();
-                           })
-      .Watches<VaultAuth>(
-          auth_inf, [&](const VaultAuth& a) { return vss_users.OfAuth(a.meta.Key()); },
-          GenerationChanged<VaultAuth>)
-      .Watches<VaultConnection>(
-          conn_inf, [&](const VaultConnection& c) { return vss_users.OfConnection(c.meta.Key()); },
-          GenerationChanged<VaultConnection>)
-      .WatchesKeys(credential_changes,
-                   [&](const std::string& secret) { return vss_users.OfSecret(secret); })
-      .Workers(o.max_concurrent_reconciles)
-      .Complete([&](const std::string& k) { return vss_reconciler.Reconcile(k); });
+  OperatorContext ctx{*mgr,
+                      o,
+                      metrics,
+                      hmac_key,
+                      SystemClock::Instance(),
+                      auth_inf,
+                      conn_inf,
+                      secret_inf,
+                      auth_list,
+                      conn_list,
+                      secret_list,
+                      cluster,
+                      events,
+                      vault,
+                      writer,
+                      owners,
+                      credential_changes,
+                      {}};
+  VS_RETURN_IF_ERROR(SetupVaultConnectionController(ctx));
+  VS_RETURN_IF_ERROR(SetupVaultAuthController(ctx));
+  VS_RETURN_IF_ERROR(SetupVaultStaticSecretController(ctx));
 
   // Credentials named by reference follow their Secrets without a restart.
   mgr->AddRunnable("credential-rotation", [&](const http::CancelFlag& done) {
