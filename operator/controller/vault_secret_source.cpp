@@ -200,13 +200,21 @@ Result<std::shared_ptr<const KvResult>> VaultSecretSource::ReadFromVault(
   return std::shared_ptr<const KvResult>(std::move(out));
 }
 
+Result<vault::Session> VaultSecretSource::SessionFor(const VaultIdentity& identity) {
+  VS_ASSIGN_OR_RETURN(auto tokens, TokensFor(identity));
+  return vault::Session(std::move(tokens));
+}
+
+bool VaultSecretSource::RebuiltAfterFailure(const VaultIdentity& identity, const Status& failure) {
+  // A TLS failure may mean the server's certificate was rotated together with the CA
+  // Secret: take the new CA at once instead of at the next periodic check.
+  return http::IsTlsFailure(failure) && !identity.ca_secret_name.empty() && CaChanged(identity);
+}
+
 Result<std::shared_ptr<const KvResult>> VaultSecretSource::Read(const VaultIdentity& identity,
                                                                 const KvRequest& request) {
   auto result = ReadOnce(identity, request);
-  // A TLS failure may mean the server's certificate was rotated together with the CA
-  // Secret: take the new CA at once instead of at the next periodic check.
-  if (!result.ok() && http::IsTlsFailure(result.status()) && !identity.ca_secret_name.empty() &&
-      CaChanged(identity)) {
+  if (!result.ok() && RebuiltAfterFailure(identity, result.status())) {
     result = ReadOnce(identity, request);
   }
   return result;

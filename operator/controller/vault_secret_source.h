@@ -54,6 +54,14 @@ class VaultSecretSource final : public SecretSource {
                                                const KvRequest& request) override;
   void Forget(const std::string& key_prefix) override;
 
+  // The session (client and token) of `identity`, shared with the reads: for every other
+  // Vault operation a kind needs (KV writes, leases, PKI), so that each identity still logs in
+  // once. Errors as a read's (kUnauthenticated when the login was refused, ...).
+  Result<vault::Session> SessionFor(const VaultIdentity& identity);
+  // After a call made with SessionFor failed with `failure`: true when it was a TLS failure
+  // and the CA Secret had changed — the client was rebuilt and one retry makes sense.
+  bool RebuiltAfterFailure(const VaultIdentity& identity, const Status& failure);
+
   // Re-reads every Secret a live client or identity was built from. Drops (and revokes the
   // tokens of) those built on one that changed or disappeared, and returns the keys
   // ("namespace/name") of the Secrets that did, so their users can be reconciled again.
