@@ -71,6 +71,8 @@ TEST(ScaleBenchSmoke, SmallRunSyncsEverythingAndPrintsEveryFigure) {
   EXPECT_THAT(r.out, ::testing::HasSubstr("\nresult=ok\n"));
   EXPECT_THAT(r.out, ::testing::HasSubstr("\nsteady_kube_writes=0\n"));
   EXPECT_THAT(r.out, ::testing::HasSubstr("\noperator_exit_code=0\n"));
+  // The default VaultConnection appearing reaches every resource and every path.
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\nconnection_change_paths_read=10\n"));
   EXPECT_THAT(r.out, ::testing::HasSubstr("\ntarget_steady_writes=PASS\n"));
   // The human-readable table is there too.
   EXPECT_THAT(r.out, ::testing::HasSubstr("vaultsync scale benchmark"));

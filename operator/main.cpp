@@ -85,6 +85,8 @@ int main(int argc, char** argv) {
                        {"metricsBindAddress", m.metrics_bind_address},
                        {"healthProbeBindAddress", m.health_probe_bind_address},
                        {"leaderElect", m.leader_elect ? "true" : "false"},
+                       {"leaseName", m.leader_election_id},
+                       {"watchLabelSelector", options.watch_label_selector},
                        {"operatorNamespace", options.operator_namespace},
                        {"watchNamespaces", options.watch_namespaces.empty()
                                                ? std::string("all")
@@ -96,6 +98,9 @@ int main(int argc, char** argv) {
     pthread_kill(waiter.native_handle(), SIGTERM);
   }
   waiter.join();
+  // Stopped by a signal while still starting (e.g. waiting out a throttled API server): a
+  // clean stop, not an error.
+  if (st.code() == StatusCode::kCancelled && stop.cancelled()) return 0;
   if (!st.ok()) {
     log::Default().Error("operator stopped with an error", {{"error", st.message()}});
     return 1;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The local demo: installs what is needed, builds, starts the kube-apiserver and Vault
-# emulators, applies the CRDs and a sample with kubectl, writes a secret to Vault, runs the
-# operator, shows the synced Secret, then changes the Vault value and shows the Secret
-# following it. Ctrl-C stops everything it started.
+# emulators, applies the CRDs and a sample with kubectl, writes secrets to Vault, runs the
+# operator, shows the synced Secret and one fed by two Vault secrets, then changes the Vault
+# value and shows both Secrets following it. Ctrl-C stops everything it started.
 #
 #   ./scripts/demo.sh             interactive: keeps running until Ctrl-C
 #   DEMO_ONCE=1 ./scripts/demo.sh  stops by itself after the change is shown (used by tests)
@@ -73,11 +73,12 @@ export VAULT_ADDR=$vault_url VAULT_TOKEN=root
 kctl() { kubectl --cache-dir "$work/kube-cache" "$@"; }
 
 echo "== applying the CRDs and a namespace with kubectl"
-kctl apply -f crds/vaultconnection.yaml -f crds/vaultauth.yaml -f crds/vaultstaticsecret.yaml
+kctl apply -f crds/  # every kind (not recursive: the samples stay out)
 kctl create namespace demo
 
-echo "== writing secret/app/db to Vault"
+echo "== writing secret/app/db and secret/app/config to Vault"
 "$bin/vaultsyncctl" put app/db username=admin password=s3cr3t
+"$bin/vaultsyncctl" put app/config log_level=info region=eu-west-1
 
 echo "== starting the operator (metrics on http://127.0.0.1:$metrics_port/metrics)"
 VAULTSYNC_SERVICEACCOUNT_DIR=$work/sa "$bin/vaultsync-operator" --kubeconfig "$work/kubeconfig" \
@@ -106,27 +107,82 @@ spec:
 YAML
 kctl apply -f "$work/vss.yaml"
 
-show() {
-  kctl get secret db-creds -n demo \
+show() {  # secret name
+  kctl get secret "$1" -n demo \
     -o go-template='{{range $k, $v := .data}}   {{$k}} = {{$v | base64decode}}{{"\n"}}{{end}}'
-  kctl get vaultstaticsecret db-creds -n demo
+  kctl get vaultstaticsecret "$1" -n demo
 }
 if ! wait_for 30 kctl get secret db-creds -n demo; then
   echo "the Secret did not appear; operator log:" >&2; tail -20 "$work/operator.log" >&2; exit 1
 fi
 echo "== the Secret demo/db-creds, decoded"
-show
+show db-creds
+
+echo "== applying a VaultStaticSecret with two sources: app/db, and app/config with keys prefixed CONFIG_"
+cat >"$work/bundle.yaml" <<'YAML'
+apiVersion: vaultsync.io/v1alpha1
+kind: VaultStaticSecret
+metadata:
+  name: app-bundle
+  namespace: demo
+spec:
+  mount: secret
+  path: app/db
+  sources:
+    - path: app/config
+      keyPrefix: CONFIG_
+  refreshAfter: 5s
+  destination:
+    name: app-bundle
+YAML
+kctl apply -f "$work/bundle.yaml"
+if ! wait_for 30 kctl get secret app-bundle -n demo; then
+  echo "the Secret app-bundle did not appear; operator log:" >&2; tail -20 "$work/operator.log" >&2; exit 1
+fi
+echo "== the Secret demo/app-bundle (two Vault secrets merged), decoded"
+show app-bundle
 
 echo "== changing the password in Vault"
 "$bin/vaultsyncctl" put app/db username=admin password=rotated-42
-if ! wait_for 15 sh -c "kubectl --cache-dir '$work/kube-cache' get secret db-creds -n demo -o jsonpath='{.data.password}' | base64 -d | grep -qx rotated-42"; then
-  echo "the Secret did not follow Vault; operator log:" >&2; tail -20 "$work/operator.log" >&2; exit 1
-fi
+for s in db-creds app-bundle; do
+  if ! wait_for 15 sh -c "kubectl --cache-dir '$work/kube-cache' get secret $s -n demo -o jsonpath='{.data.password}' | base64 -d | grep -qx rotated-42"; then
+    echo "the Secret $s did not follow Vault; operator log:" >&2; tail -20 "$work/operator.log" >&2; exit 1
+  fi
+done
 echo "== the Secret followed Vault"
-show
+show db-creds
+echo "== and so did the one with two sources"
+show app-bundle
+
+echo "== the other direction: a Kubernetes Secret pushed into Vault (VaultPushSecret)"
+kctl create secret generic app-settings -n demo --from-literal=api-key=demo-key-1
+cat >"$work/vps.yaml" <<'YAML'
+apiVersion: vaultsync.io/v1alpha1
+kind: VaultPushSecret
+metadata:
+  name: app-settings
+  namespace: demo
+spec:
+  secretName: app-settings
+  mount: secret
+  path: pushed/app-settings
+YAML
+kctl apply -f "$work/vps.yaml"
+if ! wait_for 30 "$bin/vaultsyncctl" get pushed/app-settings; then
+  echo "the Secret was not pushed; operator log:" >&2; tail -20 "$work/operator.log" >&2; exit 1
+fi
+"$bin/vaultsyncctl" get pushed/app-settings
+echo "== changing the Secret: the operator pushes it at once (watch)"
+kctl patch secret app-settings -n demo --type=merge -p "{\"data\":{\"api-key\":\"$(printf demo-key-2 | base64)\"}}"
+if ! wait_for 15 sh -c "'$bin/vaultsyncctl' get pushed/app-settings | grep -q demo-key-2"; then
+  echo "Vault did not follow the Secret; operator log:" >&2; tail -20 "$work/operator.log" >&2; exit 1
+fi
+echo "== Vault followed the Secret"
+"$bin/vaultsyncctl" get pushed/app-settings
+kctl get vaultpushsecret app-settings -n demo
 echo
 echo "metrics:  curl -s http://127.0.0.1:$metrics_port/metrics | grep vaultsync_"
-echo "kubectl:  KUBECONFIG=$work/kubeconfig kubectl get vss -A"
+echo "kubectl:  KUBECONFIG=$work/kubeconfig kubectl get vss,vps -A"
 echo "vault:    VAULT_ADDR=$vault_url VAULT_TOKEN=root $bin/vaultsyncctl get app/db"
 if [ -n "${DEMO_ONCE:-}" ]; then
   echo "demo finished"

@@ -6,6 +6,7 @@ packages=(
   g++ cmake ninja-build ccache git ca-certificates openssl clang-format
   libcpprest-dev rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev
+  clang libclang-rt-14-dev  # libFuzzer for the fuzz targets (scripts/fuzz.sh)
   python3-hvac  # the real Vault client the emulator is checked with
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
   golang-github-xeipuuv-gojsonschema-dev

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: installs dependencies, builds, runs the suite normally and then under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Fails on any failure. This is the README's
-# test command and exactly what CI runs.
+# Runs every test: installs dependencies, builds, runs the suite normally, then under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then the concurrency tests under
+# ThreadSanitizer, then every fuzz target for a bounded time (scripts/fuzz.sh). Fails on any
+# failure. This is the README's test command and exactly what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -33,4 +34,26 @@ run_suite() {  # $1 build dir, $2.. extra cmake args
 run_suite build
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-asan -DVAULTSYNC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+
+# ThreadSanitizer: only the tests whose point is concurrency (work queue, informer, leader
+# election, token manager, the runtime's controller workers and manager, the identity
+# fan-out through real informers), in their own build; their binaries are all it builds (the
+# other tests of those folders show up in ctest as *_NOT_BUILT and are skipped).
+tsan_targets=(kube_workqueue_test kube_informer_test kube_leaderelection_test
+  kube_fake_client_test vault_client_test runtime_controller_test runtime_manager_test
+  controller_fanout_test)
+echo "== build (build-tsan)"
+vaultsync_configure build-tsan all -DVAULTSYNC_TSAN=ON -DCMAKE_BUILD_TYPE=Debug \
+  "-DVAULTSYNC_TEST_DIRS=emulators/kube;kube;vault;runtime;controller"
+vaultsync_build build-tsan "${tsan_targets[@]}"
+echo "== test (build-tsan)"
+(cd build-tsan &&
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/../tests/tsan/suppressions.txt" \
+    ctest --output-on-failure -j "$jobs" --timeout 300 -E '_NOT_BUILT$')
+
+# Every fuzz target for FUZZ_SECONDS (10 s each here, two at a time, to keep CI short; the
+# regression inputs also replay in the normal suite); README "Tests" says how to fuzz longer.
+# A fixed seed: CI repeats the same mutations, so a red run is reproducible and does not
+# depend on luck; random-seed runs (FUZZ_SEED unset in scripts/fuzz.sh) go looking for more.
+FUZZ_SEED=${FUZZ_SEED:-1} FUZZ_SECONDS=${FUZZ_SECONDS:-10} ./scripts/fuzz.sh
 echo "all tests passed"

@@ -1,6 +1,9 @@
 // Destination Secret writes and the ownership rules.
 #include "controller/destination_writer.h"
 
+#include "util/base64.h"
+#include "util/redact.h"
+
 namespace vaultsync::controller {
 
 std::string_view WriteOutcomeName(WriteOutcome o) {
@@ -34,7 +37,18 @@ Result<WriteResult> DestinationWriter::Write(const SecretOwner& owner, const Sec
     return st;
   };
   auto write_failed = [&](const Status& st) {
-    return fail(kReasonSecretWriteFailed, st.WithPrefix("writing Secret " + dest + ": "));
+    // An admission webhook or a proxy may quote the request in its refusal: whatever it says
+    // reaches the condition, an Event and the log only without the values we sent (as they
+    // are and base64-encoded, as they travel).
+    std::vector<std::string> sent;
+    sent.reserve(data.size() * 2);
+    for (const auto& [key, value] : data) {
+      sent.push_back(value);
+      sent.push_back(base64::Encode(value));
+    }
+    Status redacted(st.code(), Redact(st.message(), sent), st.http_status());
+    if (auto ra = st.retry_after_seconds()) redacted.set_retry_after_seconds(*ra);
+    return fail(kReasonSecretWriteFailed, redacted.WithPrefix("writing Secret " + dest + ": "));
   };
   if (cached == nullptr && target.create) {
     // Not among the Secrets we manage, so most likely absent (a first sync): create it

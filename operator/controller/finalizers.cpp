@@ -25,6 +25,16 @@ Result<bool> Finalizer::Ensure(const ObjectMeta& meta) {
   return true;
 }
 
+Result<bool> Finalizer::Remove(const ObjectMeta& meta) {
+  if (meta.deleting || !meta.HasFinalizer(name_)) return false;
+  std::vector<std::string> next;
+  for (const auto& f : meta.finalizers) {
+    if (f != name_) next.push_back(f);
+  }
+  VS_RETURN_IF_ERROR(Patch(meta, next));
+  return true;
+}
+
 Status Finalizer::Finalize(const ObjectMeta& meta, const std::function<Status()>& cleanup) {
   if (!meta.deleting || !meta.HasFinalizer(name_)) return Status::Ok();
   VS_RETURN_IF_ERROR(cleanup());

@@ -29,6 +29,11 @@ class Finalizer {
   // when nothing was needed, or the patch's error (kConflict when the object changed).
   Result<bool> Ensure(const ObjectMeta& meta);
 
+  // For an object that is not being deleted and no longer needs the cleanup (its policy
+  // changed): removes the finalizer when present. Returns true when it patched, false when
+  // nothing was needed, or the patch's error.
+  Result<bool> Remove(const ObjectMeta& meta);
+
   // For an object being deleted: when our finalizer is on it, runs `cleanup` and, when that
   // succeeds, removes the finalizer (the API server then deletes the object once no other
   // finalizer is left). Returns cleanup's error (the finalizer stays; retry later), the

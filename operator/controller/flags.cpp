@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "controller/watch_label_selector.h"
 #include "util/duration.h"
 
 namespace vaultsync::controller {
@@ -23,6 +24,13 @@ const std::map<std::string, FlagSpec, std::less<>>& Specs() {
        {false,
         "kubeconfig file (out of cluster); default: in-cluster, then KUBECONFIG, ~/.kube/config"}},
       {"watch-namespaces", {false, "comma-separated namespaces to watch; default all"}},
+      {"watch-label-selector",
+       {false,
+        "reconcile only the VaultStaticSecrets, VaultPushSecrets, VaultDynamicSecrets and "
+        "VaultPKISecrets matching this label selector (sharding, e.g. "
+        "'sharding.vaultsync.io/key in (shard-1)' or '!sharding.vaultsync.io/key'); "
+        "VaultAuths and VaultConnections are always watched whole; the Lease becomes "
+        "<leader-election-id>-<hash of the selector> (default: all, one Lease)"}},
       {"metrics-bind-address", {false, "address of /metrics (default :8080; 0 disables)"}},
       {"health-probe-bind-address",
        {false, "address of /healthz and /readyz (default :8081; 0 disables)"}},
@@ -30,13 +38,19 @@ const std::map<std::string, FlagSpec, std::less<>>& Specs() {
        {true, "elect a leader with a Lease so only one replica writes (default false)"}},
       {"leader-election-namespace",
        {false, "namespace of the Lease (default: the operator's namespace)"}},
-      {"leader-election-id", {false, "name of the Lease (default vaultsync-leader)"}},
+      {"leader-election-id",
+       {false,
+        "name of the Lease (default vaultsync-leader; with --watch-label-selector a hash of "
+        "the selector is appended, so each shard has its own)"}},
       {"leader-election-lease-duration", {false, "lease duration (default 15s)"}},
       {"leader-election-renew-deadline", {false, "renew deadline (default 10s)"}},
       {"leader-election-retry-period", {false, "retry period (default 2s)"}},
       {"max-concurrent-reconciles", {false, "VaultStaticSecret workers (default 4)"}},
-      {"kube-qps", {false, "Kubernetes client rate limit, requests per second (default 20)"}},
-      {"kube-burst", {false, "Kubernetes client burst (default 30)"}},
+      {"kube-qps",
+       {false,
+        "Kubernetes client rate limit, requests per second; 0 = none, the API server's "
+        "Priority and Fairness protects it (default 0)"}},
+      {"kube-burst", {false, "Kubernetes client burst, with a positive --kube-qps (default 30)"}},
       {"default-vault-address",
        {false, "Vault address for resources without a VaultConnection (default VAULT_ADDR)"}},
       {"default-auth-method",
@@ -60,6 +74,10 @@ const std::map<std::string, FlagSpec, std::less<>>& Specs() {
        {false,
         "how often the Secrets named by VaultConnections and VaultAuths (CA, AppRole secret ID, "
         "token) are read again to pick up a rotation (default 30s)"}},
+      {"rollout-restart-coalesce",
+       {false,
+        "changes of several resources that target one workload within this window give it one "
+        "rollout restart; 0 restarts at once (default 5s)"}},
       {"log-level", {false, "debug|info|warn|error (default info)"}},
       {"log-format", {false, "json|text (default json)"}},
       {"version", {true, "print the version and exit"}},
@@ -167,6 +185,14 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& argv,
   VS_ASSIGN_OR_RETURN(f.version, get_bool("version", false));
   if (has("kubeconfig")) f.kubeconfig = values["kubeconfig"];
   if (has("watch-namespaces")) o.watch_namespaces = SplitComma(values["watch-namespaces"]);
+  if (has("watch-label-selector")) {
+    auto selector = CanonicalLabelSelector(values["watch-label-selector"]);
+    if (!selector.ok()) {
+      return InvalidArgument("--watch-label-selector: \"" + values["watch-label-selector"] +
+                             "\" is not a label selector: " + selector.status().message());
+    }
+    o.watch_label_selector = *selector;
+  }
   if (has("metrics-bind-address")) m.metrics_bind_address = values["metrics-bind-address"];
   if (has("health-probe-bind-address"))
     m.health_probe_bind_address = values["health-probe-bind-address"];
@@ -174,6 +200,8 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& argv,
   if (has("leader-election-namespace"))
     m.leader_election_namespace = values["leader-election-namespace"];
   if (has("leader-election-id")) m.leader_election_id = values["leader-election-id"];
+  // Each shard elects its own leader; an unsharded replica keeps the plain name.
+  m.leader_election_id = ShardLeaseName(m.leader_election_id, o.watch_label_selector);
   if (has("leader-election-lease-duration")) {
     VS_ASSIGN_OR_RETURN(m.lease_duration, Millis("leader-election-lease-duration",
                                                  values["leader-election-lease-duration"]));
@@ -197,7 +225,9 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& argv,
     } catch (...) {
       return InvalidArgument("--kube-qps: not a number");
     }
-    if (m.kube.qps <= 0) return InvalidArgument("--kube-qps must be positive");
+    if (!(m.kube.qps >= 0)) {
+      return InvalidArgument("--kube-qps must be 0 (no client-side limit) or positive");
+    }
   }
   if (has("kube-burst")) {
     VS_ASSIGN_OR_RETURN(m.kube.burst, PositiveInt("kube-burst", values["kube-burst"]));
@@ -211,6 +241,15 @@ Result<OperatorFlags> ParseOperatorFlags(const std::vector<std::string>& argv,
   }
   if (has("shutdown-timeout")) {
     VS_ASSIGN_OR_RETURN(m.shutdown_timeout, Millis("shutdown-timeout", values["shutdown-timeout"]));
+  }
+  if (has("rollout-restart-coalesce")) {
+    const std::string& v = values["rollout-restart-coalesce"];
+    auto d = ParseDuration(v);
+    if (!d.ok() || d->count() < 0) {
+      return InvalidArgument("--rollout-restart-coalesce: \"" + v +
+                             "\" is not a duration (0 or more, e.g. 5s)");
+    }
+    o.rollout_restart_coalesce = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
   }
   if (has("log-level") && !log::ParseLevel(values["log-level"], f.log_level)) {
     return InvalidArgument("--log-level must be debug, info, warn or error");

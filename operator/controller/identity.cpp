@@ -93,6 +93,7 @@ Result<VaultIdentity> FlagsIdentity(const Lister<VaultConnection>& connections,
   id.mount = d.auth_mount.empty() ? DefaultMount(id.method) : d.auth_mount;
   id.role = d.auth_role;
   id.metrics_label = "default";
+  id.metrics_namespace = d.operator_namespace;
   switch (id.method) {
     case AuthMethod::kKubernetes:
       if (id.role.empty()) {
@@ -178,6 +179,7 @@ Result<VaultIdentity> ResolveIdentity(const std::string& ns, const AuthRef& ref,
   id.mount = a.mount;
   id.role = a.role;
   id.metrics_label = auth_key;
+  id.metrics_namespace = auth->meta.namespace_;
   std::string who;
   switch (a.method) {
     case AuthMethod::kKubernetes:
@@ -187,6 +189,7 @@ Result<VaultIdentity> ResolveIdentity(const std::string& ns, const AuthRef& ref,
         // Tenant identity: always a ServiceAccount of the consuming resource's namespace.
         id.token_sa_namespace = ns;
         id.token_sa_name = a.service_account;
+        id.metrics_namespace = ns;
         who = "sa=" + ns + "/" + a.service_account;
       } else {
         if (!defaults.allow_operator_identity) {

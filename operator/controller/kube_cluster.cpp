@@ -8,9 +8,17 @@ const kube::ResourceType* ResourceTypeOfKind(const std::string& kind) {
   if (kind == "VaultStaticSecret") return &r::VaultStaticSecret();
   if (kind == "VaultAuth") return &r::VaultAuth();
   if (kind == "VaultConnection") return &r::VaultConnection();
+  if (kind == "VaultPushSecret") return &r::VaultPushSecret();
+  if (kind == "VaultDynamicSecret") return &r::VaultDynamicSecret();
+  if (kind == "VaultPKISecret") return &r::VaultPKISecret();
   if (kind == "Deployment") return &r::Deployment();
   if (kind == "StatefulSet") return &r::StatefulSet();
   if (kind == "DaemonSet") return &r::DaemonSet();
+  if (kind == kKindArgoRollout) {
+    static const kube::ResourceType kRollout =
+        kube::CustomResource("argoproj.io", "v1alpha1", "rollouts", "Rollout");
+    return &kRollout;
+  }
   return nullptr;
 }
 
@@ -53,7 +61,10 @@ Status KubeCluster::PatchWorkload(const std::string& kind, const std::string& ns
                                   const std::string& name, const std::string& patch) {
   const kube::ResourceType* rt = ResourceTypeOfKind(kind);
   if (rt == nullptr) return InvalidArgument("unknown kind " + kind);
-  return client_.Patch(*rt, ns, name, kube::PatchType::kStrategicMerge, patch).status();
+  // A custom resource (an Argo Rollout) takes no strategic-merge patch (415).
+  const auto type =
+      rt->group == "apps" ? kube::PatchType::kStrategicMerge : kube::PatchType::kMerge;
+  return client_.Patch(*rt, ns, name, type, patch).status();
 }
 
 Result<std::string> KubeCluster::CreateServiceAccountToken(

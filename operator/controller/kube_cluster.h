@@ -30,8 +30,8 @@ class KubeCluster final : public Cluster {
   kube::Client& client_;
 };
 
-// The ResourceType of a vaultsync.io kind ("VaultStaticSecret", ...) or an apps/v1 workload
-// kind; nullptr for anything else.
+// The ResourceType of a vaultsync.io kind ("VaultStaticSecret", ...), an apps/v1 workload
+// kind or "argoproj.io/Rollout"; nullptr for anything else.
 const kube::ResourceType* ResourceTypeOfKind(const std::string& kind);
 
 }  // namespace vaultsync::controller

@@ -8,8 +8,12 @@
 #include "controller/secret_object.h"
 #include "controller/vault_auth_controller.h"
 #include "controller/vault_connection_controller.h"
+#include "controller/vault_dynamic_secret_controller.h"
+#include "controller/vault_pki_secret_controller.h"
+#include "controller/vault_push_secret_controller.h"
 #include "controller/vault_static_secret_controller.h"
 #include "util/base64.h"
+#include "util/log.h"
 
 namespace vaultsync::controller {
 namespace {
@@ -49,6 +53,37 @@ Result<std::string> LoadOrCreateHmacKey(kube::Client& client, const std::string&
   return Unavailable("could not read or create the HMAC key Secret " + ns + "/" + name);
 }
 
+// Throttled or briefly unavailable API servers are normal at start-up (a rollout of many
+// replicas, Priority and Fairness shedding load): wait as told (Retry-After) or back off,
+// 1 s doubling to 30 s, until the key is there or the operator is stopped. Anything else
+// (forbidden, a malformed key) ends the start as before.
+Result<std::string> LoadOrCreateHmacKeyPatiently(kube::Client& client, const std::string& ns,
+                                                 const std::string& name,
+                                                 const http::CancelFlag& stop) {
+  std::chrono::seconds backoff(1);
+  while (true) {
+    auto key = LoadOrCreateHmacKey(client, ns, name);
+    if (key.ok()) return key;
+    const Status& st = key.status();
+    // A TLS failure (wrong CA, wrong name) will not pass by waiting: fail at once.
+    bool transient =
+        !http::IsTlsFailure(st) &&
+        (st.code() == StatusCode::kRateLimited || st.code() == StatusCode::kUnavailable ||
+         st.code() == StatusCode::kDeadlineExceeded ||
+         (st.http_status() >= 500 && st.http_status() <= 504));
+    if (!transient) return key;
+    std::chrono::seconds wait =
+        st.retry_after_seconds() ? std::chrono::seconds(*st.retry_after_seconds()) : backoff;
+    log::Default().Warn("cannot read the HMAC key Secret yet; trying again",
+                        {{"namespace", ns},
+                         {"name", name},
+                         {"error", st.ToString()},
+                         {"retryIn", std::to_string(wait.count()) + "s"}});
+    if (!stop.WaitFor(wait)) return Status(StatusCode::kCancelled, "stopped while starting");
+    backoff = std::min(backoff * 2, std::chrono::seconds(30));
+  }
+}
+
 // VaultAuth and VaultConnection are watched in the watched namespaces plus the operator's
 // own (where the "default" ones live).
 kube::InformerScope IdentityScope(const OperatorOptions& o) {
@@ -69,8 +104,9 @@ Status RunOperator(const OperatorOptions& o, http::CancelFlag& stop) {
   mo.metrics = &metrics;
   if (mo.leader_election_namespace.empty()) mo.leader_election_namespace = o.operator_namespace;
   VS_ASSIGN_OR_RETURN(auto mgr, runtime::Manager::New(mo));
-  VS_ASSIGN_OR_RETURN(const std::string hmac_key,
-                      LoadOrCreateHmacKey(mgr->reader(), o.operator_namespace, o.hmac_secret_name));
+  VS_ASSIGN_OR_RETURN(
+      const std::string hmac_key,
+      LoadOrCreateHmacKeyPatiently(mgr->reader(), o.operator_namespace, o.hmac_secret_name, stop));
 
   // The caches every kind shares, and the field indexes that route a change of an identity
   // object to exactly the resources it affects.
@@ -80,6 +116,11 @@ Status RunOperator(const OperatorOptions& o, http::CancelFlag& stop) {
   VS_ASSIGN_OR_RETURN(
       auto conn_inf,
       cache.For<VaultConnection>(r::VaultConnection(), IdentityScope(o), DecodeVaultConnection));
+  // Every shard caches the whole managed set, not only its own resources' Secrets: a Secret
+  // does not carry its owner's shard label (copying it there would rewrite every Secret at
+  // each relabel, and a handed-over resource must not cost a write), and the destination
+  // writer must still see a Secret that another shard's resource owns, so as not to take it.
+  // The cache holds a MAC of each Secret, never its data, so the cost is small.
   VS_ASSIGN_OR_RETURN(
       auto secret_inf,
       cache.For<ManagedSecret>(r::Secret(), {o.watch_namespaces, kManagedSecretSelector, ""},
@@ -94,9 +135,20 @@ Status RunOperator(const OperatorOptions& o, http::CancelFlag& stop) {
   // Services every kind shares.
   KubeCluster cluster(mgr->client());
   RecorderEventSink events(mgr->recorder());
+  // One breaker per Vault address: while one is sealed or down, its resources wait on a
+  // single sys/health probe and are all queued again (spread over up to 2 s) when it serves.
+  vault::HealthGatesOptions gopts;
+  gopts.gate.hooks = &metrics.vault();
+  gopts.on_recovered = [&mgr](uint32_t signal, const std::string&) {
+    runtime::WakeBoard& board = mgr->wake_board();
+    board.Fire(signal,
+               runtime::WakeBoard::SpreadFor(board.Parked(signal), std::chrono::seconds(2)));
+  };
+  vault::HealthGates gates(gopts);
   VaultSecretSourceOptions vopts;
   vopts.hooks = &metrics.vault();
   vopts.cancel = &mgr->abort();
+  vopts.gates = &gates;
   VaultSecretSource vault(cluster, vopts);
   runtime::KeyEvents credential_changes;
   vault.OnCredentialChanged([&](const std::string& key) { credential_changes.Publish(key); });
@@ -105,6 +157,9 @@ Status RunOperator(const OperatorOptions& o, http::CancelFlag& stop) {
       secret_list, cluster, hmac_key,
       [&owners](std::string_view kind, const std::string& key) { return owners.UidOf(kind, key); });
   using Ptr = std::shared_ptr<const ManagedSecret>;
+  RolloutRestarterOptions rr_opts;
+  rr_opts.coalesce = o.rollout_restart_coalesce;
+  RolloutRestarter restarter(cluster, events, SystemClock::Instance(), rr_opts, &metrics);
   auto count_managed = [&](const Ptr&) {
     metrics.SetManagedSecrets(static_cast<int64_t>(secret_inf->Size()));
   };
@@ -127,10 +182,14 @@ Status RunOperator(const OperatorOptions& o, http::CancelFlag& stop) {
                       writer,
                       owners,
                       credential_changes,
+                      restarter,
                       {}};
   VS_RETURN_IF_ERROR(SetupVaultConnectionController(ctx));
   VS_RETURN_IF_ERROR(SetupVaultAuthController(ctx));
   VS_RETURN_IF_ERROR(SetupVaultStaticSecretController(ctx));
+  VS_RETURN_IF_ERROR(SetupVaultPushSecretController(ctx));
+  VS_RETURN_IF_ERROR(SetupVaultDynamicSecretController(ctx));
+  VS_RETURN_IF_ERROR(SetupVaultPkiSecretController(ctx));
 
   // Credentials named by reference follow their Secrets without a restart.
   mgr->AddRunnable("credential-rotation", [&](const http::CancelFlag& done) {
@@ -140,6 +199,15 @@ Status RunOperator(const OperatorOptions& o, http::CancelFlag& stop) {
                             {{"secret", key}});
         credential_changes.Publish(key);
       }
+    }
+  });
+  // Owed rollout restarts, once their coalescing window ends (a leader's work: a restart
+  // owed when this replica stops is in the owners' status for the next leader).
+  // It looks at its stop flag at least every 250 ms, so shutdown never waits on it.
+  mgr->AddRunnable("rollout-restarts", [&](const http::CancelFlag& done) {
+    while (!done.cancelled()) {
+      restarter.RunDue();
+      restarter.WaitForWork(std::chrono::milliseconds(250));
     }
   });
   mgr->AddShutdownHook("revoke-vault-tokens", [&](std::chrono::milliseconds) {

@@ -18,7 +18,10 @@ namespace vaultsync::controller {
 struct OperatorOptions {
   runtime::ManagerOptions manager;            // clients, servers, leader election, shutdown
   std::vector<std::string> watch_namespaces;  // empty = all
-  int max_concurrent_reconciles = 4;          // VaultStaticSecret workers
+  // --watch-label-selector, canonical (watch_label_selector.h): the reconciled kinds are
+  // listed and watched with it; "" = all of them (an unsharded replica).
+  std::string watch_label_selector;
+  int max_concurrent_reconciles = 4;  // VaultStaticSecret workers
   OperatorDefaults defaults;
   std::string operator_namespace = "default";  // the HMAC key and the "default" objects
   std::string hmac_secret_name = "vaultsync-hmac-key";
@@ -26,6 +29,9 @@ struct OperatorOptions {
   // How often the Secrets named by VaultConnections and VaultAuths (CA, secret ID, token)
   // are read again to pick up a rotation.
   std::chrono::milliseconds credential_check_interval{30000};
+  // --rollout-restart-coalesce: changes of several resources targeting one workload within
+  // this window give it one restart.
+  std::chrono::milliseconds rollout_restart_coalesce{5000};
 };
 
 // Blocks until `stop` fires or leadership is lost (see runtime::Manager::Run).

@@ -18,6 +18,7 @@
 #include "controller/kube_adapters.h"
 #include "controller/kube_cluster.h"
 #include "controller/operator.h"
+#include "controller/rollout_restarter.h"
 #include "controller/vault_secret_source.h"
 #include "runtime/key_events.h"
 #include "runtime/manager.h"
@@ -62,6 +63,8 @@ struct OperatorContext {
   OwnerRegistry& owners;
   // Keys of Secrets named by VaultConnections/VaultAuths that changed (credential rotation).
   runtime::KeyEvents& credential_changes;
+  // Rollout restarts of workloads, coalesced across every kind (rollout_restarter.h).
+  RolloutRestarter& restarter;
 
   // Reconcilers and listers made by Setup functions live as long as the operator runs.
   std::vector<std::shared_ptr<void>> keep_alive;
@@ -72,8 +75,14 @@ struct OperatorContext {
     return *p;
   }
 
-  // The scope for the kinds a controller reconciles (watched namespaces).
+  // The watched namespaces, whole: for the objects every shard must see (Secrets).
   kube::InformerScope Scope() const { return {options.watch_namespaces, "", ""}; }
+  // The scope of the kinds a controller reconciles (For): the watched namespaces and, on a
+  // sharded replica, --watch-label-selector. An object relabelled out of this shard leaves
+  // the watch as DELETED and is only forgotten (no finalizer runs: it is not being deleted).
+  kube::InformerScope ReconciledScope() const {
+    return {options.watch_namespaces, options.watch_label_selector, ""};
+  }
 };
 
 }  // namespace vaultsync::controller

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,10 @@ struct ManagedSecret {
   std::optional<std::string> OwnerKey() const;
   std::string owner_ref_uid;
   uint64_t data_mac = 0;  // MacDigest(DataMac(key, data))
+  // Two labels every managed Secret carries with one of a few values, kept as bits instead
+  // of ~100 bytes in `metadata` (Label() answers for them): bit 0 managed-by=vaultsync,
+  // bits 1-3 the owner kind (1 + its index in the known kinds; 0 = none or in `metadata`).
+  uint8_t well_known_labels = 0;
 };
 
 // Kubernetes calls made by the reconcilers. Errors are Status values from the kube client
@@ -84,7 +89,10 @@ class Cluster {
   // metadata.resourceVersion in the patch makes it conditional (kConflict when stale).
   virtual Status PatchObject(const std::string& kind, const std::string& ns,
                              const std::string& name, const std::string& merge_patch) = 0;
-  // Strategic-merge patch of an apps/v1 workload (kind Deployment, StatefulSet, DaemonSet).
+  // Patch of a workload: a strategic-merge patch of an apps/v1 Deployment, StatefulSet or
+  // DaemonSet, a JSON merge patch of an argoproj.io/Rollout (a custom resource). kNotFound
+  // both when the object is missing and when its type is not served (no Rollout CRD): tell
+  // them apart with IsObjectNotFound.
   virtual Status PatchWorkload(const std::string& kind, const std::string& ns,
                                const std::string& name, const std::string& patch) = 0;
   // TokenRequest for ServiceAccount ns/sa; returns the JWT.
@@ -108,6 +116,9 @@ class EventSink {
 struct VaultIdentity {
   std::string key;
   std::string metrics_label;  // "namespace/name" of the VaultAuth, or "default"
+  // The namespace it acts for (metrics only): a tenant identity's consuming namespace, else
+  // the VaultAuth's own (the operator's for the flag defaults).
+  std::string metrics_namespace;
   // Connection.
   std::string address;
   std::string ca_pem;               // operator default CA (VAULT_CACERT), or...
@@ -148,12 +159,33 @@ struct KvRequest {
   // kv-v1 without refreshAfter: the secret's own ttl sets the refresh interval, so a shared
   // result is also too old after half of that ttl.
   bool follow_ttl = false;
+  // A forced sync (vaultsync.io/force-sync): ask Vault now whatever the shared cache holds
+  // (the answer still refreshes the cache for the others).
+  bool force = false;
+  // An optional source: a recent "not found" answer may be shared too (failures otherwise
+  // never are), so that a missing optional secret costs one read per refresh, not one per
+  // resource.
+  bool accept_missing = false;
 };
 
 struct KvResult {
   std::vector<KvEntry> entries;  // sorted by key
   std::optional<int64_t> version;
   std::optional<std::chrono::seconds> ttl;  // kv-v1 `ttl` (lease_duration)
+  TimePoint read_at;
+};
+
+// A KV LIST of one folder (spec.find walks folders with it).
+struct KvListRequest {
+  std::string mount;
+  std::string path;  // the folder without a trailing '/'; "" = the mount's root
+  KvType type = KvType::kV2;
+  std::chrono::milliseconds max_age{0};  // as KvRequest
+  bool force = false;                    // as KvRequest
+};
+
+struct KvListResult {
+  std::vector<std::string> keys;  // as Vault lists them: sub-folders end in '/'
   TimePoint read_at;
 };
 
@@ -165,9 +197,119 @@ class SecretSource {
   virtual ~SecretSource() = default;
   virtual Result<std::shared_ptr<const KvResult>> Read(const VaultIdentity& identity,
                                                        const KvRequest& request) = 0;
+  // One folder's keys, shared and single-flight like Read. A folder Vault does not know (its
+  // 404) lists as empty. Errors as Read.
+  virtual Result<std::shared_ptr<const KvListResult>> List(const VaultIdentity& identity,
+                                                           const KvListRequest& request) = 0;
   // Forget clients and tokens of identities whose key starts with `prefix` (a VaultAuth or
   // VaultConnection changed).
   virtual void Forget(const std::string& key_prefix) = 0;
+};
+
+// Where a Vault write goes.
+struct KvTarget {
+  std::string mount;
+  std::string path;
+  KvType type = KvType::kV2;
+};
+
+// What Vault holds at a KV path, read right before a write decision.
+struct KvState {
+  bool exists = false;  // a current version with data (kv-v2: not deleted or destroyed)
+  // kv-v2: the metadata's current_version (also when that version is deleted or destroyed),
+  // 0 when the path has no metadata. kv-v1: 0.
+  int64_t current_version = 0;
+  std::vector<KvEntry> entries;  // when exists; sorted by key
+};
+
+// Vault writes (VaultPushSecret), made with the same shared identities as the reads.
+// Errors as SecretSource's, plus kConflict (a kv-v2 check-and-set that did not match) and
+// kCancelled (this replica stopped doing work: it lost its lease, or is shutting down; no
+// write starts after that). Thread-safe.
+class KvWriter {
+ public:
+  virtual ~KvWriter() = default;
+  // The current state, never shared or cached.
+  virtual Result<KvState> ReadCurrent(const VaultIdentity& identity, const KvTarget& target) = 0;
+  // Writes `data`, every value as a JSON string. kv-v2: with check-and-set `cas` when given
+  // (0: only when no version exists); returns the version written. kv-v1: returns 0.
+  virtual Result<int64_t> Write(const VaultIdentity& identity, const KvTarget& target,
+                                const SecretData& data, std::optional<int64_t> cas) = 0;
+  // kv-v2: the metadata and every version; kv-v1: the secret. OK when nothing was there
+  // (Vault answers a delete of an empty path with 204).
+  virtual Status Delete(const VaultIdentity& identity, const KvTarget& target) = 0;
+};
+
+// Credentials with a lease and the lease API (VaultDynamicSecret). Errors as SecretSource's,
+// and: a lease Vault no longer knows (expired, revoked) is kNotFound; one that cannot be
+// extended (not renewable, past its max TTL) is kFailedPrecondition. Thread-safe.
+struct LeasedReadRequest {
+  std::string mount;
+  std::string path;
+  bool post = false;  // POST with `params` instead of GET
+  std::map<std::string, std::string> params;
+};
+
+struct LeasedCredentials {
+  std::vector<KvEntry> entries;  // sorted by key; secret values
+  std::string lease_id;          // "" when the answer has no lease
+  std::chrono::seconds lease_duration{0};
+  bool renewable = false;
+};
+
+struct LeaseLookupResult {
+  std::chrono::seconds ttl{0};  // time left
+  bool renewable = false;
+};
+
+struct LeaseRenewResult {
+  std::chrono::seconds lease_duration{0};  // granted from now
+  bool renewable = false;
+};
+
+class LeaseSource {
+ public:
+  virtual ~LeaseSource() = default;
+  // Reads <mount>/<path>: every call mints new credentials (never shared or cached).
+  virtual Result<LeasedCredentials> Read(const VaultIdentity& identity,
+                                         const LeasedReadRequest& request) = 0;
+  virtual Result<LeaseLookupResult> Lookup(const VaultIdentity& identity,
+                                           const std::string& lease_id) = 0;
+  virtual Result<LeaseRenewResult> Renew(const VaultIdentity& identity, const std::string& lease_id,
+                                         std::chrono::seconds increment) = 0;
+  // OK also for a lease Vault does not know any more.
+  virtual Status Revoke(const VaultIdentity& identity, const std::string& lease_id) = 0;
+};
+
+// Certificates from Vault's PKI engine (VaultPKISecret). Errors as SecretSource's; a name
+// the role refuses is kInvalidArgument with Vault's words. Thread-safe.
+struct CertificateIssueRequest {
+  std::string mount;
+  std::string role;
+  std::string common_name;
+  std::vector<std::string> alt_names;
+  std::vector<std::string> ip_sans;
+  std::vector<std::string> uri_sans;
+  std::optional<std::chrono::seconds> ttl;  // absent: the role's
+  bool pkcs1 = false;                       // else PKCS #8
+};
+
+struct IssuedCertificateData {
+  std::string certificate;            // PEM
+  std::string issuing_ca;             // PEM
+  std::vector<std::string> ca_chain;  // PEM; empty when Vault sends none
+  std::string private_key;            // PEM; secret
+  std::string serial_number;
+};
+
+class CertificateSource {
+ public:
+  virtual ~CertificateSource() = default;
+  virtual Result<IssuedCertificateData> Issue(const VaultIdentity& identity,
+                                              const CertificateIssueRequest& request) = 0;
+  // OK also for a serial Vault does not know.
+  virtual Status Revoke(const VaultIdentity& identity, const std::string& mount,
+                        const std::string& serial_number) = 0;
 };
 
 }  // namespace vaultsync::controller

@@ -19,12 +19,18 @@ bool GenerationChanged(const T& a, const T& b) {
   return a.meta.generation != b.meta.generation;
 }
 
+// A new value of the annotation vaultsync.io/force-sync (force_sync.h): a sync now.
+template <typename T>
+bool ForceSyncRequested(const T& a, const T& b) {
+  return b.meta.force_sync != 0 && a.meta.force_sync != b.meta.force_sync;
+}
+
 // The spec changed, or deletion started, or the finalizers changed (a finalizer added or
-// removed by someone may need our action).
+// removed by someone may need our action), or a sync was forced.
 template <typename T>
 bool SpecOrLifecycleChanged(const T& a, const T& b) {
   return a.meta.generation != b.meta.generation || a.meta.deleting != b.meta.deleting ||
-         a.meta.finalizers != b.meta.finalizers;
+         a.meta.finalizers != b.meta.finalizers || ForceSyncRequested(a, b);
 }
 
 }  // namespace vaultsync::controller

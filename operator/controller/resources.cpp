@@ -2,8 +2,8 @@
 #include "controller/resources.h"
 
 #include <functional>
-#include <regex>
 
+#include "controller/bounded_regex.h"
 #include "controller/secret_data.h"
 #include "controller/template.h"
 #include "util/duration.h"
@@ -47,30 +47,52 @@ std::string Str(const std::optional<std::string_view>& v, std::string_view dflt 
   return std::string(v ? *v : dflt);
 }
 
+// The CRD's duration form ^\d+(\.\d+)?(s|m|h)$, checked by hand: std::regex recurses once
+// per character and overflows the stack on a long enough value, and the schema sets no
+// maxLength on older CRDs, so a megabyte of digits could reach us.
+bool CrdDurationForm(std::string_view t) {
+  auto digits = [&](size_t& i) {
+    size_t start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > start;
+  };
+  size_t i = 0;
+  if (!digits(i)) return false;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digits(i)) return false;
+  }
+  return i + 1 == t.size() && (t[i] == 's' || t[i] == 'm' || t[i] == 'h');
+}
+
 // Durations in the CRD's form: digits, optional fraction, one unit of s, m or h.
 Result<std::chrono::milliseconds> CrdDuration(std::string_view text, std::string_view field) {
-  static const std::regex kForm(R"(^\d+(\.\d+)?(s|m|h)$)");
-  if (!std::regex_match(text.begin(), text.end(), kForm)) {
-    return InvalidArgument("field \"" + std::string(field) + "\": \"" + std::string(text) +
+  if (text.size() > 32 || !CrdDurationForm(text)) {
+    std::string shown(text.substr(0, 32));
+    if (text.size() > 32) shown += "...";
+    return InvalidArgument("field \"" + std::string(field) + "\": \"" + shown +
                            "\" is not a duration like 30s, 5m or 1.5h");
   }
-  VS_ASSIGN_OR_RETURN(Duration d, ParseDuration(text));
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d);
+  auto d = ParseDuration(text);
+  if (!d.ok()) {
+    return InvalidArgument("field \"" + std::string(field) + "\": \"" + std::string(text) +
+                           "\" is too long a duration (at most 2562047h)");
+  }
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
   if (ms.count() <= 0)
     return InvalidArgument("field \"" + std::string(field) + "\" must be positive");
   return ms;
 }
 
-bool ValidKvPath(std::string_view p) {
-  if (p.empty() || p.front() == '/' || p.back() == '/') return false;
-  size_t start = 0;
-  while (start <= p.size()) {
-    size_t slash = p.find('/', start);
-    std::string_view seg =
-        p.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (seg.empty() || seg == "." || seg == "..") return false;
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
+// A DNS subdomain, as the API server requires of a Secret's name (the CRD's pattern): checked
+// here too, so that an object admitted under an older CRD fails as InvalidSpec instead of at
+// every write.
+bool ValidSecretName(std::string_view n) {
+  if (n.empty() || n.size() > 253) return false;
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!alnum(n.front()) || !alnum(n.back())) return false;
+  for (char c : n) {
+    if (!alnum(c) && c != '-' && c != '.') return false;
   }
   return true;
 }
@@ -101,30 +123,36 @@ Status DecodeVssSpec(const json::Value& spec, VaultStaticSecretSpec& s,
   VS_RETURN_IF_ERROR(
       DecodeRef(spec, "vaultAuthRef", own_namespace, s.auth_ref.namespace_, s.auth_ref.name));
   VS_ASSIGN_OR_RETURN(auto mount, json::String(spec, "mount", w));
-  VS_ASSIGN_OR_RETURN(auto path, json::String(spec, "path", w));
+  VS_ASSIGN_OR_RETURN(auto path, json::OptionalString(spec, "path", w));
   s.mount = std::string(mount);
-  s.path = std::string(path);
+  s.path = std::string(path.value_or(""));
   if (!ValidKvPath(s.mount))
     return InvalidArgument("field \"spec.mount\": \"" + s.mount + "\" is not a valid mount path");
-  if (!ValidKvPath(s.path)) {
+  if (path && !ValidKvPath(s.path)) {
     return InvalidArgument("field \"spec.path\": \"" + s.path +
                            "\" must be relative (no leading /) with no empty, . or .. segments");
   }
   VS_ASSIGN_OR_RETURN(auto type, json::OptionalString(spec, "type", w));
-  if (!type || *type == "kv-v2") {
-    s.type = KvType::kV2;
-  } else if (*type == "kv-v1") {
-    s.type = KvType::kV1;
-  } else {
-    return InvalidArgument("field \"spec.type\": must be kv-v1 or kv-v2, got \"" +
-                           std::string(*type) + "\"");
-  }
+  VS_ASSIGN_OR_RETURN(s.type, DecodeKvType(type, KvType::kV2, "spec.type"));
   VS_ASSIGN_OR_RETURN(s.version, json::OptionalInt64(spec, "version", w));
   if (s.version && *s.version < 1)
     return InvalidArgument("field \"spec.version\": must be at least 1");
   if (s.version && s.type == KvType::kV1) {
     return InvalidArgument(
         "field \"spec.version\": versions exist only in kv-v2; remove it or set type: kv-v2");
+  }
+  if (s.version && s.path.empty()) {
+    return InvalidArgument(
+        "field \"spec.version\": pins the version of spec.path, which is not set (a source "
+        "pins its own with sources[].version)");
+  }
+  VaultStaticSecretExtras x;
+  VS_ASSIGN_OR_RETURN(x.sources, DecodeSources(spec, s.mount, s.type));
+  VS_ASSIGN_OR_RETURN(x.finds, DecodeFinds(spec, s.mount, s.type));
+  VS_ASSIGN_OR_RETURN(x.on_key_conflict, DecodeKeyConflictPolicy(spec));
+  if (s.path.empty() && x.sources.empty() && x.finds.empty()) {
+    return InvalidArgument(
+        "none of spec.path, spec.sources and spec.find is set: name at least one secret to read");
   }
   VS_ASSIGN_OR_RETURN(auto refresh, json::OptionalString(spec, "refreshAfter", w));
   if (refresh) {
@@ -139,6 +167,11 @@ Status DecodeVssSpec(const json::Value& spec, VaultStaticSecretSpec& s,
   VS_ASSIGN_OR_RETURN(auto dname, json::String(*dest, "name", dw));
   s.dest_name = std::string(dname);
   if (s.dest_name.empty()) return InvalidArgument("field \"spec.destination.name\" is empty");
+  if (!ValidSecretName(s.dest_name)) {
+    return InvalidArgument("field \"spec.destination.name\": \"" + s.dest_name.substr(0, 256) +
+                           "\" is not a valid Secret name (lower-case letters, digits, '-' and "
+                           "'.', starting and ending with a letter or digit, at most 253)");
+  }
   VS_ASSIGN_OR_RETURN(auto create, json::OptionalBool(*dest, "create", dw));
   VS_ASSIGN_OR_RETURN(auto overwrite, json::OptionalBool(*dest, "overwrite", dw));
   VS_ASSIGN_OR_RETURN(auto dtype, json::OptionalString(*dest, "type", dw));
@@ -146,7 +179,6 @@ Status DecodeVssSpec(const json::Value& spec, VaultStaticSecretSpec& s,
   s.dest_overwrite = overwrite.value_or(false);
   s.dest_type = Str(dtype, "Opaque");
   if (s.dest_type.empty()) s.dest_type = "Opaque";
-  VaultStaticSecretExtras x;
   VS_ASSIGN_OR_RETURN(x.dest_labels, StringMap(*dest, "labels", dw));
   VS_ASSIGN_OR_RETURN(x.dest_annotations, StringMap(*dest, "annotations", dw));
   for (const char* reserved : {"app.kubernetes.io/managed-by", "vaultsync.io/owner"}) {
@@ -174,12 +206,11 @@ Status DecodeVssSpec(const json::Value& spec, VaultStaticSecretSpec& s,
     VS_ASSIGN_OR_RETURN(x.excludes, StringList(*tr, "excludes", tw));
     for (const auto* list : {&x.includes, &x.excludes}) {
       for (const std::string& re : *list) {
-        try {
-          std::regex compiled(re);
-        } catch (const std::regex_error&) {
+        if (auto compiled = CompileBoundedRegex(re); !compiled.ok()) {
           return InvalidArgument("field \"" + tw +
-                                 (list == &x.includes ? ".includes" : ".excludes") + "\": \"" + re +
-                                 "\" is not a valid regular expression");
+                                 (list == &x.includes ? ".includes" : ".excludes") + "\": \"" +
+                                 re.substr(0, 256) + "\" is not a valid regular expression (" +
+                                 compiled.status().message() + ")");
         }
       }
     }
@@ -191,10 +222,11 @@ Status DecodeVssSpec(const json::Value& spec, VaultStaticSecretSpec& s,
       const std::string rw = "spec.rolloutRestartTargets[]";
       VS_ASSIGN_OR_RETURN(auto kind, json::String(t, "kind", rw));
       VS_ASSIGN_OR_RETURN(auto name, json::String(t, "name", rw));
-      if (kind != "Deployment" && kind != "StatefulSet" && kind != "DaemonSet") {
+      if (kind != "Deployment" && kind != "StatefulSet" && kind != "DaemonSet" &&
+          kind != kKindArgoRollout) {
         return InvalidArgument(
-            "field \"spec.rolloutRestartTargets[].kind\": must be Deployment, StatefulSet or "
-            "DaemonSet, got \"" +
+            "field \"spec.rolloutRestartTargets[].kind\": must be Deployment, StatefulSet, "
+            "DaemonSet or argoproj.io/Rollout, got \"" +
             std::string(kind) + "\"");
       }
       x.rollout_targets.push_back(RolloutTarget{std::string(kind), std::string(name)});
@@ -320,6 +352,17 @@ const json::Value& SpecOf(const json::Value& obj) {
 
 }  // namespace
 
+bool IsValidKvPath(std::string_view path) { return ValidKvPath(path); }
+
+Result<std::chrono::milliseconds> DecodeCrdDuration(std::string_view text, std::string_view field) {
+  return CrdDuration(text, field);
+}
+
+Status DecodeObjectRef(const json::Value& spec, const char* field, const std::string& own_namespace,
+                       std::string& ns, std::string& name) {
+  return DecodeRef(spec, field, own_namespace, ns, name);
+}
+
 std::string_view AuthMethodName(AuthMethod m) {
   switch (m) {
     case AuthMethod::kKubernetes:
@@ -334,7 +377,8 @@ std::string_view AuthMethodName(AuthMethod m) {
 
 bool VaultStaticSecretExtras::Empty() const {
   return dest_labels.empty() && dest_annotations.empty() && templates.empty() && includes.empty() &&
-         excludes.empty() && rollout_targets.empty();
+         excludes.empty() && rollout_targets.empty() && sources.empty() && finds.empty() &&
+         on_key_conflict == KeyConflictPolicy::kError;
 }
 
 const VaultStaticSecretExtras& VaultStaticSecretSpec::More() const {
@@ -390,11 +434,25 @@ Result<ObjectMeta> DecodeMeta(const json::Value& obj) {
       if (f.IsString()) m.finalizers.emplace_back(json::View(f));
     }
   }
+  if (const json::Value* ann = json::Find(*md, "annotations"); ann != nullptr) {
+    const json::Value* force = json::Find(*ann, kForceSyncAnnotation);
+    if (force != nullptr && force->IsString()) m.force_sync = ShortDigest(json::View(*force));
+  }
   return m;
 }
 
 uint64_t MessageDigest(std::string_view message) {
   return std::hash<std::string_view>{}(message) | 1;  // never 0, which means "absent"
+}
+
+uint32_t FoldDigest(uint64_t d) {
+  // Bit 0 is forced to 1 (never 0, which means "absent"), so the bit MacDigest forces does not
+  // matter: folding h or h|1 gives the same value.
+  return static_cast<uint32_t>(d ^ (d >> 32)) | 1;
+}
+
+uint32_t ShortDigest(std::string_view value) {
+  return FoldDigest(std::hash<std::string_view>{}(value));
 }
 
 ReadyCondition DecodeReady(const json::Value& obj) {
@@ -457,6 +515,9 @@ Result<VaultStaticSecret> DecodeVaultStaticSecret(const json::Value& obj) {
     if (ver.ok()) v.status.source_version = *ver;
     auto og = json::OptionalInt64(*st, "observedGeneration");
     if (og.ok() && og->has_value()) v.status.observed_generation = **og;
+    auto owed = json::OptionalString(*st, "rolloutRestartMAC");
+    if (owed.ok() && owed->has_value() && !(*owed)->empty())
+      v.status.rollout_restart_mac = ShortDigest(**owed);
   }
   return v;
 }

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "controller/kv_sources.h"
 #include "util/json.h"
 #include "util/status.h"
 
@@ -26,6 +27,11 @@ inline constexpr const char* kKindVaultStaticSecret = "VaultStaticSecret";
 inline constexpr const char* kKindVaultAuth = "VaultAuth";
 inline constexpr const char* kKindVaultConnection = "VaultConnection";
 
+// Any new value of this annotation on a resource asks for a sync now: past the refresh
+// schedule, the backoff and the shared read cache, without a spec change (predicates.h,
+// force_sync.h).
+inline constexpr const char* kForceSyncAnnotation = "vaultsync.io/force-sync";
+
 // Identity and bookkeeping common to every object.
 struct ObjectMeta {
   std::string namespace_;
@@ -34,6 +40,9 @@ struct ObjectMeta {
   std::string resource_version;
   int64_t generation = 0;
   bool deleting = false;  // metadata.deletionTimestamp is set
+  // ShortDigest of the annotation vaultsync.io/force-sync; 0 when absent. Only compared, to
+  // notice a new value, so a digest in the padding after `deleting` costs no memory.
+  uint32_t force_sync = 0;
   // metadata.finalizers; empty for nearly every object, so it costs one empty vector.
   std::vector<std::string> finalizers;
   std::string Key() const { return namespace_ + "/" + name; }
@@ -63,6 +72,13 @@ struct ReadyCondition {
 
 // The digest ReadyCondition keeps of a condition message.
 uint64_t MessageDigest(std::string_view message);
+// A 32-bit digest, never 0, for values a cached struct keeps in what would be padding (the
+// force-sync annotation, the owed rollout restart): they are only compared for a change, and
+// 10,000 cached resources make every 8 bytes count.
+uint32_t ShortDigest(std::string_view value);
+// The ShortDigest of a MAC from its MacDigest (secret_data.h): FoldDigest(MacDigest(m)) ==
+// ShortDigest(m), so a MAC kept as either can be compared with the other.
+uint32_t FoldDigest(uint64_t mac_digest);
 
 struct VaultConnectionSpec {
   std::string address;
@@ -116,11 +132,16 @@ struct VaultAuth {
   bool AllowsNamespace(const std::string& ns) const;
 };
 
-enum class KvType { kV1, kV2 };
+// The kind of an Argo Rollout as rolloutRestartTargets[].kind names it.
+inline constexpr const char* kKindArgoRollout = "argoproj.io/Rollout";
 
 struct RolloutTarget {
-  std::string kind;  // Deployment, StatefulSet, DaemonSet
+  std::string kind;  // Deployment, StatefulSet, DaemonSet or argoproj.io/Rollout
   std::string name;
+  bool operator==(const RolloutTarget& o) const { return kind == o.kind && name == o.name; }
+  bool operator<(const RolloutTarget& o) const {
+    return kind != o.kind ? kind < o.kind : name < o.name;
+  }
 };
 
 // The parts of a VaultStaticSecret spec most resources leave empty. They sit behind one
@@ -133,15 +154,18 @@ struct VaultStaticSecretExtras {
   std::vector<std::string> includes;
   std::vector<std::string> excludes;
   std::vector<RolloutTarget> rollout_targets;
+  std::vector<KvSourceSpec> sources;  // spec.sources, merged after spec.path
+  std::vector<KvFindSpec> finds;      // spec.find, merged last
+  KeyConflictPolicy on_key_conflict = KeyConflictPolicy::kError;
   bool Empty() const;
 };
 
 struct VaultStaticSecretSpec {
   AuthRef auth_ref;  // spec.vaultAuthRef
   std::string mount;
-  std::string path;
+  std::string path;  // "" when the data comes from sources/find only
   KvType type = KvType::kV2;
-  std::optional<int64_t> version;
+  std::optional<int64_t> version;                          // of `path`
   std::optional<std::chrono::milliseconds> refresh_after;  // absent: 60s, or kv-v1 ttl
   bool hmac_secret_data = true;
   std::string dest_name;
@@ -156,6 +180,9 @@ struct VaultStaticSecretSpec {
 struct VaultStaticSecretStatus {
   uint64_t secret_mac = 0;     // MacDigest of status.secretMAC; 0 when absent
   bool synced_before = false;  // status.lastSyncTime is set: a first sync happened
+  // ShortDigest of status.rolloutRestartMAC, set while a rollout restart is owed
+  // (rollout_restarter.h); 0 when none is. In the padding after synced_before.
+  uint32_t rollout_restart_mac = 0;
   std::optional<int64_t> source_version;
   int64_t observed_generation = 0;
   ReadyCondition ready;
@@ -177,5 +204,15 @@ Result<VaultStaticSecret> DecodeVaultStaticSecret(const json::Value& obj);
 // Metadata shared by all decoders.
 Result<ObjectMeta> DecodeMeta(const json::Value& obj);
 ReadyCondition DecodeReady(const json::Value& obj);
+
+// Field rules every kind's decoder applies the same way (each kind in its own file).
+// A KV mount or secret path: relative, no empty, "." or ".." segment.
+bool IsValidKvPath(std::string_view path);
+// A duration in the CRDs' form (30s, 5m, 1.5h), positive; the error names `field`.
+Result<std::chrono::milliseconds> DecodeCrdDuration(std::string_view text, std::string_view field);
+// spec.<field> as "name" (in `own_namespace`) or "namespace/name"; absent or empty leaves
+// both outputs unchanged.
+Status DecodeObjectRef(const json::Value& spec, const char* field, const std::string& own_namespace,
+                       std::string& ns, std::string& name);
 
 }  // namespace vaultsync::controller

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "controller/bounded_regex.h"
 #include "util/base64.h"
 
 namespace vaultsync::controller {
@@ -11,9 +12,29 @@ namespace {
 
 bool MatchesAny(const std::vector<std::regex>& res, const std::string& key) {
   for (const auto& re : res) {
-    if (std::regex_search(key, re)) return true;
+    if (BoundedSearch(re, key)) return true;
   }
   return false;
+}
+
+// A Vault key as a message shows it: bytes outside printable ASCII as \xNN (a condition
+// message must be valid UTF-8) and at most 100 bytes of it (a condition message has a size
+// limit; the key may have any length).
+std::string Shown(std::string_view key) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < key.size() && i < 100; ++i) {
+    auto c = static_cast<unsigned char>(key[i]);
+    if (c < 0x20 || c > 0x7e || c == '\\' || c == '"') {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (key.size() > 100) out += "...";
+  return out;
 }
 
 void AppendLengthPrefixed(std::string& out, std::string_view s) {
@@ -44,7 +65,7 @@ Result<SecretData> BuildSecretData(const std::vector<KvEntry>& source,
     if (MatchesAny(excludes, e.key)) continue;
     if (!ValidSecretKey(e.key)) {
       return InvalidArgument(
-          "Vault key \"" + e.key +
+          "Vault key \"" + Shown(e.key) +
           "\" is not a valid Secret key (allowed: letters, digits, '-', '_', '.'); exclude it with "
           "destination.transformation.excludes or rename it with a template");
     }
@@ -56,7 +77,7 @@ Result<SecretData> BuildSecretData(const std::vector<KvEntry>& source,
     for (const KvEntry& e : source) values.emplace(e.key, e.text);
     for (const auto& [key, t] : transformation.templates) {
       if (!ValidSecretKey(key)) {
-        return InvalidArgument("template key \"" + key + "\" is not a valid Secret key");
+        return InvalidArgument("template key \"" + Shown(key) + "\" is not a valid Secret key");
       }
       auto rendered = t.Render(values);
       if (!rendered.ok()) {

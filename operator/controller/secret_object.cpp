@@ -71,14 +71,37 @@ std::string StringMember(const json::Value& obj, const char* key) {
   return (v.ok() && v->has_value()) ? std::string(**v) : std::string();
 }
 
-// Labels then annotations of `md`, prefixed as ManagedSecret::metadata says.
-FlatStringMap ReadMetadata(const json::Value& md) {
+// The kinds whose resources write Secrets, for ManagedSecret::well_known_labels.
+constexpr std::string_view kSecretWritingKinds[] = {"VaultStaticSecret", "VaultDynamicSecret",
+                                                    "VaultPKISecret"};
+constexpr uint8_t kManagedByBit = 1;
+
+// The well-known-labels bits for one label, or 0 when it is not one of them.
+uint8_t WellKnownBits(std::string_view key, std::string_view value) {
+  if (key == kManagedByLabel && value == kManagedByValue) return kManagedByBit;
+  if (key == kOwnerKindLabel) {
+    for (size_t i = 0; i < std::size(kSecretWritingKinds); ++i) {
+      if (value == kSecretWritingKinds[i]) return static_cast<uint8_t>((i + 1) << 1);
+    }
+  }
+  return 0;
+}
+
+// Labels then annotations of `md`, prefixed as ManagedSecret::metadata says; the
+// well-known labels go to *bits instead.
+FlatStringMap ReadMetadata(const json::Value& md, uint8_t* bits) {
   std::vector<std::pair<std::string, std::string_view>> prefixed;  // owns the prefixed keys
   for (const char* field : {"labels", "annotations"}) {
     const json::Value* obj = json::Find(md, field);
     if (obj == nullptr || !obj->IsObject()) continue;
     for (auto it = obj->MemberBegin(); it != obj->MemberEnd(); ++it) {
       if (!it->value.IsString()) continue;
+      if (field[0] == 'l') {
+        if (uint8_t b = WellKnownBits(json::View(it->name), json::View(it->value)); b != 0) {
+          *bits |= b;
+          continue;
+        }
+      }
       prefixed.emplace_back((field[0] == 'l' ? "l:" : "a:") + std::string(json::View(it->name)),
                             json::View(it->value));
     }
@@ -90,6 +113,11 @@ FlatStringMap ReadMetadata(const json::Value& md) {
 }  // namespace
 
 std::optional<std::string_view> ManagedSecret::Label(std::string_view key) const {
+  if (key == kManagedByLabel && (well_known_labels & kManagedByBit) != 0)
+    return std::string_view(kManagedByValue);
+  if (key == kOwnerKindLabel) {
+    if (int k = (well_known_labels >> 1) & 7; k != 0) return kSecretWritingKinds[k - 1];
+  }
   return metadata.Find("l:" + std::string(key));
 }
 
@@ -215,7 +243,7 @@ std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
     ManagedSecret s;
     s.namespace_ = meta.namespace_;
     const json::Value* md = json::Find(obj, "metadata");
-    s.metadata = ReadMetadata(*md);
+    s.metadata = ReadMetadata(*md, &s.well_known_labels);
     if (!s.Annotation(kOwnerUidAnnotation)) s.owner_ref_uid = OwnerUid(obj);
     SecretData data;
     const json::Value* d = json::Find(obj, "data");

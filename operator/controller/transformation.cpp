@@ -1,6 +1,8 @@
 // Compiling destination.transformation once per generation.
 #include "controller/transformation.h"
 
+#include "controller/bounded_regex.h"
+
 namespace vaultsync::controller {
 
 Result<Transformation> Transformation::Compile(const std::map<std::string, std::string>& templates,
@@ -10,12 +12,14 @@ Result<Transformation> Transformation::Compile(const std::map<std::string, std::
   for (const auto& [list, out, name] :
        {std::tuple{&includes, &t.includes, "includes"}, {&excludes, &t.excludes, "excludes"}}) {
     for (const std::string& re : *list) {
-      try {
-        out->emplace_back(re);
-      } catch (const std::regex_error&) {
+      auto compiled = CompileBoundedRegex(re);
+      if (!compiled.ok()) {
         return InvalidArgument("field \"spec.destination.transformation." + std::string(name) +
-                               "\": \"" + re + "\" is not a valid regular expression");
+                               "\": \"" + re.substr(0, 256) +
+                               "\" is not a valid regular expression (" +
+                               compiled.status().message() + ")");
       }
+      out->push_back(std::move(*compiled));
     }
   }
   for (const auto& [key, text] : templates) {
@@ -38,31 +42,13 @@ Result<std::shared_ptr<const Transformation>> TransformationCache::Get(
     const ObjectMeta& meta, const VaultStaticSecretExtras& extras) {
   if (extras.templates.empty() && extras.includes.empty() && extras.excludes.empty())
     return Transformation::None();
-  const std::string key = meta.Key();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = entries_.find(key);
-    if (it != entries_.end() && it->second.uid == meta.uid &&
-        it->second.generation == meta.generation) {
-      return it->second.compiled;
-    }
-  }
-  VS_ASSIGN_OR_RETURN(Transformation t,
-                      Transformation::Compile(extras.templates, extras.includes, extras.excludes));
-  auto compiled = std::make_shared<const Transformation>(std::move(t));
-  std::lock_guard<std::mutex> lock(mu_);
-  entries_[key] = Entry{meta.uid, meta.generation, compiled};
-  return compiled;
+  return cache_.Get(meta, [&] {
+    return Transformation::Compile(extras.templates, extras.includes, extras.excludes);
+  });
 }
 
-void TransformationCache::Forget(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
-  entries_.erase(key);
-}
+void TransformationCache::Forget(const std::string& key) { cache_.Forget(key); }
 
-size_t TransformationCache::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return entries_.size();
-}
+size_t TransformationCache::size() const { return cache_.size(); }
 
 }  // namespace vaultsync::controller

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "controller/generation_cache.h"
 #include "controller/resources.h"
 #include "controller/template.h"
 
@@ -43,13 +44,7 @@ class TransformationCache {
   size_t size() const;
 
  private:
-  struct Entry {
-    std::string uid;
-    int64_t generation = 0;
-    std::shared_ptr<const Transformation> compiled;
-  };
-  mutable std::mutex mu_;
-  std::map<std::string, Entry> entries_;
+  GenerationCache<Transformation> cache_;
 };
 
 }  // namespace vaultsync::controller

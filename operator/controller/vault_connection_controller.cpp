@@ -8,8 +8,8 @@
 namespace vaultsync::controller {
 
 Status SetupVaultConnectionController(OperatorContext& ctx) {
-  auto& reconciler =
-      ctx.Own<VaultConnectionReconciler>(ctx.connection_list, ctx.cluster, ctx.clock);
+  auto& reconciler = ctx.Own<VaultConnectionReconciler>(ctx.connection_list, ctx.cluster, ctx.clock,
+                                                        SystemHostResolver);
   runtime::ControllerBuilder(ctx.manager, "vaultconnection")
       .For<VaultConnection>(ctx.connections, KeyOf<VaultConnection>,
                             GenerationChanged<VaultConnection>)

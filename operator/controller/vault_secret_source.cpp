@@ -3,6 +3,7 @@
 #include "controller/vault_secret_source.h"
 
 #include "util/base64.h"
+#include "util/log.h"
 #include "vault/kv.h"
 
 namespace vaultsync::controller {
@@ -108,11 +109,26 @@ Result<std::shared_ptr<vault::Client>> VaultSecretSource::ClientFor(const VaultI
   // One attempt per read: a failure goes back to the reconcile, which requeues with
   // backoff instead of holding a worker through retries.
   opts.retry = vault::Client::NoRetries();
+  if (options_.gates != nullptr) opts.gate = options_.gates->For(cfg.address);
   VS_ASSIGN_OR_RETURN(auto client, options_.make_client(cfg, std::move(opts)));
-  std::lock_guard<std::mutex> lock(mu_);
-  auto [it, inserted] = clients_.emplace(
-      fp, ClientEntry{client, SecretKey(id.ca_secret_namespace, id.ca_secret_name)});
-  return it->second.client;  // another thread may have won the race: use its client
+  std::shared_ptr<vault::Client> kept;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, inserted] = clients_.emplace(
+        fp, ClientEntry{client, SecretKey(id.ca_secret_namespace, id.ca_secret_name)});
+    kept = it->second.client;  // another thread may have won the race: use its client
+  }
+  // The breaker probes with a client that lives on (not a loser of that race).
+  if (options_.gates != nullptr) options_.gates->Attach(kept);
+  if (kept == client && id.skip_tls_verify) {
+    // Once per connection (a client is built once per distinct connection and CA).
+    (options_.logger ? options_.logger : &log::Default())
+        ->Warn(
+            "TLS verification is off for this Vault connection (skipTLSVerify): anyone between "
+            "the operator and Vault can read every secret and token; set caCertSecretRef instead",
+            {{"address", id.address}});
+  }
+  return kept;
 }
 
 Result<std::shared_ptr<vault::TokenManager>> VaultSecretSource::TokensFor(const VaultIdentity& id) {
@@ -129,6 +145,7 @@ Result<std::shared_ptr<vault::TokenManager>> VaultSecretSource::TokensFor(const 
   auth.mount = id.mount;
   auth.role = id.role;
   auth.metrics_label = id.metrics_label;
+  auth.metrics_namespace = id.metrics_namespace;
   // Reads the credential Secret at every login (and when a token is found dead), so a
   // rotated secret ID or a replaced token is used from the next login on.
   auto from_secret = [this, ns = id.auth_secret_namespace, name = id.auth_secret_name,
@@ -220,33 +237,54 @@ Result<std::shared_ptr<const KvResult>> VaultSecretSource::Read(const VaultIdent
   return result;
 }
 
+bool VaultSecretSource::JoinOrStart(std::unique_lock<std::mutex>& lock, const std::string& key,
+                                    const std::function<bool(ReadEntry&, TimePoint)>& fresh) {
+  TimePoint now = clock_->Now();
+  if (now - last_sweep_ > std::chrono::minutes(1)) SweepLocked(now);
+  // Wait for a request of the same key in flight (bounded: each has its own timeout).
+  read_done_.wait(lock, [&] {
+    auto it = reads_.find(key);
+    return it == reads_.end() || !it->second.in_flight;
+  });
+  auto it = reads_.find(key);
+  if (it != reads_.end() && fresh(it->second, now)) {
+    it->second.last_used = now;
+    return true;
+  }
+  reads_[key].in_flight = true;
+  return false;
+}
+
 Result<std::shared_ptr<const KvResult>> VaultSecretSource::ReadOnce(const VaultIdentity& identity,
                                                                     const KvRequest& request) {
   const std::string key = ReadKey(identity, request);
   {
     std::unique_lock<std::mutex> lock(mu_);
-    TimePoint now = clock_->Now();
-    if (now - last_sweep_ > std::chrono::minutes(1)) SweepLocked(now);
-    // Wait for a read of the same key in flight (bounded: each read has its own timeout).
-    read_done_.wait(lock, [&] {
-      auto it = reads_.find(key);
-      return it == reads_.end() || !it->second.in_flight;
-    });
-    auto it = reads_.find(key);
-    if (it != reads_.end() && it->second.result != nullptr) {
-      const KvResult& cached = *it->second.result;
+    std::shared_ptr<const KvResult> shared;
+    std::optional<Status> missing;
+    auto fresh = [&](ReadEntry& e, TimePoint now) {
+      if (request.force || e.answer == nullptr) return false;  // a forced sync asks Vault
+      if (e.missing) {
+        auto m = std::static_pointer_cast<const MissingAnswer>(e.answer);
+        if (!request.accept_missing || now - m->at > request.max_age) return false;
+        missing = m->status;
+        return true;
+      }
+      auto cached = std::static_pointer_cast<const KvResult>(e.answer);
       std::chrono::milliseconds limit = request.max_age;
-      if (request.follow_ttl && cached.ttl && cached.ttl->count() > 0) {
+      if (request.follow_ttl && cached->ttl && cached->ttl->count() > 0) {
         // The secret's own ttl is its refresh interval: share a read for half of it at most.
-        limit =
-            std::min(limit, std::chrono::duration_cast<std::chrono::milliseconds>(*cached.ttl) / 2);
+        limit = std::min(limit,
+                         std::chrono::duration_cast<std::chrono::milliseconds>(*cached->ttl) / 2);
       }
-      if (now - cached.read_at <= limit) {
-        it->second.last_used = now;
-        return it->second.result;
-      }
+      if (now - cached->read_at > limit) return false;
+      shared = std::move(cached);
+      return true;
+    };
+    if (JoinOrStart(lock, key, fresh)) {
+      if (shared != nullptr) return shared;
+      return *missing;
     }
-    reads_[key].in_flight = true;
   }
   Result<std::shared_ptr<const KvResult>> result = Status(StatusCode::kInternal, "unset");
   auto tokens = TokensFor(identity);
@@ -260,10 +298,75 @@ Result<std::shared_ptr<const KvResult>> VaultSecretSource::ReadOnce(const VaultI
     ReadEntry& e = reads_[key];
     e.in_flight = false;
     e.last_used = clock_->Now();
+    const StatusCode code = result.ok() ? StatusCode::kOk : result.status().code();
     if (result.ok()) {
-      e.result = *result;
+      e.answer = *result;
+      e.missing = false;
+    } else if (code == StatusCode::kNotFound || code == StatusCode::kFailedPrecondition) {
+      // Shared with optional sources only (accept_missing); a required one asks again.
+      e.answer = std::make_shared<const MissingAnswer>(MissingAnswer{result.status(), e.last_used});
+      e.missing = true;
     } else {
       reads_.erase(key);  // failures are never shared: the next caller asks Vault itself
+    }
+  }
+  read_done_.notify_all();
+  return result;
+}
+
+Result<std::shared_ptr<const KvListResult>> VaultSecretSource::List(const VaultIdentity& identity,
+                                                                    const KvListRequest& request) {
+  auto result = ListOnce(identity, request);
+  if (!result.ok() && RebuiltAfterFailure(identity, result.status())) {
+    result = ListOnce(identity, request);
+  }
+  return result;
+}
+
+Result<std::shared_ptr<const KvListResult>> VaultSecretSource::ListOnce(
+    const VaultIdentity& identity, const KvListRequest& request) {
+  const std::string key = identity.key + "#list:" + (request.type == KvType::kV1 ? "v1:" : "v2:") +
+                          request.mount + ":" + request.path;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    std::shared_ptr<const KvListResult> shared;
+    auto fresh = [&](ReadEntry& e, TimePoint now) {
+      if (request.force || e.answer == nullptr) return false;
+      auto cached = std::static_pointer_cast<const KvListResult>(e.answer);
+      if (now - cached->read_at > request.max_age) return false;
+      shared = std::move(cached);
+      return true;
+    };
+    if (JoinOrStart(lock, key, fresh)) return shared;
+  }
+  Result<std::shared_ptr<const KvListResult>> result = Status(StatusCode::kInternal, "unset");
+  auto tokens = TokensFor(identity);
+  if (!tokens.ok()) {
+    result = tokens.status();
+  } else {
+    auto keys =
+        vault::KvList(vault::Session(*tokens),
+                      request.type == KvType::kV1 ? vault::KvVersion::kV1 : vault::KvVersion::kV2,
+                      request.mount, request.path);
+    if (keys.ok() || keys.status().code() == StatusCode::kNotFound) {
+      // Vault answers 404 for a folder with nothing under it: that is an empty folder.
+      auto out = std::make_shared<KvListResult>();
+      if (keys.ok()) out->keys = std::move(keys).value();
+      out->read_at = clock_->Now();
+      result = std::shared_ptr<const KvListResult>(std::move(out));
+    } else {
+      result = keys.status();
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ReadEntry& e = reads_[key];
+    e.in_flight = false;
+    e.last_used = clock_->Now();
+    if (result.ok()) {
+      e.answer = *result;
+    } else {
+      reads_.erase(key);
     }
   }
   read_done_.notify_all();
@@ -286,7 +389,7 @@ std::vector<std::shared_ptr<vault::TokenManager>> VaultSecretSource::DropBuiltOn
   for (auto it = identities_.begin(); it != identities_.end();) {
     if (it->second.credential_secret == secret_key ||
         dropped_clients.count(it->second.client_fp) != 0) {
-      dropped.push_back(it->second.tokens);
+      if (keep_tokens_.count(it->first) == 0) dropped.push_back(it->second.tokens);
       dropped_ids.insert(it->first);
       it = identities_.erase(it);
     } else {
@@ -388,13 +491,25 @@ void VaultSecretSource::Forget(const std::string& key_prefix) {
   }
 }
 
+void VaultSecretSource::KeepTokenOf(const VaultIdentity& identity) {
+  std::lock_guard<std::mutex> lock(mu_);
+  keep_tokens_.insert(identity.key);
+}
+
 int VaultSecretSource::RevokeAll() {
   std::vector<std::shared_ptr<vault::TokenManager>> all;
+  int kept = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [k, e] : identities_) all.push_back(e.tokens);
+    for (auto& [k, e] : identities_) {
+      if (keep_tokens_.count(k) != 0) {
+        ++kept;
+      } else {
+        all.push_back(e.tokens);
+      }
+    }
   }
-  int n = 0;
+  int n = kept;
   for (auto& t : all) n += t->RevokeIfOwned().ok() ? 1 : 0;
   return n;
 }

@@ -1,9 +1,11 @@
 // SecretSource over the Vault client library: the piece that makes "one login per identity
-// and one Vault read per distinct (identity, mount, path) per refresh" true. It keeps one
-// vault::Client per distinct connection (shared keep-alive pool), one TokenManager per
-// identity (single-flight logins, lazy renewal), and a small cache of recent reads with
-// single-flight: concurrent or near-simultaneous reconciles of resources that name the same
-// secret with the same identity share one read.
+// and one Vault read per distinct (identity, mount, path, version) per refresh" true. It keeps
+// one vault::Client per distinct connection (shared keep-alive pool), one TokenManager per
+// identity (single-flight logins, lazy renewal), and a small cache of recent reads and folder
+// LISTs with single-flight: concurrent or near-simultaneous reconciles of resources (and
+// sources of one resource) that name the same secret or folder with the same identity share
+// one request. A "not found" is remembered for optional sources only; other failures are
+// never shared.
 //
 // Credentials given by reference follow their Secrets without a restart. Clients and
 // identities remember the resourceVersion of every Secret they were built from (the
@@ -23,6 +25,7 @@
 #include "controller/ports.h"
 #include "http/transport.h"
 #include "metrics/hooks.h"
+#include "vault/health_gates.h"
 #include "vault/session.h"
 
 namespace vaultsync::controller {
@@ -34,6 +37,10 @@ struct VaultSecretSourceOptions {
   std::chrono::minutes idle_expiry{30};
   // Requests in flight end at once when this fires (operator shutdown). Not owned.
   const http::CancelFlag* cancel = nullptr;
+  // The breakers of the Vault addresses (a sealed or down Vault is asked through one
+  // sys/health probe, not by every resource). Optional; must outlive this object.
+  vault::HealthGates* gates = nullptr;
+  log::Logger* logger = nullptr;  // default log::Default()
   // A Secret is re-read after a TLS failure at most this often.
   std::chrono::milliseconds recheck_interval{5000};
   // Test seam: builds the Vault client of a connection (default vault::Client::Create).
@@ -52,6 +59,8 @@ class VaultSecretSource final : public SecretSource {
 
   Result<std::shared_ptr<const KvResult>> Read(const VaultIdentity& identity,
                                                const KvRequest& request) override;
+  Result<std::shared_ptr<const KvListResult>> List(const VaultIdentity& identity,
+                                                   const KvListRequest& request) override;
   void Forget(const std::string& key_prefix) override;
 
   // The session (client and token) of `identity`, shared with the reads: for every other
@@ -72,6 +81,10 @@ class VaultSecretSource final : public SecretSource {
   // Revokes every token obtained by login (shutdown). Returns how many identities were
   // handled without error (static tokens count, but are never revoked).
   int RevokeAll();
+  // The identity's token created leases (VaultDynamicSecret): Vault revokes a token's leases
+  // with it, so neither RevokeAll nor a credential rotation revokes this token; it expires
+  // on its own.
+  void KeepTokenOf(const VaultIdentity& identity);
   // Number of identities with a live TokenManager (for tests and the benchmark).
   size_t identities() const;
   // Number of Vault clients (connections) alive.
@@ -88,8 +101,17 @@ class VaultSecretSource final : public SecretSource {
     std::string credential_secret;  // "ns/name" of the AppRole/token Secret, or ""
     TimePoint last_used;
   };
+  // A read answered "not found", remembered for optional sources.
+  struct MissingAnswer {
+    Status status;
+    TimePoint at;
+  };
+  // One shared answer, typed by its key: a KvResult for a read, a KvListResult for a LIST
+  // (keys with "#list:"), or a MissingAnswer when `missing`. One pointer for all three keeps
+  // the entry as small as one for reads only (there is one entry per distinct path).
   struct ReadEntry {
-    std::shared_ptr<const KvResult> result;  // null while in flight
+    std::shared_ptr<const void> answer;  // null while in flight
+    bool missing = false;
     bool in_flight = false;
     TimePoint last_used;
   };
@@ -100,6 +122,12 @@ class VaultSecretSource final : public SecretSource {
                                                    const KvRequest& request);
   Result<std::shared_ptr<const KvResult>> ReadFromVault(const vault::Session& session,
                                                         const KvRequest& request);
+  Result<std::shared_ptr<const KvListResult>> ListOnce(const VaultIdentity& identity,
+                                                       const KvListRequest& request);
+  // Waits for a request of `key` in flight, then either returns true with the lock held and
+  // nothing to do (the caller found its answer through `fresh`), or marks `key` in flight.
+  bool JoinOrStart(std::unique_lock<std::mutex>& lock, const std::string& key,
+                   const std::function<bool(ReadEntry&, TimePoint now)>& fresh);
   // Reads key `key` of Secret ns/name and remembers its resourceVersion.
   Result<std::string> SecretValue(const std::string& ns, const std::string& name,
                                   const std::string& key);
@@ -122,6 +150,7 @@ class VaultSecretSource final : public SecretSource {
   std::map<std::string, ReadEntry> reads_;            // by identity key + request
   std::map<std::string, std::string> seen_versions_;  // Secret key -> resourceVersion read
   std::map<std::string, TimePoint> rechecked_at_;     // Secret key -> last failure re-check
+  std::set<std::string> keep_tokens_;                 // identity keys (KeepTokenOf)
   std::vector<std::function<void(const std::string&)>> on_changed_;
   TimePoint last_sweep_{};
 };

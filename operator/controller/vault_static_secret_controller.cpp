@@ -1,4 +1,5 @@
-// VaultStaticSecret: owns its Secret; follows its identity objects and the Secrets they name.
+// VaultStaticSecret: owns its Secret; follows its identity objects, the Secrets they name, and
+// the rollout restarts it asked for.
 #include "controller/vault_static_secret_controller.h"
 
 #include "controller/identity_dependents.h"
@@ -12,7 +13,7 @@ Status SetupVaultStaticSecretController(OperatorContext& ctx) {
   namespace r = kube::resources;
   VS_ASSIGN_OR_RETURN(auto informer,
                       ctx.manager.informers().For<VaultStaticSecret>(
-                          r::VaultStaticSecret(), ctx.Scope(), DecodeVaultStaticSecret));
+                          r::VaultStaticSecret(), ctx.ReconciledScope(), DecodeVaultStaticSecret));
   VS_RETURN_IF_ERROR(informer->AddIndex(kIndexVaultAuthRef, [](const VaultStaticSecret& v) {
     return AuthRefIndexValues(v.spec.auth_ref);
   }));
@@ -27,10 +28,12 @@ Status SetupVaultStaticSecretController(OperatorContext& ctx) {
   deps.secrets = &list;
   deps.auths = &ctx.auth_list;
   deps.connections = &ctx.connection_list;
+  deps.managed = &ctx.managed_list;
   deps.cluster = &ctx.cluster;
   deps.writer = &ctx.writer;
   deps.events = &ctx.events;
   deps.vault = &ctx.vault;
+  deps.restarter = &ctx.restarter;
   deps.clock = &ctx.clock;
   deps.metrics = &ctx.metrics;
   VaultStaticSecretReconcilerOptions ropts;
@@ -59,6 +62,9 @@ Status SetupVaultStaticSecretController(OperatorContext& ctx) {
           GenerationChanged<VaultConnection>)
       .WatchesKeys(ctx.credential_changes,
                    [&users](const std::string& secret) { return users.OfSecret(secret); })
+      // A rollout restart finished: clear status.rolloutRestartMAC.
+      .WatchesKeys(ctx.restarter.Done(kKindVaultStaticSecret),
+                   [](const std::string& key) { return std::vector<std::string>{key}; })
       .Workers(ctx.options.max_concurrent_reconciles)
       .Complete([&reconciler](const std::string& k) { return reconciler.Reconcile(k); });
   return Status::Ok();

@@ -9,8 +9,6 @@ namespace {
 
 inline constexpr const char* kKind = kKindVaultStaticSecret;
 
-std::string Source(const VaultStaticSecret& vss) { return vss.spec.mount + "/" + vss.spec.path; }
-
 std::string OptionalInt(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "null"; }
 
 }  // namespace
@@ -43,33 +41,74 @@ std::chrono::milliseconds VaultStaticSecretReconciler::Jittered(std::chrono::mil
   return std::chrono::milliseconds(static_cast<int64_t>(double(d.count()) * dist(rng_)));
 }
 
-std::chrono::milliseconds VaultStaticSecretReconciler::RefreshInterval(const VaultStaticSecret& vss,
-                                                                       const KvResult& kv) const {
+std::chrono::milliseconds VaultStaticSecretReconciler::RefreshInterval(
+    const VaultStaticSecret& vss, const GatheredData& data) const {
   if (vss.spec.refresh_after) return *vss.spec.refresh_after;
-  if (vss.spec.type == KvType::kV1 && kv.ttl && kv.ttl->count() > 0) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(*kv.ttl);
+  if (data.stamps.empty()) return options_.default_refresh;
+  std::optional<std::chrono::milliseconds> shortest;
+  for (const ReadStamp& s : data.stamps) {
+    auto want = s.v1_ttl ? std::chrono::duration_cast<std::chrono::milliseconds>(*s.v1_ttl)
+                         : options_.default_refresh;
+    if (!shortest || want < *shortest) shortest = want;
   }
-  return options_.default_refresh;
+  return *shortest;
 }
 
 std::chrono::milliseconds VaultStaticSecretReconciler::NextRefresh(
-    const KvResult& kv, std::chrono::milliseconds interval, const std::string& share_key) const {
-  double unit = double(std::hash<std::string>{}(share_key) % 10007) / 10006.0;  // [0, 1]
-  double factor = 1.0 + options_.jitter * (2.0 * unit - 1.0);
-  auto due = kv.read_at +
+    const GatheredData& data, std::chrono::milliseconds interval) const {
+  std::optional<TimePoint> due;
+  for (const ReadStamp& s : data.stamps) {
+    double unit = double(std::hash<std::string>{}(s.share_key) % 10007) / 10006.0;  // [0, 1]
+    double factor = 1.0 + options_.jitter * (2.0 * unit - 1.0);
+    auto d = s.read_at +
              std::chrono::milliseconds(static_cast<int64_t>(double(interval.count()) * factor));
-  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(due - deps_.clock->Now());
+    if (!due || d < *due) due = d;
+  }
+  const auto floor = std::chrono::milliseconds(std::min<int64_t>(1000, interval.count()));
+  if (!due) return std::max(interval, floor);
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*due - deps_.clock->Now());
   // A shared read older than its interval (a slow reconcile): look again soon, not at once.
-  return std::max(wait, std::chrono::milliseconds(std::min<int64_t>(1000, interval.count())));
+  return std::max(wait, floor);
 }
 
-ReconcileResult VaultStaticSecretReconciler::Fail(const VaultStaticSecret& vss, const Failure& f) {
+bool VaultStaticSecretReconciler::DataChangedSinceLastSync(const VaultStaticSecret& vss,
+                                                           const std::string& mac) const {
+  if (!vss.status.synced_before) return false;  // a first sync restarts nothing
+  uint64_t last = vss.status.secret_mac;
+  if (last == 0 && deps_.managed != nullptr) {
+    auto cached = deps_.managed->Get(vss.meta.namespace_ + "/" + vss.spec.dest_name);
+    if (cached != nullptr && cached->OwnerUid() == vss.meta.uid &&
+        cached->OwnerKind() == kKindVaultStaticSecret) {
+      last = cached->data_mac;
+    }
+  }
+  // Not knowing what was there before is not a change: no restart without a reason.
+  return last != 0 && last != MacDigest(mac);
+}
+
+bool VaultStaticSecretReconciler::OwedRestartDone(const VaultStaticSecret& vss) {
+  const uint32_t owed = vss.status.rollout_restart_mac;
+  if (owed == 0 || deps_.restarter == nullptr || deps_.managed == nullptr) return false;
+  auto cached = deps_.managed->Get(vss.meta.namespace_ + "/" + vss.spec.dest_name);
+  // Only for data the Secret holds: a restart before the data is written would be wasted.
+  if (cached == nullptr || cached->OwnerUid() != vss.meta.uid ||
+      cached->OwnerKind() != kKindVaultStaticSecret || FoldDigest(cached->data_mac) != owed) {
+    return false;
+  }
+  return deps_.restarter->Request(SecretOwner{kKind, &vss.meta}, vss.spec.More().rollout_targets,
+                                  owed) == RestartProgress::kDone;
+}
+
+ReconcileResult VaultStaticSecretReconciler::Fail(const VaultStaticSecret& vss, const Failure& f,
+                                                  bool clear_owed) {
   if (deps_.metrics != nullptr) deps_.metrics->ObserveSecretSync(metrics::SyncResult::kError);
   ReadyState want{false, f.reason, f.status.message()};
-  if (!ReadyUpToDate(vss.status.ready, want, vss.meta.generation)) {
+  if (!ReadyUpToDate(vss.status.ready, want, vss.meta.generation) || clear_owed) {
+    std::vector<std::pair<std::string, std::string>> extra;
+    if (clear_owed) extra.emplace_back("rolloutRestartMAC", "null");
     Status st = deps_.cluster->PatchStatus(
         kKind, vss.meta.namespace_, vss.meta.name,
-        StatusPatch(vss.status.ready, want, vss.meta.generation, deps_.clock->Now()));
+        StatusPatch(vss.status.ready, want, vss.meta.generation, deps_.clock->Now(), extra));
     if (!st.ok()) {
       deps_.logger->Warn("status update failed", {{"controller", "vaultstaticsecret"},
                                                   {"namespace", vss.meta.namespace_},
@@ -89,46 +128,6 @@ ReconcileResult VaultStaticSecretReconciler::Fail(const VaultStaticSecret& vss, 
   return r;
 }
 
-std::vector<RolloutTarget> VaultStaticSecretReconciler::TakeOwedRestarts(const std::string& key) {
-  std::lock_guard<std::mutex> lock(owed_mu_);
-  auto it = owed_restarts_.find(key);
-  if (it == owed_restarts_.end()) return {};
-  std::vector<RolloutTarget> out = std::move(it->second);
-  owed_restarts_.erase(it);
-  return out;
-}
-
-void VaultStaticSecretReconciler::RestartTargets(const VaultStaticSecret& vss,
-                                                 const std::vector<RolloutTarget>& targets) {
-  std::string now = FormatRfc3339(deps_.clock->Now());
-  std::string patch = "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" +
-                      std::string(kRestartedAtAnnotation) + "\":\"" + now + "\"}}}}}";
-  std::vector<RolloutTarget> owed;
-  for (const RolloutTarget& t : targets) {
-    Status st = deps_.cluster->PatchWorkload(t.kind, vss.meta.namespace_, t.name, patch);
-    const bool may_pass = !st.ok() && st.code() != StatusCode::kNotFound &&
-                          st.code() != StatusCode::kInvalidArgument &&
-                          st.code() != StatusCode::kPermissionDenied;
-    if (may_pass) owed.push_back(t);
-    if (st.ok()) {
-      deps_.events->Emit(kKind, vss.meta, false, "RolloutRestarted",
-                         "Restarted " + t.kind + " " + t.name);
-    } else {
-      deps_.events->Emit(kKind, vss.meta, true, "RolloutRestartFailed",
-                         "Could not restart " + t.kind + " " + t.name + ": " + st.message());
-      deps_.logger->Warn("rollout restart failed", {{"controller", "vaultstaticsecret"},
-                                                    {"namespace", vss.meta.namespace_},
-                                                    {"name", vss.meta.name},
-                                                    {"target", t.kind + "/" + t.name},
-                                                    {"error", st.ToString()}});
-    }
-  }
-  if (!owed.empty()) {
-    std::lock_guard<std::mutex> lock(owed_mu_);
-    owed_restarts_[vss.meta.Key()] = std::move(owed);
-  }
-}
-
 ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
   auto vss_ptr = deps_.secrets->Get(key);
   if (vss_ptr == nullptr) {
@@ -137,8 +136,10 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
     if (deps_.metrics != nullptr && slash != std::string::npos) {
       deps_.metrics->RemoveSecret(key.substr(0, slash), key.substr(slash + 1));
     }
-    TakeOwedRestarts(key);
+    if (deps_.restarter != nullptr) deps_.restarter->Forget(kKind, key);
     transformations_.Forget(key);
+    finds_.Forget(key);
+    forced_.Forget(key);
     return ReconcileResult::Done();
   }
   const VaultStaticSecret& vss = *vss_ptr;
@@ -146,33 +147,68 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
   if (!vss.spec_error.ok())
     return Fail(vss, Failure{kReasonInvalidSpec, vss.spec_error, true, std::nullopt});
 
+  // From here on a failure still carries out (and then forgets) a restart owed for the data
+  // the Secret already holds.
+  const bool owed_done = OwedRestartDone(vss);
+  auto fail = [&](const Failure& f) { return Fail(vss, f, owed_done); };
+
   IdentityError ierr;
   auto identity = ResolveIdentity(vss.meta.namespace_, vss.spec.auth_ref, *deps_.auths,
                                   *deps_.connections, options_.defaults, &ierr);
-  if (!identity.ok())
-    return Fail(vss, Failure{ierr.reason, ierr.status, ierr.terminal, std::nullopt});
+  if (!identity.ok()) return fail(Failure{ierr.reason, ierr.status, ierr.terminal, std::nullopt});
 
+  const VaultStaticSecretExtras& more = vss.spec.More();
+  static const std::shared_ptr<const CompiledFinds> kNoFinds = std::make_shared<CompiledFinds>();
+  auto finds = more.finds.empty()
+                   ? Result<std::shared_ptr<const CompiledFinds>>(kNoFinds)
+                   : finds_.Get(vss.meta, [&] { return CompiledFinds::Compile(more.finds); });
+  if (!finds.ok()) return fail(Failure{kReasonInvalidSpec, finds.status(), true, std::nullopt});
+
+  // Reads shared with every resource naming the same secrets, unless this sync was forced.
   std::chrono::milliseconds hint = vss.spec.refresh_after.value_or(options_.default_refresh);
-  KvRequest req{vss.spec.mount, vss.spec.path, vss.spec.type, vss.spec.version, hint / 2};
-  req.follow_ttl = !vss.spec.refresh_after && vss.spec.type == KvType::kV1;
-  auto kv = deps_.vault->Read(*identity, req);
-  if (!kv.ok()) {
-    const Status& st = kv.status();
-    return Fail(vss, Failure{VaultErrorReason(st),
-                             st.WithPrefix("reading " + Source(vss) + " from Vault: "), false,
-                             std::nullopt});
+  ReadPolicy policy{hint / 2, !vss.spec.refresh_after.has_value(), forced_.Take(vss.meta)};
+  if (policy.force) {
+    deps_.logger->Info("sync forced by annotation", {{"controller", "vaultstaticsecret"},
+                                                     {"namespace", vss.meta.namespace_},
+                                                     {"name", vss.meta.name}});
   }
-  std::chrono::milliseconds interval = RefreshInterval(vss, **kv);
+  GatherFailure gf;
+  auto gathered = GatherSecretData(*deps_.vault, *identity, vss.spec, **finds, policy, &gf);
+  if (!gathered.ok()) {
+    if (gf.reason.empty())
+      return fail(Failure{VaultErrorReason(gf.status), gf.status, false, std::nullopt});
+    // KeyConflict or TooManySecrets: what is in Vault is at fault; look again at the next
+    // refresh rather than hammering it with backoff retries.
+    return fail(Failure{gf.reason, gf.status, false, Jittered(hint)});
+  }
+  std::chrono::milliseconds interval = RefreshInterval(vss, *gathered);
 
-  auto transformation = transformations_.Get(vss.meta, vss.spec.More());
+  auto transformation = transformations_.Get(vss.meta, more);
   if (!transformation.ok())
-    return Fail(vss, Failure{kReasonInvalidSpec, transformation.status(), true, std::nullopt});
-  auto data = BuildSecretData((*kv)->entries, **transformation);
+    return fail(Failure{kReasonInvalidSpec, transformation.status(), true, std::nullopt});
+  auto data = BuildSecretData(gathered->entries, **transformation);
   if (!data.ok()) {
     // The Vault data or the transformation is at fault; look again at the next refresh.
-    return Fail(vss, Failure{kReasonInvalidSpec, data.status(), false, Jittered(interval)});
+    return fail(Failure{kReasonInvalidSpec, data.status(), false, Jittered(interval)});
   }
   std::string mac = DataMac(options_.hmac_key, *data);
+
+  // A data change owes the targets a restart. It is recorded in status before the Secret is
+  // written, so that it survives the operator dying between the write and the restart.
+  const auto& targets = more.rollout_targets;
+  uint32_t owed = deps_.restarter != nullptr ? vss.status.rollout_restart_mac : 0;
+  if (owed == 0 && deps_.restarter != nullptr && !targets.empty() &&
+      DataChangedSinceLastSync(vss, mac)) {
+    Status st =
+        deps_.cluster->PatchStatus(kKind, vss.meta.namespace_, vss.meta.name,
+                                   "{\"status\":{\"rolloutRestartMAC\":" + json::Quote(mac) + "}}");
+    if (!st.ok()) {
+      // Not written: the Secret is not changed either, so nothing is lost; try again.
+      return ReconcileResult::Retry(st.WithPrefix("recording the rollout restart owed: "));
+    }
+    owed = ShortDigest(mac);
+  }
+
   WriteFailure wf;
   auto written = deps_.writer->Write(SecretOwner{kKind, &vss.meta}, TargetOf(vss), *data, mac, &wf);
   if (!written.ok()) {
@@ -180,17 +216,17 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
     if (failure.reason == kReasonSecretConflict || failure.reason == kReasonDestinationNotFound) {
       failure.requeue_after = Jittered(interval);  // unmanaged Secrets are not watched: poll
     }
-    return Fail(vss, failure);
+    return fail(failure);
   }
+  // The Secret holds the data now: hand the owed restart to the restarter (again at every
+  // reconcile until it is done; it coalesces and retries), and forget it once done.
+  std::string keep_owed;
+  if (owed != 0 && deps_.restarter->Request(SecretOwner{kKind, &vss.meta}, targets, mac) ==
+                       RestartProgress::kPending) {
+    keep_owed = mac;
+  }
+
   const std::string outcome(WriteOutcomeName(written->outcome));
-  const bool first_sync = !vss.status.synced_before;
-  if (written->outcome == WriteOutcome::kUpdated && written->data_changed && !first_sync) {
-    TakeOwedRestarts(vss.meta.Key());  // a full restart supersedes what was owed
-    const auto& targets = vss.spec.More().rollout_targets;
-    if (!targets.empty()) RestartTargets(vss, targets);
-  } else if (auto owed = TakeOwedRestarts(vss.meta.Key()); !owed.empty()) {
-    RestartTargets(vss, owed);  // a restart that failed earlier for a reason that may pass
-  }
   TimePoint now = deps_.clock->Now();
   if (deps_.metrics != nullptr) {
     deps_.metrics->ObserveSecretSync(outcome == "created"   ? metrics::SyncResult::kCreated
@@ -200,41 +236,42 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
   }
   if (outcome != "unchanged") {
     std::string verb = outcome == "created" ? "Created" : "Updated";
-    deps_.events->Emit(kKind, vss.meta, false, "Secret" + verb,
-                       verb + " Secret " + vss.spec.dest_name + " from " + Source(vss));
+    deps_.events->Emit(
+        kKind, vss.meta, false, "Secret" + verb,
+        verb + " Secret " + vss.spec.dest_name + " from " + DescribeSources(vss.spec));
     deps_.logger->Info("secret " + outcome, {{"controller", "vaultstaticsecret"},
                                              {"namespace", vss.meta.namespace_},
                                              {"name", vss.meta.name},
                                              {"secret", vss.spec.dest_name}});
   }
 
-  std::string message = "Secret " + vss.spec.dest_name + " is in sync with " + Source(vss);
-  if ((*kv)->version) message += " (version " + std::to_string(*(*kv)->version) + ")";
+  std::string message = "Secret " + vss.spec.dest_name + " is in sync with " +
+                        DescribeSources(vss.spec, gathered->path_version);
   ReadyState want{true, kReasonSynced, message};
   std::string want_mac = vss.spec.hmac_secret_data ? mac : "";
-  bool status_current = ReadyUpToDate(vss.status.ready, want, vss.meta.generation) &&
-                        vss.status.secret_mac == (want_mac.empty() ? 0 : MacDigest(want_mac)) &&
-                        vss.status.source_version == (*kv)->version &&
-                        vss.status.observed_generation == vss.meta.generation &&
-                        outcome == "unchanged";
+  bool status_current =
+      ReadyUpToDate(vss.status.ready, want, vss.meta.generation) &&
+      vss.status.secret_mac == (want_mac.empty() ? 0 : MacDigest(want_mac)) &&
+      vss.status.source_version == gathered->path_version &&
+      vss.status.observed_generation == vss.meta.generation && outcome == "unchanged" &&
+      vss.status.rollout_restart_mac == (keep_owed.empty() ? 0 : ShortDigest(keep_owed));
   if (!status_current) {
     std::vector<std::pair<std::string, std::string>> extra = {
         {"lastSyncTime", json::Quote(FormatRfc3339(now))},
-        {"nextRefreshTime", json::Quote(FormatRfc3339((*kv)->read_at + interval))},
+        {"nextRefreshTime", json::Quote(FormatRfc3339(now + NextRefresh(*gathered, interval)))},
         {"secretMAC", want_mac.empty() ? "null" : json::Quote(want_mac)},
-        {"sourceVersion", OptionalInt((*kv)->version)},
+        {"sourceVersion", OptionalInt(gathered->path_version)},
+        {"rolloutRestartMAC", keep_owed.empty() ? "null" : json::Quote(keep_owed)},
     };
     Status st = deps_.cluster->PatchStatus(
         kKind, vss.meta.namespace_, vss.meta.name,
         StatusPatch(vss.status.ready, want, vss.meta.generation, now, extra));
     if (!st.ok()) {
       // The Secret is written; only the report failed. Retry soon so status catches up.
-      return ReconcileResult::Retry(Status(st.code(), "updating status: " + st.message()));
+      return ReconcileResult::Retry(st.WithPrefix("updating status: "));
     }
   }
-  std::string share_key = identity->key + "#" + vss.spec.mount + "/" + vss.spec.path + "#" +
-                          (vss.spec.version ? std::to_string(*vss.spec.version) : "latest");
-  return ReconcileResult::After(NextRefresh(**kv, interval, share_key));
+  return ReconcileResult::After(NextRefresh(*gathered, interval));
 }
 
 }  // namespace vaultsync::controller

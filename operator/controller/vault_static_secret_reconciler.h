@@ -1,16 +1,23 @@
 // The VaultStaticSecret reconciler: reads the resource, logs in as its identity, reads
-// Vault, builds the Secret data, and makes the destination Secret agree — writing only
-// when the data or our metadata differ, never touching the Secret when anything before the
-// write failed. Level-based: it acts on the state it reads, not on the event that queued it,
-// so it is safe to run any number of times.
+// Vault (spec.path, sources[] and what find[] discovers, merged: source_merge.h), builds the
+// Secret data, and makes the destination Secret agree — writing only when the data or our
+// metadata differ, never touching the Secret when anything before the write failed. A data
+// change owes the rollout restart targets a restart, recorded in status before the Secret is
+// written and carried out by the shared RolloutRestarter. Level-based: it acts on the state
+// it reads, not on the event that queued it, so it is safe to run any number of times.
 #pragma once
 
 #include <random>
 #include <string>
 
 #include "controller/destination_writer.h"
+#include "controller/force_sync.h"
+#include "controller/generation_cache.h"
 #include "controller/identity.h"
+#include "controller/kv_discovery.h"
 #include "controller/ports.h"
+#include "controller/rollout_restarter.h"
+#include "controller/source_merge.h"
 #include "controller/status.h"
 #include "controller/transformation.h"
 #include "metrics/reconciler_metrics.h"
@@ -25,10 +32,14 @@ struct VaultStaticSecretReconcilerDeps {
   const Lister<VaultStaticSecret>* secrets = nullptr;
   const Lister<VaultAuth>* auths = nullptr;
   const Lister<VaultConnection>* connections = nullptr;
+  // The managed-Secret cache: what the destination holds now (a data change without
+  // status.secretMAC to compare with, when hmacSecretData is false).
+  const Lister<ManagedSecret>* managed = nullptr;
   Cluster* cluster = nullptr;
   DestinationWriter* writer = nullptr;  // shared by every kind that writes a Secret
   EventSink* events = nullptr;
   SecretSource* vault = nullptr;
+  RolloutRestarter* restarter = nullptr;  // shared by every kind; null: no restarts
   const Clock* clock = nullptr;
   metrics::ReconcilerMetrics* metrics = nullptr;  // optional
   log::Logger* logger = nullptr;                  // optional (defaults to log::Default())
@@ -58,28 +69,35 @@ class VaultStaticSecretReconciler {
     std::optional<std::chrono::milliseconds> requeue_after;  // instead of backoff
   };
 
-  ReconcileResult Fail(const VaultStaticSecret& vss, const Failure& f);
-  // Restarts `targets` of `vss`. Those that failed for a reason that may pass (the API
-  // server unavailable, throttling, a conflict; not a missing workload) are remembered and
-  // tried again at the resource's next reconcile, even when the data did not change then.
-  void RestartTargets(const VaultStaticSecret& vss, const std::vector<RolloutTarget>& targets);
-  std::vector<RolloutTarget> TakeOwedRestarts(const std::string& key);
-  std::chrono::milliseconds RefreshInterval(const VaultStaticSecret& vss, const KvResult& kv) const;
+  // Reports `f` (condition, Event, log, metric); with `clear_owed`, also removes
+  // status.rolloutRestartMAC (the owed restart was done meanwhile).
+  ReconcileResult Fail(const VaultStaticSecret& vss, const Failure& f, bool clear_owed = false);
+  // A restart owed (status.rolloutRestartMAC) for the data the Secret holds now is handed to
+  // the restarter whatever becomes of this sync: it needs no new Vault read. True when it is
+  // done, so the mark can go.
+  bool OwedRestartDone(const VaultStaticSecret& vss);
+  // The effective refresh interval: refreshAfter; else the shortest wanted by what was read
+  // (a kv-v1 secret's ttl, or the default for anything else); the default when nothing was.
+  std::chrono::milliseconds RefreshInterval(const VaultStaticSecret& vss,
+                                            const GatheredData& data) const;
   std::chrono::milliseconds Jittered(std::chrono::milliseconds d);
-  // When to look again: the shared read's time plus the interval, jittered by a fraction
-  // derived from `share_key` (identity + mount + path), so that every resource sharing one
-  // Vault read also shares its schedule (and so keeps sharing it), while different paths
-  // spread out.
-  std::chrono::milliseconds NextRefresh(const KvResult& kv, std::chrono::milliseconds interval,
-                                        const std::string& share_key) const;
+  // When to look again: for each Vault answer used, its read time plus the interval,
+  // jittered by a fraction derived from its share key (identity + what was read), and the
+  // earliest of those; so every resource sharing one Vault read also shares its schedule
+  // (and so keeps sharing it), while different paths spread out.
+  std::chrono::milliseconds NextRefresh(const GatheredData& data,
+                                        std::chrono::milliseconds interval) const;
+  // True when `mac` is data the workloads have not seen yet: it differs from the data of the
+  // last sync (status.secretMAC, else the Secret as cached). Never on a first sync.
+  bool DataChangedSinceLastSync(const VaultStaticSecret& vss, const std::string& mac) const;
 
   VaultStaticSecretReconcilerDeps deps_;
   VaultStaticSecretReconcilerOptions options_;
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
-  std::mutex owed_mu_;
-  std::map<std::string, std::vector<RolloutTarget>> owed_restarts_;  // key -> targets
   TransformationCache transformations_;
+  GenerationCache<CompiledFinds> finds_;
+  ForceSyncTracker forced_;
 };
 
 // Maps a Vault read error to a condition reason (VaultUnavailable, PermissionDenied, ...).

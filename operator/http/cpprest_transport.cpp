@@ -127,7 +127,7 @@ class CpprestTransport final : public Transport {
   Result<Response> Send(const Request& req) override {
     auto built = Build(req);
     if (!built.ok()) return built.status();
-    CancelLink link(config_.cancel, nullptr);
+    CancelLink link(config_.cancel, req.cancel);
     if (link.cancelled()) return Cancelled();
     try {
       auto client = ClientFor(req.timeout.value_or(config_.timeout));
@@ -254,7 +254,7 @@ class CpprestTransport final : public Transport {
     TrustStore trust = trust_;
     cfg.set_ssl_context_callback([tls, trust](boost::asio::ssl::context& ctx) {
       // Replaces the per-connection copy of the system roots cpprestsdk just loaded.
-      UseTrustStore(ctx.native_handle(), trust);
+      if (trust != nullptr) UseTrustStore(ctx.native_handle(), trust);
       if (!tls.client_cert_pem.empty()) {
         ctx.use_certificate_chain(
             boost::asio::buffer(tls.client_cert_pem.data(), tls.client_cert_pem.size()));
@@ -313,9 +313,16 @@ void ConfigureIoThreads(size_t threads) {
 
 Result<std::unique_ptr<Transport>> NewTransport(const TransportConfig& config) {
   VS_RETURN_IF_ERROR(CheckPem(config.tls));
-  auto trust = NewTrustStore(config.tls.ca_pem);
-  if (!trust.ok()) return trust.status();
-  auto t = std::make_unique<CpprestTransport>(config, std::move(*trust));
+  // A plain-http server needs no roots: the system's (about 1 MiB) are loaded only for https.
+  // A configured CA is still parsed, so a bad one is reported whatever the scheme.
+  TrustStore trust;
+  const bool https = config.base_url.rfind("https://", 0) == 0;
+  if (https || !config.tls.ca_pem.empty()) {
+    auto store = NewTrustStore(config.tls.ca_pem);
+    if (!store.ok()) return store.status();
+    trust = std::move(*store);
+  }
+  auto t = std::make_unique<CpprestTransport>(config, std::move(trust));
   VS_RETURN_IF_ERROR(t->Init());
   return std::unique_ptr<Transport>(std::move(t));
 }

@@ -76,6 +76,9 @@ struct Request {
   Headers headers;
   std::string body;
   std::optional<std::chrono::milliseconds> timeout;
+  // When set and cancelled, this request ends at once with kCancelled (besides the
+  // transport's own flag): clients sharing one transport can be stopped apart. Not owned.
+  const CancelFlag* cancel = nullptr;
 };
 
 struct Response {

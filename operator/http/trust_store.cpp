@@ -6,6 +6,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <mutex>
+
 namespace vaultsync::http {
 namespace {
 
@@ -18,17 +20,28 @@ std::string OpenSslReason() {
   return buf;
 }
 
+// The system's roots, loaded once for every transport that uses them while any is alive
+// (X509_STORE is safe to share between contexts and threads).
+Result<TrustStore> SystemRoots() {
+  static std::mutex mu;
+  static std::weak_ptr<X509_STORE> shared;
+  std::lock_guard<std::mutex> lock(mu);
+  if (TrustStore store = shared.lock()) return store;
+  TrustStore store(X509_STORE_new(), X509_STORE_free);
+  if (store == nullptr) return Internal("cannot allocate a certificate store");
+  if (X509_STORE_set_default_paths(store.get()) != 1) {
+    return Internal("cannot load the system's root certificates: " + OpenSslReason());
+  }
+  shared = store;
+  return store;
+}
+
 }  // namespace
 
 Result<TrustStore> NewTrustStore(const std::string& ca_pem) {
+  if (ca_pem.empty()) return SystemRoots();
   TrustStore store(X509_STORE_new(), X509_STORE_free);
   if (store == nullptr) return Internal("cannot allocate a certificate store");
-  if (ca_pem.empty()) {
-    if (X509_STORE_set_default_paths(store.get()) != 1) {
-      return Internal("cannot load the system's root certificates: " + OpenSslReason());
-    }
-    return store;
-  }
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
       BIO_new_mem_buf(ca_pem.data(), static_cast<int>(ca_pem.size())), BIO_free);
   if (bio == nullptr) return Internal("cannot read the CA certificates");

@@ -17,7 +17,8 @@ namespace vaultsync::http {
 using TrustStore = std::shared_ptr<X509_STORE>;
 
 // Trusts exactly the certificates in `ca_pem` when it is not empty (as client-go and Vault's
-// Go client do with a configured CA), else the system's default roots. Fails naming the
+// Go client do with a configured CA), else the system's default roots — one store shared by
+// every caller while any holds it. Fails naming the
 // problem when `ca_pem` holds no certificate or cannot be parsed.
 Result<TrustStore> NewTrustStore(const std::string& ca_pem);
 

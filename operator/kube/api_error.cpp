@@ -1,7 +1,9 @@
 // Apiserver Status objects → vaultsync Status values.
 #include "kube/api_error.h"
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 #include <string>
 
 namespace vaultsync::kube {
@@ -101,6 +103,18 @@ void AppendCauses(std::string& msg, const json::Value& details) {
   if (!extra.empty()) msg += " [" + extra + "]";
 }
 
+// A server's (or an admission webhook's) words are kept to kMaxMessage bytes: they go into
+// conditions, Events and logs, where an unbounded message would bloat every status write.
+constexpr size_t kMaxMessage = 1024;
+void BoundLength(std::string& text) {
+  if (text.size() <= kMaxMessage) return;
+  size_t cut = kMaxMessage;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  const size_t dropped = text.size() - cut;
+  text.resize(cut);
+  text += "... (" + std::to_string(dropped) + " more bytes)";
+}
+
 // `http` is the status to classify by; the body's `code` replaces it when use_body_code.
 Status FromStatusObject(const json::Value& status, int http, bool use_body_code) {
   if (auto code = json::OptionalInt64(status, "code");
@@ -120,8 +134,9 @@ Status FromStatusObject(const json::Value& status, int http, bool use_body_code)
     AppendCauses(text, **d);
     if (auto ra = json::OptionalInt64(**d, "retryAfterSeconds", "details");
         ra.ok() && ra->has_value() && **ra >= 0)
-      retry_after = static_cast<int>(**ra);
+      retry_after = static_cast<int>(std::min<int64_t>(**ra, std::numeric_limits<int>::max()));
   }
+  BoundLength(text);
   Status st(CodeFor(http, reason), std::move(text), http);
   if (retry_after) st.set_retry_after_seconds(*retry_after);
   return st;

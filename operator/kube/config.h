@@ -23,7 +23,7 @@ struct Config {
   std::string token_file;    // re-read when it changes (projected tokens rotate); wins over
                              // bearer_token when both are set, as in client-go
   std::string namespace_;    // the pod's namespace, or the kubeconfig context's ("default")
-  double qps = 20;           // client-side throttle; <= 0 disables it
+  double qps = 0;            // client-side throttle; <= 0 disables it (the default)
   int burst = 30;
   std::string user_agent;                    // empty = "vaultsync"
   std::chrono::milliseconds timeout{30000};  // per request (watches: per silent stretch)

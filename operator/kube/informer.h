@@ -2,7 +2,9 @@
 // SharedIndexInformer). The cache holds, per "namespace/name" key, only the T that the
 // user's decoder made of the object, so an informer over 10,000 Secrets costs what their
 // few used fields cost, not their data (VSO and ESO ran out of memory caching whole
-// Secrets). Handlers hear of every add/update/delete exactly once, in order, on one thread.
+// Secrets). A filtering decoder goes further and declines the objects it does not want, so
+// they cost nothing at all (see FilteringDecoder). Handlers hear of every add/update/delete
+// exactly once, in order, on one thread.
 // See informer_core.h for the list/watch/relist machinery and InformerFactory
 // (informer_factory.h) for sharing one informer among consumers.
 #pragma once
@@ -10,7 +12,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -25,6 +29,11 @@ class Informer {
   using Ptr = std::shared_ptr<const T>;
   // Turns one API object into what the cache keeps; an error skips the object (logged).
   using Decoder = std::function<Result<T>(const json::Value&)>;
+  // Like Decoder, but std::nullopt declines the object: it is not cached, announced or
+  // logged, and an entry it had is dropped (announced as a delete). For an informer that
+  // must see every object of a type but keep only a few (whose choice may depend on other
+  // caches: see Admit, Evict and ListAfter).
+  using FilteringDecoder = std::function<Result<std::optional<T>>(const json::Value&)>;
 
   struct Handlers {
     std::function<void(const Ptr&)> on_add;
@@ -36,6 +45,10 @@ class Informer {
            InformerOptions options = {})
       : core_(std::make_shared<InformerCore>(client, std::move(rt), std::move(scope),
                                              Erase(std::move(decode)), options)) {}
+  Informer(Client& client, ResourceType rt, InformerScope scope, FilteringDecoder decode,
+           InformerOptions options = {})
+      : core_(std::make_shared<InformerCore>(client, std::move(rt), std::move(scope),
+                                             EraseFiltering(std::move(decode)), options)) {}
   // Wraps a core made by InformerFactory (whose objects are T).
   explicit Informer(std::shared_ptr<InformerCore> core) : core_(std::move(core)) {}
 
@@ -52,6 +65,26 @@ class Informer {
       e.on_delete = [f = std::move(h.on_delete)](const ErasedObject& o) { f(Cast(o)); };
     core_->AddHandlers(std::move(e));
   }
+
+  // Call before Start: the first list waits until `other` has synced (or this informer is
+  // stopped), for a filtering decoder that consults `other`'s cache.
+  template <typename U>
+  void ListAfter(std::shared_ptr<Informer<U>> other) {
+    // Weak: a gate must not keep the other cache alive (the two may refer to each other).
+    std::weak_ptr<Informer<U>> weak = other;
+    core_->SetListGate([weak](std::chrono::milliseconds wait) {
+      auto o = weak.lock();
+      return o == nullptr || o->WaitForSync(wait);
+    });
+  }
+
+  // An object read outside the watch (a live GET): cached when the cache has no entry for it
+  // or one of the same resourceVersion (decoded again, as a filtering decoder may now answer
+  // differently); see InformerCore::Admit. True when the object is cached afterwards.
+  bool Admit(const json::Value& obj) { return core_->Admit(obj); }
+  // Drops the entry of `key` (announced as a delete), e.g. when a filtering decoder would now
+  // decline it: a relist does not decode unchanged objects again. False when none was cached.
+  bool Evict(std::string_view key) { return core_->Evict(key); }
 
   void Start() { core_->Start(); }
   void Stop() { core_->Stop(); }
@@ -88,6 +121,14 @@ class Informer {
       auto r = d(v);
       if (!r.ok()) return r.status();
       return ErasedObject(std::make_shared<const T>(std::move(r).value()));
+    };
+  }
+  static ErasedDecoder EraseFiltering(FilteringDecoder d) {
+    return [d = std::move(d)](const json::Value& v) -> Result<ErasedObject> {
+      auto r = d(v);
+      if (!r.ok()) return r.status();
+      if (!r->has_value()) return ErasedObject();  // declined
+      return ErasedObject(std::make_shared<const T>(std::move(**r)));
     };
   }
 

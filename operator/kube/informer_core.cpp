@@ -2,6 +2,7 @@
 #include "kube/informer_core.h"
 
 #include <algorithm>
+#include <iterator>
 #include <random>
 
 #include "kube/object.h"
@@ -292,6 +293,7 @@ Status InformerCore::ListAndReplace(size_t index, std::string& resource_version)
             {{"resource", rt_.QualifiedName()}, {"key", key}, {"error", obj.status().message()}});
         continue;
       }
+      if (*obj == nullptr) continue;  // declined: left out (and dropped below if cached)
       fresh.emplace(std::move(key), Entry{std::move(*obj), VersionKey(meta->resource_version)});
     }
     list_rv = lm.resource_version;
@@ -314,9 +316,9 @@ Status InformerCore::ListAndReplace(size_t index, std::string& resource_version)
   }
   for (auto it = cache_.begin(); it != cache_.end();) {
     if (InScope(it->first, ns) && fresh.count(it->first) == 0) {
-      Push(Notification{Kind::kDelete, it->second.obj, nullptr});
-      ReindexLocked(it->first, it->second.obj, nullptr);
-      it = cache_.erase(it);
+      auto next = std::next(it);
+      EraseLocked(it);
+      it = next;
     } else {
       ++it;
     }
@@ -342,11 +344,7 @@ void InformerCore::ApplyEvent(WatchEvent& ev, std::string& resource_version) {
   if (ev.type == EventType::kDeleted) {
     std::unique_lock<std::shared_mutex> lock(cache_mu_);
     auto it = cache_.find(key);
-    if (it != cache_.end()) {
-      Push(Notification{Kind::kDelete, it->second.obj, nullptr});
-      ReindexLocked(key, it->second.obj, nullptr);
-      cache_.erase(it);
-    }
+    if (it != cache_.end()) EraseLocked(it);
   } else {
     {
       std::shared_lock<std::shared_mutex> lock(cache_mu_);
@@ -361,6 +359,11 @@ void InformerCore::ApplyEvent(WatchEvent& ev, std::string& resource_version) {
       log_.Warn(
           "skipping object the decoder rejected",
           {{"resource", rt_.QualifiedName()}, {"key", key}, {"error", obj.status().message()}});
+    } else if (*obj == nullptr) {
+      // Declined: no longer (or never) one the decoder wants.
+      std::unique_lock<std::shared_mutex> lock(cache_mu_);
+      auto it = cache_.find(key);
+      if (it != cache_.end()) EraseLocked(it);
     } else {
       std::unique_lock<std::shared_mutex> lock(cache_mu_);
       auto it = cache_.find(key);
@@ -378,9 +381,61 @@ void InformerCore::ApplyEvent(WatchEvent& ev, std::string& resource_version) {
   if (!meta->resource_version.empty()) resource_version = meta->resource_version;
 }
 
+void InformerCore::EraseLocked(std::unordered_map<std::string, Entry>::iterator it) {
+  Push(Notification{Kind::kDelete, it->second.obj, nullptr});
+  ReindexLocked(it->first, it->second.obj, nullptr);
+  cache_.erase(it);
+}
+
+void InformerCore::SetListGate(std::function<bool(std::chrono::milliseconds)> ready) {
+  std::lock_guard<std::mutex> lock(run_mu_);
+  list_gate_ = std::move(ready);
+}
+
+bool InformerCore::Admit(const json::Value& obj) {
+  auto meta = ReadObjectMeta(obj);
+  if (!meta.ok()) return false;
+  std::string key = ObjectKey(rt_.namespaced ? meta->namespace_ : "", meta->name);
+  const uint64_t version = VersionKey(meta->resource_version);
+  auto decoded = decode_(obj);
+  if (!decoded.ok()) return false;
+  std::unique_lock<std::shared_mutex> lock(cache_mu_);
+  auto it = cache_.find(key);
+  if (it != cache_.end() && it->second.version != version) return true;  // the watch's stands
+  if (*decoded == nullptr) {
+    if (it != cache_.end()) EraseLocked(it);
+    return false;
+  }
+  if (it == cache_.end()) {
+    Push(Notification{Kind::kAdd, nullptr, *decoded});
+    ReindexLocked(key, nullptr, *decoded);
+    cache_.emplace(std::move(key), Entry{std::move(*decoded), version});
+  } else {
+    Push(Notification{Kind::kUpdate, it->second.obj, *decoded});
+    ReindexLocked(key, it->second.obj, *decoded);
+    it->second.obj = std::move(*decoded);
+  }
+  return true;
+}
+
+bool InformerCore::Evict(std::string_view key) {
+  std::unique_lock<std::shared_mutex> lock(cache_mu_);
+  auto it = cache_.find(std::string(key));
+  if (it == cache_.end()) return false;
+  EraseLocked(it);
+  return true;
+}
+
 void InformerCore::RunListWatch(size_t index) {
   const std::string& ns = watch_namespaces_[index];
   const std::string resource = rt_.QualifiedName();
+  if (list_gate_) {
+    // The gate waits up to 100 ms per call; the pause covers a gate that answers at once
+    // (the cache it waits for was stopped first), so this never spins.
+    while (!list_gate_(std::chrono::milliseconds(100))) {
+      if (!SleepUnlessStopped(std::chrono::milliseconds(20))) return;
+    }
+  }
   std::chrono::milliseconds backoff{0};
   std::string rv;
   bool need_list = true;

@@ -44,6 +44,8 @@ struct InformerOptions {
 };
 
 using ErasedObject = std::shared_ptr<const void>;
+// A decoder that returns a null ErasedObject declines the object: it is not cached, not
+// announced and not logged (a filtering informer's "not one of mine").
 using ErasedDecoder = std::function<Result<ErasedObject>(const json::Value&)>;
 // The values an object is indexed under (controller-runtime's IndexField extract function);
 // empty for an object the index should not hold.
@@ -67,6 +69,10 @@ class InformerCore {
 
   // A handler added after objects are cached first gets an add for each cached object.
   void AddHandlers(ErasedHandlers handlers);
+  // Makes every first list wait until `ready(wait)` returns true (it is called again, with a
+  // short wait, until then or until Stop()): for an informer whose decoder consults another
+  // cache, so that its first list is decoded against that cache complete. Call before Start.
+  void SetListGate(std::function<bool(std::chrono::milliseconds wait)> ready);
   void Start();  // idempotent; a stopped informer cannot be restarted
   // Ends watches, joins the threads; pending notifications are dropped. Idempotent.
   void Stop();
@@ -86,6 +92,18 @@ class InformerCore {
   Status AddIndex(const std::string& name, ErasedIndexFn fn);
   // The cached objects filed under `value` in index `name` (none for an unknown index).
   std::vector<ErasedObject> ByIndex(std::string_view name, std::string_view value) const;
+
+  // For a filtering decoder, whose answer may depend on more than the object:
+  // Admit caches the decoding of `obj` (an object read outside the watch, e.g. a live GET)
+  // when the cache has no entry for it or one of the same resourceVersion (decoded again);
+  // an entry of another resourceVersion is left alone (the watch brings the newest).
+  // Announced as an add or update. Returns true when the object is cached afterwards. A
+  // declined object is not cached (and a cached entry of the same version is evicted).
+  bool Admit(const json::Value& obj);
+  // Drops the cached entry of `key` (announced as a delete): the decoder would now decline
+  // it, and an unchanged object is not decoded again by a relist. The next event or list
+  // of the object decodes it afresh. False when nothing was cached.
+  bool Evict(std::string_view key);
 
   // What the cache keeps of a resourceVersion (compared for equality only): the number when
   // it is a canonical decimal (etcd's always are: exact), else a hash with the top bit set.
@@ -122,6 +140,8 @@ class InformerCore {
   void RunListWatch(size_t index);
   Status ListAndReplace(size_t index, std::string& resource_version);
   void ApplyEvent(WatchEvent& ev, std::string& resource_version);
+  // Removes the entry at `it` and announces its deletion. Caller holds cache_mu_ exclusively.
+  void EraseLocked(std::unordered_map<std::string, Entry>::iterator it);
   void Push(Notification n);  // caller holds cache_mu_ exclusively
   void Dispatch();
   bool SleepUnlessStopped(std::chrono::milliseconds d);
@@ -133,6 +153,7 @@ class InformerCore {
   const std::vector<std::string> watch_namespaces_;  // {""} for all
   const ErasedDecoder decode_;
   const InformerOptions options_;
+  std::function<bool(std::chrono::milliseconds)> list_gate_;  // set before Start
   log::Logger& log_;
 
   mutable std::shared_mutex cache_mu_;

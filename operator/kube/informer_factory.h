@@ -37,6 +37,17 @@ class InformerFactory {
     return std::make_shared<Informer<T>>(std::move(*core));
   }
 
+  // The same with a filtering decoder (Informer<T>::FilteringDecoder): an informer that
+  // caches only the objects the decoder accepts. Shared like any other (rt, scope).
+  template <typename T>
+  Result<std::shared_ptr<Informer<T>>> ForFiltered(const ResourceType& rt, InformerScope scope,
+                                                   typename Informer<T>::FilteringDecoder decode) {
+    auto core = Obtain(rt, std::move(scope), std::type_index(typeid(T)),
+                       [&decode] { return Informer<T>::EraseFiltering(std::move(decode)); });
+    if (!core.ok()) return core.status();
+    return std::make_shared<Informer<T>>(std::move(*core));
+  }
+
   void Start();  // starts every informer made so far and, from now on, every new one
   void Stop();   // stops them all; idempotent
   // True when every informer made so far has synced within `timeout`.

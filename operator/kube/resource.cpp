@@ -69,6 +69,21 @@ const ResourceType& VaultConnection() {
                                                 "vaultconnections", "VaultConnection");
   return rt;
 }
+const ResourceType& VaultPushSecret() {
+  static const ResourceType rt = CustomResource(std::string(kGroup), std::string(kVersion),
+                                                "vaultpushsecrets", "VaultPushSecret");
+  return rt;
+}
+const ResourceType& VaultDynamicSecret() {
+  static const ResourceType rt = CustomResource(std::string(kGroup), std::string(kVersion),
+                                                "vaultdynamicsecrets", "VaultDynamicSecret");
+  return rt;
+}
+const ResourceType& VaultPKISecret() {
+  static const ResourceType rt = CustomResource(std::string(kGroup), std::string(kVersion),
+                                                "vaultpkisecrets", "VaultPKISecret");
+  return rt;
+}
 }  // namespace resources
 
 ResourceType CustomResource(std::string group, std::string version, std::string plural,

@@ -43,6 +43,9 @@ inline constexpr std::string_view kVersion = "v1alpha1";
 const ResourceType& VaultStaticSecret();
 const ResourceType& VaultAuth();
 const ResourceType& VaultConnection();
+const ResourceType& VaultPushSecret();
+const ResourceType& VaultDynamicSecret();
+const ResourceType& VaultPKISecret();
 }  // namespace resources
 
 // Declares any other custom resource type (namespaced unless said otherwise).

@@ -98,9 +98,29 @@ Status RestClient::Authorize(http::Request& req) {
   return Status::Ok();
 }
 
+Status RestClient::WithoutToken(Status st) {
+  auto token = token_.Token();
+  if (st.ok() || !token.ok() || token->size() < 4) return st;
+  std::string msg = st.message();
+  bool found = false;
+  for (size_t at = msg.find(*token); at != std::string::npos; at = msg.find(*token, at)) {
+    msg.replace(at, token->size(), "<redacted>");
+    found = true;
+  }
+  if (!found) return st;
+  Status out(st.code(), std::move(msg), st.http_status());
+  if (auto ra = st.retry_after_seconds()) out.set_retry_after_seconds(*ra);
+  return out;
+}
+
+Status RestClient::Refusal(const http::Response& resp) {
+  return WithoutToken(StatusFromResponse(resp));
+}
+
 Result<http::Response> RestClient::Do(std::string method, std::string target, std::string body,
                                       std::string_view content_type) {
   http::Request req;
+  req.cancel = options_.cancel;
   req.method = std::move(method);
   req.target = prefix_ + target;
   req.body = std::move(body);
@@ -109,7 +129,13 @@ Result<http::Response> RestClient::Do(std::string method, std::string target, st
   VS_RETURN_IF_ERROR(Authorize(req));
   for (int attempt = 0;; ++attempt) {
     VS_RETURN_IF_ERROR(Throttle());
+    auto sent = std::chrono::steady_clock::now();
     auto resp = transport_->Send(req);
+    if (options_.hooks != nullptr) {
+      options_.hooks->ObserveRequestDuration(
+          req.method, host_,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count());
+    }
     if (!resp.ok()) {
       Observe("<error>", req.method);
       return resp.status();
@@ -131,7 +157,7 @@ Result<json::Document> RestClient::DoObject(std::string method, std::string targ
                                             std::string body, std::string_view content_type) {
   VS_ASSIGN_OR_RETURN(http::Response resp,
                       Do(std::move(method), std::move(target), std::move(body), content_type));
-  if (resp.status < 200 || resp.status >= 300) return StatusFromResponse(resp);
+  if (resp.status < 200 || resp.status >= 300) return Refusal(resp);
   auto doc = json::Parse(resp.body);
   if (!doc.ok()) return Internal("apiserver answer: " + doc.status().message());
   if (!doc->IsObject()) return Internal("apiserver answer is not a JSON object");
@@ -215,7 +241,7 @@ Status RestClient::Delete(const ResourceType& rt, std::string_view ns, std::stri
   std::string_view content_type = body.empty() ? std::string_view() : kJson;
   VS_ASSIGN_OR_RETURN(http::Response resp,
                       Do("DELETE", ResourcePath(rt, ns, name), std::move(body), content_type));
-  if (resp.status < 200 || resp.status >= 300) return StatusFromResponse(resp);
+  if (resp.status < 200 || resp.status >= 300) return Refusal(resp);
   return Status::Ok();
 }
 
@@ -267,7 +293,7 @@ Status RestClient::Watch(const ResourceType& rt, std::string_view ns, const Watc
   int http_status = 0;
   Status st = RunWatch(*transport_, req, handler, cancel, &http_status);
   Observe(http_status == 0 ? std::string("<error>") : std::to_string(http_status), "GET");
-  return st;
+  return WithoutToken(std::move(st));
 }
 
 Result<std::unique_ptr<RestClient>> NewRestClient(const Config& config, RestClientOptions options) {
@@ -277,8 +303,14 @@ Result<std::unique_ptr<RestClient>> NewRestClient(const Config& config, RestClie
   tc.tls = config.tls;
   tc.timeout = config.timeout;
   tc.user_agent = config.user_agent.empty() ? "vaultsync" : config.user_agent;
-  VS_ASSIGN_OR_RETURN(std::unique_ptr<http::Transport> t, http::NewTransport(tc));
-  return std::make_unique<RestClient>(std::shared_ptr<http::Transport>(std::move(t)), config,
+  auto t = http::NewTransport(tc);
+  if (!t.ok()) {
+    // Found by the bad-input catalogue: "the CA PEM holds no certificate" alone did not say
+    // which CA (the operator also has Vault's).
+    return t.status().WithPrefix("cannot connect to the Kubernetes API server " + config.server +
+                                 ": ");
+  }
+  return std::make_unique<RestClient>(std::shared_ptr<http::Transport>(std::move(*t)), config,
                                       std::move(options));
 }
 

@@ -29,8 +29,8 @@ struct RestClientOptions {
   std::chrono::seconds max_retry_wait{60};
   std::chrono::milliseconds token_recheck{5000};
   const Clock* clock = &SystemClock::Instance();
-  // Ends every wait (throttle, Retry-After) at once when cancelled: the call then fails
-  // with kCancelled. Not owned; may be null.
+  // Ends every wait (throttle, Retry-After) and every request in flight at once when
+  // cancelled: the call then fails with kCancelled. Not owned; may be null.
   const http::CancelFlag* cancel = nullptr;
   // How the client waits; tests substitute a recorder. Default: a wait on `cancel`.
   std::function<void(std::chrono::nanoseconds)> sleep;
@@ -71,6 +71,11 @@ class RestClient final : public Client {
   Result<json::Document> Put(const ResourceType& rt, const json::Value& obj,
                              std::string_view subresource);
   Status Authorize(http::Request& req);
+  // The Status of a non-2xx answer (api_error.h), without our bearer token: the apiserver
+  // never echoes it, but a proxy or webhook in between might, and messages reach logs,
+  // Events and conditions.
+  Status Refusal(const http::Response& resp);
+  Status WithoutToken(Status st);
   // Waits for the token bucket (if any). kCancelled when `cancel` fired.
   Status Throttle();
   Status Wait(std::chrono::nanoseconds d);

@@ -18,6 +18,7 @@ WorkQueue::WorkQueue(WorkQueueOptions options)
                                     : NewControllerRateLimiter(*options.clock)),
       hooks_(options.hooks),
       max_timer_sleep_(std::max(options.max_timer_sleep, std::chrono::milliseconds(1))) {
+  if (hooks_ != nullptr) hooks_->RegisterQueue(name_);
   timer_thread_ = std::thread([this] { TimerLoop(); });
 }
 
@@ -77,7 +78,18 @@ void WorkQueue::AddAfter(const std::string& key, std::chrono::nanoseconds delay)
 
 void WorkQueue::AddRateLimited(const std::string& key, std::chrono::nanoseconds at_least) {
   if (hooks_ != nullptr) hooks_->IncRetries(name_);
-  AddAfter(key, std::max(limiter_->When(key), at_least));
+  if (at_least > std::chrono::nanoseconds(0)) {
+    // Up to a quarter more, so that the keys one overloaded server refused together do not
+    // all come back in the same instant and meet the same 429.
+    uint64_t r;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      r = rng_();
+    }
+    AddAfter(key, at_least + at_least / 4 * static_cast<int64_t>(r % 1001) / 1000);
+    return;
+  }
+  AddAfter(key, limiter_->When(key));
 }
 
 void WorkQueue::Forget(const std::string& key) { limiter_->Forget(key); }
@@ -104,6 +116,7 @@ std::optional<std::string> WorkQueue::GetFor(std::chrono::milliseconds timeout) 
   TimePoint now = clock_.Now();
   if (hooks_ != nullptr) hooks_->ObserveQueueDuration(name_, SecondsBetween(item.queued_at, now));
   item.started_at = now;
+  processing_started_.insert(now);
   ReportDepth();
   return key;
 }
@@ -115,6 +128,10 @@ void WorkQueue::Done(const std::string& key) {
   Item& item = it->second;
   item.processing = false;
   --processing_count_;
+  if (auto started = processing_started_.find(item.started_at);
+      started != processing_started_.end()) {
+    processing_started_.erase(started);
+  }
   if (hooks_ != nullptr)
     hooks_->ObserveWorkDuration(name_, SecondsBetween(item.started_at, clock_.Now()));
   if (item.dirty && !shutting_down_) {
@@ -154,10 +171,31 @@ size_t WorkQueue::Waiting() const {
   return timers_.size();
 }
 
+void WorkQueue::ReportUnfinishedWork() {
+  if (hooks_ == nullptr) return;
+  double total = 0, longest = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    TimePoint now = clock_.Now();
+    for (TimePoint t : processing_started_) total += SecondsBetween(t, now);
+    if (!processing_started_.empty()) longest = SecondsBetween(*processing_started_.begin(), now);
+  }
+  hooks_->SetUnfinishedWork(name_, total, longest);
+}
+
 void WorkQueue::TimerLoop() {
   std::unique_lock<std::mutex> lock(mu_);
+  TimePoint last_report{};
   while (!shutting_down_) {
     TimePoint now = clock_.Now();
+    if (hooks_ != nullptr && now - last_report >= max_timer_sleep_) {
+      last_report = now;
+      lock.unlock();
+      ReportUnfinishedWork();
+      lock.lock();
+      if (shutting_down_) break;
+      now = clock_.Now();
+    }
     while (!timers_.empty() && timers_.begin()->ready <= now) {
       std::string key = *timers_.begin()->key;
       timers_.erase(timers_.begin());
@@ -167,7 +205,12 @@ void WorkQueue::TimerLoop() {
       EraseIfIdle(it);
     }
     if (timers_.empty()) {
-      timer_cv_.wait(lock);
+      // With metrics, wake to report the work in process; without, only for new timers.
+      if (hooks_ != nullptr) {
+        timer_cv_.wait_for(lock, max_timer_sleep_);
+      } else {
+        timer_cv_.wait(lock);
+      }
     } else {
       auto until =
           std::chrono::duration_cast<std::chrono::nanoseconds>(timers_.begin()->ready - now);

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -53,8 +54,12 @@ class WorkQueue {
   // Queues key once `delay` has passed (at once when <= 0). A key already waiting keeps
   // the earlier of its two times.
   void AddAfter(const std::string& key, std::chrono::nanoseconds delay);
-  // AddAfter(key, the longer of the rate limiter's When(key) and `at_least` — a server's
-  // Retry-After); counts a retry.
+  // Counts a retry. Without `at_least`: AddAfter(key, the rate limiter's When(key)), which
+  // grows the key's backoff. With `at_least` (a server's Retry-After): AddAfter(key,
+  // at_least, plus up to a quarter as jitter) and the key's backoff does not grow — a throttled
+  // server is not this key's failure (client-go's REST client waits out such an answer without
+  // counting it), and a backoff grown by a burst of 429s would leave keys waiting minutes once the
+  // server is idle again.
   void AddRateLimited(const std::string& key,
                       std::chrono::nanoseconds at_least = std::chrono::nanoseconds(0));
   // The key succeeded: clear its backoff history. Does not remove a queued key.
@@ -79,6 +84,11 @@ class WorkQueue {
 
   size_t Len() const;      // keys queued (not in process, not waiting for a delay)
   size_t Waiting() const;  // keys waiting for their delay
+
+  // Reports workqueue_unfinished_work_seconds and workqueue_longest_running_processor_seconds
+  // for the items in process now. Called by the queue's timer thread at least every
+  // max_timer_sleep (1 s by default); public for tests with a fake clock.
+  void ReportUnfinishedWork();
 
  private:
   // Everything the queue knows of one key, in one node: the key string is stored once and
@@ -125,7 +135,9 @@ class WorkQueue {
   std::deque<const std::string*> queue_;  // keys of items_, ready to hand out
   std::set<Timer> timers_;                // one per waiting item
   size_t processing_count_ = 0;
+  std::multiset<TimePoint> processing_started_;  // started_at of each item in process
   uint64_t seq_ = 0;
+  std::minstd_rand rng_{std::random_device{}()};  // Retry-After jitter
   bool shutting_down_ = false;
   std::thread timer_thread_;
 };

@@ -28,6 +28,13 @@ Result<std::optional<BindAddress>> ParseBindAddress(std::string_view text) {
   } else if (host.find(':') != std::string_view::npos) {
     return InvalidArgument(bad);  // an IPv6 literal needs brackets
   }
+  // A host name, an IPv4 address or an IPv6 literal (with a %zone): anything else (a stray
+  // bracket, a space, a slash) cannot be listened on and is refused here, by name.
+  for (char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '-' || c == '_' || c == ':' || c == '%';
+    if (!ok) return InvalidArgument(bad);
+  }
   int port = -1;
   auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (port_text.empty() || ec != std::errc() || ptr != port_text.data() + port_text.size() ||

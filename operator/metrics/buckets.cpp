@@ -23,4 +23,8 @@ std::vector<double> VaultRequestBuckets() {
   return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 }
 
+std::vector<double> RestClientDurationBuckets() {
+  return {0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60};
+}
+
 }  // namespace vaultsync::metrics

@@ -24,4 +24,8 @@ std::vector<double> WorkQueueDurationBuckets();
 // 30s so that timeouts land in their own bucket instead of +Inf.
 std::vector<double> VaultRequestBuckets();
 
+// rest_client_request_duration_seconds: client-go's list (k8s.io/component-base's restclient
+// metrics), 5ms..60s.
+std::vector<double> RestClientDurationBuckets();
+
 }  // namespace vaultsync::metrics

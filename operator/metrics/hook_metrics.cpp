@@ -34,7 +34,31 @@ WorkQueueMetrics::WorkQueueMetrics(prometheus::Registry& r)
                       {"name"}, WorkQueueDurationBuckets()),
       work_duration_(Histogram(r, "workqueue_work_duration_seconds",
                                "Seconds a worker spent on an item taken from the work queue"),
-                     {"name"}, WorkQueueDurationBuckets()) {}
+                     {"name"}, WorkQueueDurationBuckets()),
+      unfinished_(Gauge(r, "workqueue_unfinished_work_seconds",
+                        "Seconds of work in progress not yet observed by "
+                        "workqueue_work_duration_seconds (summed over the items in process)"),
+                  {"name"}),
+      longest_(Gauge(r, "workqueue_longest_running_processor_seconds",
+                     "Seconds the longest-running item in process has been running"),
+               {"name"}) {}
+
+void WorkQueueMetrics::SetUnfinishedWork(std::string_view queue, double unfinished_seconds,
+                                         double longest_seconds) {
+  unfinished_.With({queue},
+                   [unfinished_seconds](prometheus::Gauge& g) { g.Set(unfinished_seconds); });
+  longest_.With({queue}, [longest_seconds](prometheus::Gauge& g) { g.Set(longest_seconds); });
+}
+
+void WorkQueueMetrics::RegisterQueue(std::string_view queue) {
+  depth_.With({queue}, [](prometheus::Gauge&) {});
+  adds_.With({queue}, [](prometheus::Counter&) {});
+  retries_.With({queue}, [](prometheus::Counter&) {});
+  queue_duration_.With({queue}, [](prometheus::Histogram&) {});
+  work_duration_.With({queue}, [](prometheus::Histogram&) {});
+  unfinished_.With({queue}, [](prometheus::Gauge&) {});
+  longest_.With({queue}, [](prometheus::Gauge&) {});
+}
 
 void WorkQueueMetrics::SetDepth(std::string_view queue, double depth) {
   depth_.With({queue}, [depth](prometheus::Gauge& g) { g.Set(depth); });
@@ -55,11 +79,18 @@ void WorkQueueMetrics::ObserveWorkDuration(std::string_view queue, double s) {
 RestClientMetrics::RestClientMetrics(prometheus::Registry& r)
     : requests_(Counter(r, "rest_client_requests_total",
                         "Kubernetes API requests by HTTP status code, method and API server host"),
-                {"code", "method", "host"}) {}
+                {"code", "method", "host"}),
+      duration_(Histogram(r, "rest_client_request_duration_seconds",
+                          "Kubernetes API request latency in seconds, by verb and API server host"),
+                {"verb", "host"}, RestClientDurationBuckets()) {}
 
 void RestClientMetrics::ObserveRequest(std::string_view code, std::string_view method,
                                        std::string_view host) {
   requests_.With({code, method, host}, [](prometheus::Counter& c) { c.Increment(); });
+}
+void RestClientMetrics::ObserveRequestDuration(std::string_view verb, std::string_view host,
+                                               double seconds) {
+  duration_.With({verb, host}, [seconds](prometheus::Histogram& h) { h.Observe(seconds); });
 }
 
 LeaderElectionMetrics::LeaderElectionMetrics(prometheus::Registry& r)
@@ -82,8 +113,12 @@ VaultMetrics::VaultMetrics(prometheus::Registry& r)
       logins_(Counter(r, "vaultsync_vault_logins_total", "Vault logins by auth method and result"),
               {"method", "result"}),
       token_ttl_(Gauge(r, "vaultsync_vault_token_ttl_seconds",
-                       "Remaining TTL of the cached Vault token, by VaultAuth (namespace/name)"),
-                 {"vaultauth"}) {}
+                       "Remaining TTL of the cached Vault token, by VaultAuth (namespace/name) "
+                       "and the namespace the identity acts for"),
+                 {"vaultauth", "namespace"}),
+      sealed_(Gauge(r, "vaultsync_vault_sealed",
+                    "1 while the Vault at this address says it is sealed (sys/health), else 0"),
+              {"address"}) {}
 
 void VaultMetrics::ObserveRequest(std::string_view operation, std::string_view code,
                                   double seconds) {
@@ -93,9 +128,14 @@ void VaultMetrics::ObserveRequest(std::string_view operation, std::string_view c
 void VaultMetrics::ObserveLogin(std::string_view method, std::string_view result) {
   logins_.With({method, result}, [](prometheus::Counter& c) { c.Increment(); });
 }
-void VaultMetrics::SetTokenTtl(std::string_view vaultauth, double seconds) {
-  token_ttl_.With({vaultauth}, [seconds](prometheus::Gauge& g) { g.Set(seconds); });
+void VaultMetrics::SetTokenTtl(std::string_view vaultauth, std::string_view ns, double seconds) {
+  token_ttl_.With({vaultauth, ns}, [seconds](prometheus::Gauge& g) { g.Set(seconds); });
 }
-void VaultMetrics::RemoveTokenTtl(std::string_view vaultauth) { token_ttl_.Remove({vaultauth}); }
+void VaultMetrics::RemoveTokenTtl(std::string_view vaultauth, std::string_view ns) {
+  token_ttl_.Remove({vaultauth, ns});
+}
+void VaultMetrics::SetSealed(std::string_view address, bool sealed) {
+  sealed_.With({address}, [sealed](prometheus::Gauge& g) { g.Set(sealed ? 1 : 0); });
+}
 
 }  // namespace vaultsync::metrics

@@ -31,6 +31,9 @@ class WorkQueueMetrics final : public WorkQueueHooks {
   void IncRetries(std::string_view queue) override;
   void ObserveQueueDuration(std::string_view queue, double s) override;
   void ObserveWorkDuration(std::string_view queue, double s) override;
+  void RegisterQueue(std::string_view queue) override;
+  void SetUnfinishedWork(std::string_view queue, double unfinished_seconds,
+                         double longest_seconds) override;
 
  private:
   ChildCache<prometheus::Gauge, 1> depth_;
@@ -38,6 +41,8 @@ class WorkQueueMetrics final : public WorkQueueHooks {
   ChildCache<prometheus::Counter, 1> retries_;
   ChildCache<prometheus::Histogram, 1> queue_duration_;
   ChildCache<prometheus::Histogram, 1> work_duration_;
+  ChildCache<prometheus::Gauge, 1> unfinished_;
+  ChildCache<prometheus::Gauge, 1> longest_;
 };
 
 // rest_client_requests_total{code,method,host}.
@@ -46,9 +51,12 @@ class RestClientMetrics final : public RestClientHooks {
   explicit RestClientMetrics(prometheus::Registry& registry);
   void ObserveRequest(std::string_view code, std::string_view method,
                       std::string_view host) override;
+  void ObserveRequestDuration(std::string_view verb, std::string_view host,
+                              double seconds) override;
 
  private:
   ChildCache<prometheus::Counter, 3> requests_;
+  ChildCache<prometheus::Histogram, 2> duration_;
 };
 
 // leader_election_master_status{name}: 1 while leading, 0 after losing the lease (the series
@@ -64,20 +72,23 @@ class LeaderElectionMetrics final : public LeaderElectionHooks {
 
 // vaultsync_vault_requests_total{operation,code},
 // vaultsync_vault_request_duration_seconds{operation} (buckets: VaultRequestBuckets()),
-// vaultsync_vault_logins_total{method,result}, vaultsync_vault_token_ttl_seconds{vaultauth}.
+// vaultsync_vault_logins_total{method,result},
+// vaultsync_vault_token_ttl_seconds{vaultauth,namespace}, vaultsync_vault_sealed{address}.
 class VaultMetrics final : public VaultHooks {
  public:
   explicit VaultMetrics(prometheus::Registry& registry);
   void ObserveRequest(std::string_view operation, std::string_view code, double seconds) override;
   void ObserveLogin(std::string_view method, std::string_view result) override;
-  void SetTokenTtl(std::string_view vaultauth, double seconds) override;
-  void RemoveTokenTtl(std::string_view vaultauth) override;
+  void SetTokenTtl(std::string_view vaultauth, std::string_view ns, double seconds) override;
+  void RemoveTokenTtl(std::string_view vaultauth, std::string_view ns) override;
+  void SetSealed(std::string_view address, bool sealed) override;
 
  private:
   ChildCache<prometheus::Counter, 2> requests_;
   ChildCache<prometheus::Histogram, 1> duration_;
   ChildCache<prometheus::Counter, 2> logins_;
-  ChildCache<prometheus::Gauge, 1> token_ttl_;
+  ChildCache<prometheus::Gauge, 2> token_ttl_;
+  ChildCache<prometheus::Gauge, 1> sealed_;
 };
 
 }  // namespace vaultsync::metrics

@@ -21,6 +21,16 @@ class WorkQueueHooks {
   virtual void IncRetries(std::string_view queue) = 0;              // workqueue_retries_total
   virtual void ObserveQueueDuration(std::string_view queue, double s) = 0;  // time from add to get
   virtual void ObserveWorkDuration(std::string_view queue, double s) = 0;   // time from get to done
+  // A queue starts: its series are created at 0 (client-go does it), so that dashboards and
+  // absent() alerts see them before the first add or retry.
+  virtual void RegisterQueue(std::string_view queue) { (void)queue; }
+  // workqueue_unfinished_work_seconds{name} (the summed time of the items in process) and
+  // workqueue_longest_running_processor_seconds{name}: a stuck worker shows here long
+  // before it finishes (client-go updates both every 500ms).
+  virtual void SetUnfinishedWork(std::string_view queue, double unfinished_seconds,
+                                 double longest_seconds) {
+    (void)queue, (void)unfinished_seconds, (void)longest_seconds;
+  }
 };
 
 // One call per Kubernetes API request (rest_client_requests_total{code,method,host}).
@@ -31,6 +41,12 @@ class RestClientHooks {
   virtual ~RestClientHooks() = default;
   virtual void ObserveRequest(std::string_view code, std::string_view method,
                               std::string_view host) = 0;
+  // rest_client_request_duration_seconds{verb,host} (client-go's buckets): one per request,
+  // its latency including the answer's body.
+  virtual void ObserveRequestDuration(std::string_view verb, std::string_view host,
+                                      double seconds) {
+    (void)verb, (void)host, (void)seconds;
+  }
 };
 
 // leader_election_master_status{name}: 1 while this process holds the lease `name`.
@@ -53,10 +69,15 @@ class VaultHooks {
                               double seconds) = 0;
   // vaultsync_vault_logins_total{method,result}; result "success" or "failure".
   virtual void ObserveLogin(std::string_view method, std::string_view result) = 0;
-  // vaultsync_vault_token_ttl_seconds{vaultauth}: remaining TTL of the token cached for the
-  // identity labelled `vaultauth` ("namespace/name" of the VaultAuth, or "default").
-  virtual void SetTokenTtl(std::string_view vaultauth, double seconds) = 0;
-  virtual void RemoveTokenTtl(std::string_view vaultauth) = 0;
+  // vaultsync_vault_token_ttl_seconds{vaultauth,namespace}: remaining TTL of the token cached
+  // for the identity labelled `vaultauth` ("namespace/name" of the VaultAuth, or "default")
+  // acting in `ns` (a tenant identity's consuming namespace; else the VaultAuth's own), so
+  // tenant identities of one VaultAuth are separate series.
+  virtual void SetTokenTtl(std::string_view vaultauth, std::string_view ns, double seconds) = 0;
+  virtual void RemoveTokenTtl(std::string_view vaultauth, std::string_view ns) = 0;
+  // vaultsync_vault_sealed{address}: 1 while the address's sys/health says sealed, else 0
+  // (from the first use of the address on).
+  virtual void SetSealed(std::string_view address, bool sealed) = 0;
 };
 
 }  // namespace vaultsync::metrics

@@ -34,6 +34,7 @@ OperatorMetrics::OperatorMetrics(const BuildInfo& build, std::string proc_root)
       rest_client_(Reg(registry_)),
       leader_election_(Reg(registry_)),
       vault_(Reg(registry_)),
+      expiry_(Reg(registry_)),
       reconcile_total_(prometheus::BuildCounter()
                            .Name("controller_runtime_reconcile_total")
                            .Help("Reconciles per controller, by result")
@@ -49,6 +50,26 @@ OperatorMetrics::OperatorMetrics(const BuildInfo& build, std::string proc_root)
                           .Help("Seconds per reconcile, per controller")
                           .Register(Reg(registry_)),
                       {"controller"}, ReconcileTimeBuckets()),
+      active_workers_(prometheus::BuildGauge()
+                          .Name("controller_runtime_active_workers")
+                          .Help("Workers of a controller busy with a reconcile now")
+                          .Register(Reg(registry_)),
+                      {"controller"}),
+      max_concurrent_(prometheus::BuildGauge()
+                          .Name("controller_runtime_max_concurrent_reconciles")
+                          .Help("Workers of a controller (reconciles it may run at once)")
+                          .Register(Reg(registry_)),
+                      {"controller"}),
+      reconcile_panics_(prometheus::BuildCounter()
+                            .Name("controller_runtime_reconcile_panics_total")
+                            .Help("Reconciles that threw (caught, counted as errors, retried)")
+                            .Register(Reg(registry_)),
+                        {"controller"}),
+      rollout_restarts_(prometheus::BuildCounter()
+                            .Name("vaultsync_rollout_restarts_total")
+                            .Help("Rollout restarts of workloads, by target kind and result")
+                            .Register(Reg(registry_)),
+                        {"kind", "result"}),
       process_(std::move(proc_root)) {
   auto& syncs = prometheus::BuildCounter()
                     .Name("vaultsync_secret_syncs_total")
@@ -78,6 +99,21 @@ void OperatorMetrics::RegisterController(std::string_view controller) {
   }
   reconcile_errors_.With({controller}, [](prometheus::Counter&) {});
   reconcile_time_.With({controller}, [](prometheus::Histogram&) {});
+  active_workers_.With({controller}, [](prometheus::Gauge&) {});
+  max_concurrent_.With({controller}, [](prometheus::Gauge&) {});
+  reconcile_panics_.With({controller}, [](prometheus::Counter&) {});
+}
+
+void OperatorMetrics::SetMaxConcurrentReconciles(std::string_view controller, int workers) {
+  max_concurrent_.With({controller}, [workers](prometheus::Gauge& g) { g.Set(workers); });
+}
+
+void OperatorMetrics::AddActiveWorkers(std::string_view controller, int delta) {
+  active_workers_.With({controller}, [delta](prometheus::Gauge& g) { g.Increment(delta); });
+}
+
+void OperatorMetrics::IncReconcilePanics(std::string_view controller) {
+  reconcile_panics_.With({controller}, [](prometheus::Counter& c) { c.Increment(); });
 }
 
 void OperatorMetrics::ObserveReconcile(std::string_view controller, ReconcileResult result,
@@ -108,6 +144,10 @@ void OperatorMetrics::SetManagedSecrets(int64_t n) {
   managed_secrets_->Set(static_cast<double>(n));
 }
 
+void OperatorMetrics::ObserveRolloutRestart(std::string_view kind, std::string_view result) {
+  rollout_restarts_.With({kind, result}, [](prometheus::Counter& c) { c.Increment(); });
+}
+
 std::vector<prometheus::MetricFamily> OperatorMetrics::Collect() const {
   std::vector<prometheus::MetricFamily> families = registry_->Collect();
   for (const prometheus::Collectable* c :
@@ -121,9 +161,17 @@ std::vector<prometheus::MetricFamily> OperatorMetrics::Collect() const {
 }
 
 std::string OperatorMetrics::ExpositionText() const {
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, Collect());
-  return out.str();
+  // The per-secret table is written straight to text (SecretSyncTable::AppendText): through
+  // MetricFamily objects a scrape of 10,000 resources held ~10 MB at once.
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  std::vector<prometheus::MetricFamily> process = process_.Collect();
+  families.insert(families.end(), std::make_move_iterator(process.begin()),
+                  std::make_move_iterator(process.end()));
+  std::ostringstream head;
+  prometheus::TextSerializer().Serialize(head, families);
+  std::string out = std::move(head).str();
+  secrets_.AppendText(&out);
+  return out;
 }
 
 }  // namespace vaultsync::metrics

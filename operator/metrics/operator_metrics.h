@@ -23,6 +23,10 @@
 //   vaultsync_secret_refresh_interval_seconds{namespace,name}      gauge  } (the second one is
 //                                                                  our addition to SPEC's list)
 //   vaultsync_managed_secrets                                      gauge
+//   vaultsync_rollout_restarts_total{kind,result}                  counter (rollout_metrics.h)
+//   vaultsync_lease_expiry_timestamp_seconds{namespace,name}       gauge  } expiry_gauges.h
+//   vaultsync_certificate_expiry_timestamp_seconds{namespace,name} gauge  } (with two
+//   vaultsync_lease_duration_seconds, vaultsync_certificate_renewal_timestamp_seconds additions)
 //   vaultsync_build_info{version,commit}                           gauge, always 1
 //   process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
 //   process_open_fds, process_max_fds, process_start_time_seconds  (process_collector.h)
@@ -43,9 +47,11 @@
 #include <prometheus/registry.h>
 
 #include "metrics/child_cache.h"
+#include "metrics/expiry_gauges.h"
 #include "metrics/hook_metrics.h"
 #include "metrics/process_collector.h"
 #include "metrics/reconciler_metrics.h"
+#include "metrics/rollout_metrics.h"
 #include "metrics/secret_sync_table.h"
 
 namespace vaultsync::metrics {
@@ -61,7 +67,7 @@ BuildInfo CompiledBuildInfo();
 
 // Thread-safe; every method may be called from any thread. Not copyable or movable (the
 // hooks handed out point into it): keep it alive longer than everything that reports to it.
-class OperatorMetrics final : public ReconcilerMetrics {
+class OperatorMetrics final : public ReconcilerMetrics, public RolloutRestartMetrics {
  public:
   // `proc_root` is where the process collector reads /proc (tests may point it elsewhere).
   explicit OperatorMetrics(const BuildInfo& build = CompiledBuildInfo(),
@@ -74,9 +80,14 @@ class OperatorMetrics final : public ReconcilerMetrics {
   RestClientHooks& rest_client() { return rest_client_; }
   LeaderElectionHooks& leader_election() { return leader_election_; }
   VaultHooks& vault() { return vault_; }
+  // Lease and certificate lifetimes (VaultDynamicSecret, VaultPKISecret).
+  ExpiryMetrics& expiry() { return expiry_; }
 
   // ReconcilerMetrics.
   void RegisterController(std::string_view controller) override;
+  void SetMaxConcurrentReconciles(std::string_view controller, int workers) override;
+  void AddActiveWorkers(std::string_view controller, int delta) override;
+  void IncReconcilePanics(std::string_view controller) override;
   void ObserveReconcile(std::string_view controller, ReconcileResult result,
                         double seconds) override;
   void ObserveSecretSync(SyncResult result) override;
@@ -84,6 +95,9 @@ class OperatorMetrics final : public ReconcilerMetrics {
                    std::chrono::milliseconds refresh_interval) override;
   void RemoveSecret(std::string_view ns, std::string_view name) override;
   void SetManagedSecrets(int64_t n) override;
+
+  // RolloutRestartMetrics: vaultsync_rollout_restarts_total{kind,result} += 1.
+  void ObserveRolloutRestart(std::string_view kind, std::string_view result) override;
 
   // Every family with its current values: the registry's, the per-secret ones, then the
   // process metrics.
@@ -101,9 +115,14 @@ class OperatorMetrics final : public ReconcilerMetrics {
   RestClientMetrics rest_client_;
   LeaderElectionMetrics leader_election_;
   VaultMetrics vault_;
+  ExpiryGauges expiry_;
   ChildCache<prometheus::Counter, 2> reconcile_total_;
   ChildCache<prometheus::Counter, 1> reconcile_errors_;
   ChildCache<prometheus::Histogram, 1> reconcile_time_;
+  ChildCache<prometheus::Gauge, 1> active_workers_;
+  ChildCache<prometheus::Gauge, 1> max_concurrent_;
+  ChildCache<prometheus::Counter, 1> reconcile_panics_;
+  ChildCache<prometheus::Counter, 2> rollout_restarts_;
   std::array<prometheus::Counter*, 4> syncs_{};  // indexed by SyncResult; never removed
   SecretSyncTable secrets_;  // the per-secret families, one compact entry per resource
   prometheus::Gauge* managed_secrets_ = nullptr;

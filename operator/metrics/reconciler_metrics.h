@@ -36,6 +36,19 @@ class ReconcilerMetrics {
   // controller-runtime does when a controller starts, so rate() and alerts see a baseline.
   virtual void RegisterController(std::string_view controller) = 0;
 
+  // controller_runtime_max_concurrent_reconciles{controller} = workers (set at start) and
+  // controller_runtime_active_workers{controller} += delta (+1 when a reconcile starts, -1
+  // when it ends).
+  virtual void SetMaxConcurrentReconciles(std::string_view controller, int workers) {
+    (void)controller, (void)workers;
+  }
+  virtual void AddActiveWorkers(std::string_view controller, int delta) {
+    (void)controller, (void)delta;
+  }
+  // controller_runtime_reconcile_panics_total{controller} += 1: a reconciler threw (Go's
+  // panic, recovered by controller-runtime; here an exception caught by the worker).
+  virtual void IncReconcilePanics(std::string_view controller) { (void)controller; }
+
   // One finished reconcile: controller_runtime_reconcile_total{controller,result} += 1,
   // controller_runtime_reconcile_time_seconds{controller} observes `seconds`, and for
   // kError also controller_runtime_reconcile_errors_total{controller} += 1.

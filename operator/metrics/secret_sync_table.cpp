@@ -3,7 +3,11 @@
 #include "metrics/secret_sync_table.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
+#include <limits>
+#include <locale>
+#include <sstream>
 #include <utility>
 
 namespace vaultsync::metrics {
@@ -63,12 +67,36 @@ std::size_t SecretSyncTable::size() const {
   return entries_.size();
 }
 
-std::vector<prometheus::MetricFamily> SecretSyncTable::Collect() const {
+namespace {
+
+constexpr const char* kLastSyncHelp =
+    "When each VaultStaticSecret last synced successfully (changed or not), in Unix seconds";
+constexpr const char* kRefreshHelp =
+    "The refresh interval each VaultStaticSecret syncs at (refreshAfter, else the KV v1 "
+    "ttl, else the operator's default), in seconds";
+
+// A label value as prometheus::TextSerializer escapes it.
+void AppendLabelValue(std::string* out, std::string_view v) {
+  for (char c : v) {
+    if (c == '\\') {
+      out->append("\\\\");
+    } else if (c == '"') {
+      out->append("\\\"");
+    } else if (c == '\n') {
+      out->append("\\n");
+    } else {
+      out->push_back(c);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, SecretSyncTable::Values>> SecretSyncTable::SortedRows() const {
   // Copy under the lock, format outside it: reconciles only wait for the copy.
   std::vector<std::pair<std::string, Values>> rows;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (entries_.empty()) return {};
     rows.reserve(entries_.size());
     for (const auto& [key, values] : entries_) rows.emplace_back(key, values);
   }
@@ -77,18 +105,55 @@ std::vector<prometheus::MetricFamily> SecretSyncTable::Collect() const {
     Key y = Decode(b.first);
     return x.ns != y.ns ? x.ns < y.ns : x.name < y.name;
   });
+  return rows;
+}
 
+void SecretSyncTable::AppendText(std::string* out) const {
+  const auto rows = SortedRows();
+  if (rows.empty()) return;
+  // Numbers exactly as TextSerializer prints them (classic locale, max_digits10 - 1).
+  std::ostringstream num;
+  num.imbue(std::locale::classic());
+  num.precision(std::numeric_limits<double>::max_digits10 - 1);
+  auto value = [&num](double v) {
+    num.str("");
+    if (std::isnan(v)) {
+      num << "Nan";
+    } else if (std::isinf(v)) {
+      num << (v < 0 ? "-Inf" : "+Inf");
+    } else {
+      num << v;
+    }
+    return num.str();
+  };
+  for (int family = 0; family < 2; ++family) {
+    const char* name = family == 0 ? kLastSyncName : kRefreshName;
+    out->append("# HELP ").append(name).append(" ");
+    out->append(family == 0 ? kLastSyncHelp : kRefreshHelp).append("\n");
+    out->append("# TYPE ").append(name).append(" gauge\n");
+    for (const auto& [encoded, values] : rows) {
+      Key k = Decode(encoded);
+      out->append(name).append("{name=\"");
+      AppendLabelValue(out, k.name);
+      out->append("\",namespace=\"");
+      AppendLabelValue(out, k.ns);
+      out->append("\"} ");
+      out->append(value(family == 0 ? values.last_sync : values.refresh)).append("\n");
+    }
+  }
+}
+
+std::vector<prometheus::MetricFamily> SecretSyncTable::Collect() const {
+  const auto rows = SortedRows();
+  if (rows.empty()) return {};
   std::vector<prometheus::MetricFamily> families(2);
   prometheus::MetricFamily& last = families[0];
   last.name = kLastSyncName;
-  last.help =
-      "When each VaultStaticSecret last synced successfully (changed or not), in Unix seconds";
+  last.help = kLastSyncHelp;
   last.type = prometheus::MetricType::Gauge;
   prometheus::MetricFamily& refresh = families[1];
   refresh.name = kRefreshName;
-  refresh.help =
-      "The refresh interval each VaultStaticSecret syncs at (refreshAfter, else the KV v1 "
-      "ttl, else the operator's default), in seconds";
+  refresh.help = kRefreshHelp;
   refresh.type = prometheus::MetricType::Gauge;
   last.metric.reserve(rows.size());
   refresh.metric.reserve(rows.size());

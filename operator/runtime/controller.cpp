@@ -32,10 +32,16 @@ Controller::Controller(ControllerOptions options, ReconcileFn reconcile)
       reconcile_(std::move(reconcile)),
       queue_(QueueOptions(options_)),
       logger_(options_.logger ? options_.logger : &log::Default()) {
-  if (options_.metrics != nullptr) options_.metrics->RegisterController(options_.name);
+  if (options_.metrics != nullptr) {
+    options_.metrics->RegisterController(options_.name);
+    options_.metrics->SetMaxConcurrentReconciles(options_.name, std::max(1, options_.workers));
+  }
 }
 
-Controller::~Controller() { Stop(); }
+Controller::~Controller() {
+  Stop();
+  if (options_.wake_board != nullptr) options_.wake_board->Unpark(&queue_);
+}
 
 void Controller::Start() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -101,12 +107,21 @@ void Controller::Handle(const std::string& key) {
                            {"reconcileID", reconcile_id}});
   auto start = std::chrono::steady_clock::now();
   ReconcileResult r;
+  if (options_.metrics != nullptr) options_.metrics->AddActiveWorkers(options_.name, 1);
   try {
     r = reconcile_(key);
   } catch (const std::exception& e) {
-    // A reconciler must not throw; if one does, treat it as a retryable error, not a crash.
+    // A reconciler must not throw; if one does, treat it as a retryable error, not a crash
+    // (controller-runtime recovers a panic the same way, and counts it).
     r = ReconcileResult::Retry(Internal(std::string("reconcile threw: ") + e.what()));
+    if (options_.metrics != nullptr) options_.metrics->IncReconcilePanics(options_.name);
+    logger_->Error("reconcile threw", {{"error", e.what()}});
+  } catch (...) {
+    r = ReconcileResult::Retry(Internal("reconcile threw a non-standard exception"));
+    if (options_.metrics != nullptr) options_.metrics->IncReconcilePanics(options_.name);
+    logger_->Error("reconcile threw", {{"error", "a non-standard exception"}});
   }
+  if (options_.metrics != nullptr) options_.metrics->AddActiveWorkers(options_.name, -1);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   metrics::ReconcileResult label = metrics::ReconcileResult::kSuccess;
   if (!r.error.ok()) {
@@ -120,6 +135,9 @@ void Controller::Handle(const std::string& key) {
       // A server that said when to come back (429/503 with Retry-After) is not asked sooner.
       std::chrono::seconds at_least(r.error.retry_after_seconds().value_or(0));
       queue_.AddRateLimited(key, at_least);
+    }
+    if (!r.terminal && r.error.wake_signal() != 0 && options_.wake_board != nullptr) {
+      options_.wake_board->Park(r.error.wake_signal(), &queue_, key);
     }
     logger_->Log(log::Level::kDebug, "reconcile failed", {{"error", r.error.ToString()}});
   } else if (r.requeue_after) {

@@ -16,6 +16,7 @@
 #include "metrics/health.h"
 #include "metrics/reconciler_metrics.h"
 #include "runtime/reconcile_result.h"
+#include "runtime/wake_board.h"
 #include "util/log.h"
 
 namespace vaultsync::runtime {
@@ -32,6 +33,9 @@ struct ControllerOptions {
   metrics::WorkQueueHooks* queue_hooks = nullptr;  // optional
   metrics::Heartbeat* heartbeat = nullptr;         // optional
   log::Logger* logger = nullptr;                   // default log::Default()
+  // Where a key whose failure carries a wake signal (Status::wake_signal) waits for it, on
+  // top of its backoff. Optional; must outlive the controller.
+  WakeBoard* wake_board = nullptr;
 };
 
 using ReconcileFn = std::function<ReconcileResult(const std::string& key)>;

@@ -67,8 +67,8 @@ Status Manager::Init() {
                       }));
   VS_ASSIGN_OR_RETURN(probe_server_, metrics::ServeProbes(o.health_probe_bind_address, probes_));
 
-  // One transport per client: cancelling reconcile traffic must not cut the caches' watches
-  // or the lease renewals, and each keeps its own connection pool.
+  // The lease client has a transport of its own: its requests have a shorter timeout and
+  // must never wait behind reconcile traffic.
   auto transport = [&](std::chrono::milliseconds timeout,
                        const http::CancelFlag* cancel) -> Result<std::shared_ptr<http::Transport>> {
     http::TransportConfig tc;
@@ -77,17 +77,23 @@ Status Manager::Init() {
     tc.timeout = timeout;
     tc.user_agent = o.user_agent + " (" + o.identity + ")";
     tc.cancel = cancel;
-    VS_ASSIGN_OR_RETURN(auto t, http::NewTransport(tc));
-    return std::shared_ptr<http::Transport>(std::move(t));
+    auto t = http::NewTransport(tc);
+    if (!t.ok()) {
+      // "the CA PEM holds no certificate" alone does not say which CA (Vault has its own).
+      return t.status().WithPrefix("cannot connect to the Kubernetes API server " + o.kube.server +
+                                   ": ");
+    }
+    return std::shared_ptr<http::Transport>(std::move(*t));
   };
   kube::RestClientOptions ro;
   ro.hooks = &metrics_->rest_client();
-  VS_ASSIGN_OR_RETURN(auto cache_transport, transport(o.kube.timeout, nullptr));
-  cache_client_ = std::make_unique<kube::RestClient>(cache_transport, o.kube, ro);
+  // The caches and the reconciles share one connection pool; only the reconciles' requests
+  // are cancelled with abort_ (per request), so the watches go on until the caches stop.
+  VS_ASSIGN_OR_RETURN(auto shared_transport, transport(o.kube.timeout, nullptr));
+  cache_client_ = std::make_unique<kube::RestClient>(shared_transport, o.kube, ro);
   kube::RestClientOptions wo = ro;
   wo.cancel = &abort_;
-  VS_ASSIGN_OR_RETURN(auto work_transport, transport(o.kube.timeout, &abort_));
-  work_client_ = std::make_unique<kube::RestClient>(work_transport, o.kube, wo);
+  work_client_ = std::make_unique<kube::RestClient>(shared_transport, o.kube, wo);
   fenced_client_ = std::make_unique<kube::FencedClient>(*work_client_, fence_);
 
   informers_ = std::make_unique<kube::InformerFactory>(*cache_client_);
@@ -119,6 +125,7 @@ Controller& Manager::NewController(ControllerOptions options, ReconcileFn reconc
   options.metrics = metrics_;
   options.queue_hooks = &metrics_->workqueue();
   options.heartbeat = &heartbeat_;
+  options.wake_board = &wake_board_;
   std::lock_guard<std::mutex> lock(mu_);
   return controllers_.emplace_back(std::move(options), std::move(reconcile));
 }

@@ -38,6 +38,7 @@
 #include "metrics/operator_metrics.h"
 #include "metrics/servers.h"
 #include "runtime/controller.h"
+#include "runtime/wake_board.h"
 
 namespace vaultsync::runtime {
 
@@ -85,6 +86,9 @@ class Manager {
   // Give it to every client whose requests reconciles wait on (Vault clients).
   const http::CancelFlag& abort() const { return abort_; }
   const ManagerOptions& options() const { return options_; }
+  // Where every controller's keys wait for wake signals (a Vault healthy again); fire
+  // signals on it. Thread-safe.
+  WakeBoard& wake_board() { return wake_board_; }
   const std::string& identity() const { return options_.identity; }
 
   // A controller started with the manager (once leader). Use ControllerBuilder.
@@ -129,6 +133,7 @@ class Manager {
   std::unique_ptr<kube::EventRecorder> recorder_;
   std::unique_ptr<kube::LeaderElector> elector_;
 
+  WakeBoard wake_board_;               // before controllers_: it outlives them
   std::list<Controller> controllers_;  // a list: references stay valid
   struct Runnable {
     std::string name;

@@ -1,7 +1,7 @@
 // Go-compatible duration parsing and formatting.
 #include "util/duration.h"
 
-#include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 namespace vaultsync {
@@ -23,29 +23,66 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 }  // namespace
 
 Result<Duration> ParseDuration(std::string_view text) {
-  auto bad = [&] { return InvalidArgument("invalid duration \"" + std::string(text) + "\""); };
+  // The text is quoted in the message only up to a bound: a duration may come from Vault data
+  // (a kv-v1 `ttl`) or a custom resource, and a megabyte of digits helps nobody.
+  auto bad = [&] {
+    std::string shown(text.substr(0, 64));
+    if (text.size() > 64) shown += "...";
+    return InvalidArgument("invalid duration \"" + shown + "\"");
+  };
   if (text.empty()) return bad();
   if (text == "0") return Duration(0);
+  // Integer arithmetic with overflow checks, as Go's time.ParseDuration: exact to the
+  // nanosecond, and no digit string (however long) can throw or wrap.
+  constexpr uint64_t kMax = uint64_t(INT64_MAX);
+  uint64_t total = 0;
   size_t i = 0;
-  long double total = 0;
   while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() && IsDigit(text[i])) ++i;
-    size_t int_end = i;
+    const size_t start = i;
+    uint64_t whole = 0;
+    for (; i < text.size() && IsDigit(text[i]); ++i) {
+      uint64_t digit = uint64_t(text[i] - '0');
+      if (whole > (kMax - digit) / 10) return bad();  // overflow
+      whole = whole * 10 + digit;
+    }
+    const bool pre = i > start;
+    uint64_t frac = 0;
+    double scale = 1;
+    bool post = false;
     if (i < text.size() && text[i] == '.') {
       ++i;
-      while (i < text.size() && IsDigit(text[i])) ++i;
+      const size_t frac_start = i;
+      bool saturated = false;  // further digits cannot change the result: ignored, as Go does
+      for (; i < text.size() && IsDigit(text[i]); ++i) {
+        if (saturated) continue;
+        uint64_t digit = uint64_t(text[i] - '0');
+        if (frac > (kMax - digit) / 10) {
+          saturated = true;
+          continue;
+        }
+        frac = frac * 10 + digit;
+        scale *= 10;
+      }
+      post = i > frac_start;
     }
-    if (i == start || (int_end == start && i == start + 1)) return bad();
-    long double number = std::stold(std::string(text.substr(start, i - start)));
-    size_t ustart = i;
+    if (!pre && !post) return bad();
+    const size_t unit_start = i;
     while (i < text.size() && !IsDigit(text[i]) && text[i] != '.') ++i;
-    int64_t unit = UnitNanos(text.substr(ustart, i - ustart));
+    const uint64_t unit = uint64_t(UnitNanos(text.substr(unit_start, i - unit_start)));
     if (unit == 0) return bad();
-    total += number * unit;
-    if (total > 9.2e18L) return bad();
+    if (whole > kMax / unit) return bad();
+    uint64_t v = whole * unit;
+    if (frac > 0) {
+      // Go's own rounding of the fraction (float64), so both sides agree on every value.
+      const double f = static_cast<double>(frac) * (static_cast<double>(unit) / scale);
+      if (f >= static_cast<double>(kMax)) return bad();  // before the cast, which would be UB
+      v += static_cast<uint64_t>(f);
+      if (v > kMax) return bad();
+    }
+    total += v;
+    if (total > kMax) return bad();
   }
-  return Duration(static_cast<int64_t>(std::llround(static_cast<double>(total))));
+  return Duration(static_cast<int64_t>(total));
 }
 
 std::string FormatDuration(Duration d) {

@@ -33,7 +33,33 @@ const Value* FindNonNull(const Value& obj, std::string_view key) {
 
 }  // namespace
 
+Status CheckDepth(std::string_view text) {
+  int depth = 0;
+  bool in_string = false, escape = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escape)
+        escape = false;
+      else if (c == '\\')
+        escape = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) {
+        return Status(StatusCode::kInternal,
+                      "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels");
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return Status::Ok();
+}
+
 Result<Document> Parse(std::string_view text) {
+  VS_RETURN_IF_ERROR(CheckDepth(text));
   Document d;
   d.Parse(text.data(), text.size());
   if (d.HasParseError()) {
@@ -83,11 +109,26 @@ Result<std::optional<int64_t>> OptionalInt64(const Value& obj, std::string_view 
   if (v == nullptr) return std::optional<int64_t>();
   if (v->IsInt64()) return std::optional<int64_t>(v->GetInt64());
   if (v->IsDouble()) {
-    double d = v->GetDouble();
-    if (d == static_cast<double>(static_cast<int64_t>(d)))
+    // A whole number written as a float ("3.0", "1e3") is accepted; anything outside int64's
+    // range is refused before the cast, which would be undefined behaviour for it.
+    const double d = v->GetDouble();
+    constexpr double kTwo63 = 9223372036854775808.0;
+    if (d >= -kTwo63 && d < kTwo63 && d == static_cast<double>(static_cast<int64_t>(d)))
       return std::optional<int64_t>(static_cast<int64_t>(d));
   }
   return WrongType(where, key, "integer", *v);
+}
+
+Result<std::optional<std::chrono::seconds>> OptionalSeconds(const Value& obj, std::string_view key,
+                                                            std::string_view where) {
+  VS_ASSIGN_OR_RETURN(auto v, OptionalInt64(obj, key, where));
+  if (!v) return std::optional<std::chrono::seconds>();
+  if (*v < 0 || *v > kMaxSeconds) {
+    return InvalidArgument("field \"" + FieldName(where, key) +
+                           "\": expected a number of seconds from 0 to " +
+                           std::to_string(kMaxSeconds) + ", got " + std::to_string(*v));
+  }
+  return std::optional<std::chrono::seconds>(std::chrono::seconds(*v));
 }
 
 Result<std::optional<bool>> OptionalBool(const Value& obj, std::string_view key,
@@ -121,6 +162,13 @@ Result<std::string_view> String(const Value& obj, std::string_view key, std::str
 
 Result<int64_t> Int64(const Value& obj, std::string_view key, std::string_view where) {
   VS_ASSIGN_OR_RETURN(auto v, OptionalInt64(obj, key, where));
+  if (!v) return Missing(where, key);
+  return *v;
+}
+
+Result<std::chrono::seconds> Seconds(const Value& obj, std::string_view key,
+                                     std::string_view where) {
+  VS_ASSIGN_OR_RETURN(auto v, OptionalSeconds(obj, key, where));
   if (!v) return Missing(where, key);
   return *v;
 }

@@ -3,6 +3,7 @@
 // never a crash or a silent default.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,7 +19,17 @@ using Value = rapidjson::Value;
 using Document = rapidjson::Document;
 using Allocator = rapidjson::Document::AllocatorType;
 
-// Parses text; on failure the Status (kInternal) says where, never echoing the text.
+// How deep arrays and objects may nest in a document we parse. RapidJSON's reader (and our
+// recursive walkers: Serialize, copies, Vault's value printing) recurse once per level, so a
+// body of a million '[' would overflow the stack; real answers nest a few dozen levels.
+inline constexpr int kMaxDepth = 1000;
+
+// Fails (kInternal, saying so) when `text` nests arrays/objects deeper than kMaxDepth; a cheap
+// scan that every parser of outside JSON runs first.
+Status CheckDepth(std::string_view text);
+
+// Parses text; on failure the Status (kInternal) says where, never echoing the text. Refuses
+// documents nested deeper than kMaxDepth.
 Result<Document> Parse(std::string_view text);
 
 // JSON type name of v ("string", "number", "object", ...), for messages.
@@ -43,6 +54,14 @@ Result<std::optional<std::string_view>> OptionalString(const Value& obj, std::st
                                                        std::string_view where = "");
 Result<std::optional<int64_t>> OptionalInt64(const Value& obj, std::string_view key,
                                              std::string_view where = "");
+// A length of time in whole seconds, as Vault writes TTLs and lease durations: an integer from 0
+// to kMaxSeconds (100 years). Anything larger is refused, so adding it to a clock's time point
+// can never overflow.
+inline constexpr int64_t kMaxSeconds = 100LL * 366 * 24 * 3600;
+Result<std::optional<std::chrono::seconds>> OptionalSeconds(const Value& obj, std::string_view key,
+                                                            std::string_view where = "");
+Result<std::chrono::seconds> Seconds(const Value& obj, std::string_view key,
+                                     std::string_view where = "");
 Result<std::optional<bool>> OptionalBool(const Value& obj, std::string_view key,
                                          std::string_view where = "");
 Result<const Value*> OptionalObject(const Value& obj, std::string_view key,

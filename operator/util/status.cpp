@@ -1,6 +1,8 @@
 // Names and text forms of StatusCode/Status.
 #include "util/status.h"
 
+#include <atomic>
+
 namespace vaultsync {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -43,6 +45,11 @@ std::string Status::ToString() const {
   if (http_status_ != 0) s += " (HTTP " + std::to_string(http_status_) + ")";
   if (!message_.empty()) s += ": " + message_;
   return s;
+}
+
+uint32_t NewWakeSignal() {
+  static std::atomic<uint32_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace vaultsync

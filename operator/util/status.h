@@ -3,6 +3,7 @@
 // kind of failure to its own condition reason.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,14 +48,26 @@ class [[nodiscard]] Status {
   // The HTTP status that produced this error, or 0 when none did (connection failure,
   // local validation).
   int http_status() const { return http_status_; }
-  // Seconds the server asked us to wait (Retry-After), if it said.
-  std::optional<int> retry_after_seconds() const { return retry_after_; }
+  // Seconds the server asked us to wait (Retry-After), if it said (never negative).
+  std::optional<int> retry_after_seconds() const {
+    if (retry_after_ < 0) return std::nullopt;
+    return retry_after_;
+  }
   Status& set_retry_after_seconds(int s) {
-    retry_after_ = s;
+    retry_after_ = s < 0 ? 0 : s;
+    return *this;
+  }
+  // Non-zero: the id of an event whose coming makes a retry worthwhile (NewWakeSignal), such
+  // as "the Vault at this address is healthy again". The runtime parks the failed key on it
+  // (runtime::WakeBoard) and retries it when it fires, instead of on its own backoff alone.
+  uint32_t wake_signal() const { return wake_signal_; }
+  Status& set_wake_signal(uint32_t id) {
+    wake_signal_ = id;
     return *this;
   }
 
-  // The same failure (code, HTTP status, Retry-After) with `prefix` put before the message:
+  // The same failure (code, HTTP status, Retry-After, wake signal) with `prefix` put before
+  // the message:
   // for callers that add context without losing what the retry logic needs.
   Status WithPrefix(std::string_view prefix) const {
     Status s = *this;
@@ -68,12 +81,17 @@ class [[nodiscard]] Status {
   bool operator==(const Status& o) const { return code_ == o.code_ && message_ == o.message_; }
 
  private:
-  // Small fields first: 48 bytes instead of 56 (every cached resource holds a Status).
+  // Small fields first, four bytes each: 48 bytes in all (every cached resource holds a
+  // Status).
   StatusCode code_ = StatusCode::kOk;
   int http_status_ = 0;
-  std::optional<int> retry_after_;
+  int retry_after_ = -1;  // -1: none
+  uint32_t wake_signal_ = 0;
   std::string message_;
 };
+
+// A process-unique wake signal id (never 0). Thread-safe.
+uint32_t NewWakeSignal();
 
 inline Status InvalidArgument(std::string m) {
   return {StatusCode::kInvalidArgument, std::move(m)};

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace vaultsync {
 namespace {
@@ -65,7 +66,10 @@ std::string FormatRfc3339Nano(TimePoint t) {
 }
 
 Result<TimePoint> ParseRfc3339(std::string_view s) {
-  auto bad = [&] { return InvalidArgument("invalid RFC 3339 time \"" + std::string(s) + "\""); };
+  // Quoted in messages up to a bound (the fraction may have any number of digits).
+  std::string shown(s.substr(0, 64));
+  if (s.size() > 64) shown += "...";
+  auto bad = [&] { return InvalidArgument("invalid RFC 3339 time \"" + shown + "\""); };
   int y, mo, d, h, mi, se;
   if (!Digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
       !Digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !Digits(s, 11, 2, h) ||
@@ -105,6 +109,13 @@ Result<TimePoint> ParseRfc3339(std::string_view s) {
   if (pos != s.size()) return bad();
   int64_t secs =
       DaysFromCivil(y, unsigned(mo), unsigned(d)) * 86400 + h * 3600 + mi * 60 + se - offset;
+  // TimePoint counts nanoseconds in 64 bits: years 1678 to 2261. Go's zero time
+  // ("0001-01-01T00:00:00Z") and "9999-12-31..." are outside; converting them would overflow.
+  constexpr int64_t kLimit = std::numeric_limits<int64_t>::max() / 1000000000 - 1;
+  if (secs < -kLimit || secs > kLimit) {
+    return InvalidArgument("RFC 3339 time \"" + shown +
+                           "\" is outside the years 1678 to 2261 that can be represented");
+  }
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(secs) +
                                                                    std::chrono::nanoseconds(ns)));
 }

@@ -111,9 +111,9 @@ Result<AuthResult> ParseAuthBlock(std::string_view body) {
   auto tok = json::String(a, "client_token", "auth");
   if (!tok.ok()) return bad(tok.status());
   out.token = std::string(*tok);
-  auto ttl = json::Int64(a, "lease_duration", "auth");
+  auto ttl = json::Seconds(a, "lease_duration", "auth");
   if (!ttl.ok()) return bad(ttl.status());
-  out.ttl = std::chrono::seconds(*ttl);
+  out.ttl = *ttl;
   auto renewable = json::OptionalBool(a, "renewable", "auth");
   if (!renewable.ok()) return bad(renewable.status());
   out.renewable = renewable->value_or(false);

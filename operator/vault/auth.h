@@ -49,9 +49,11 @@ struct AuthConfig {
   // again when the token is found dead): a token kept in a Secret that may be replaced.
   std::function<Result<std::string>()> token_source;
 
-  // Label of vaultsync_vault_token_ttl_seconds{vaultauth} ("namespace/name" or "default");
-  // empty = do not report the TTL.
+  // Labels of vaultsync_vault_token_ttl_seconds{vaultauth,namespace}: the VaultAuth
+  // ("namespace/name" or "default"; empty = do not report the TTL) and the namespace the
+  // identity acts for (a tenant identity's consuming namespace, else the VaultAuth's own).
   std::string metrics_label;
+  std::string metrics_namespace;
 };
 
 // "kubernetes", "appRole", "token" (the VaultAuth spelling, also the metrics label).

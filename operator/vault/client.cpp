@@ -1,6 +1,8 @@
 // The request loop: build, send, map, retry.
 #include "vault/client.h"
 
+#include "util/redact.h"
+
 #include <thread>
 
 #include "vault/errors.h"
@@ -34,6 +36,7 @@ Client::Client(ConnectionConfig config, std::unique_ptr<http::Transport> transpo
       logger_(options.logger != nullptr ? options.logger : &log::Default()),
       sleep_(std::move(options.sleep)),
       jitter_(std::move(options.jitter)),
+      gate_(std::move(options.gate)),
       rng_(std::random_device{}()) {
   if (!sleep_) sleep_ = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
 }
@@ -71,10 +74,21 @@ Result<http::Response> Client::Send(const Call& call) const {
   // but keeping labels and messages path-only is simpler to audit).
   const std::string& path = call.path;
 
+  // Health questions are how the gate learns the server is back: never held by it.
+  HealthGate* gate = (call.op == Operation::kSysHealth || call.op == Operation::kSysSealStatus)
+                         ? nullptr
+                         : gate_.get();
   const TimePoint start = clock_->Now();
   Status last;
   int attempt = 0;
   while (true) {
+    if (gate != nullptr) {
+      Status admitted = gate->Admit();
+      if (!admitted.ok()) {
+        if (attempt == 0) return admitted;
+        break;  // opened by another caller during our retries: end with our own error
+      }
+    }
     ++attempt;
     const TimePoint t0 = clock_->Now();
     auto res = transport_->Send(req);
@@ -90,6 +104,7 @@ Result<http::Response> Client::Send(const Call& call) const {
       }
       last = ErrorFromResponse(call.op, path, resp);
     }
+    if (gate != nullptr && gate->Observe(last)) break;  // the server is out: no retry
     if (!IsRetryable(last) || attempt >= retry_.max_attempts) break;
     if (last.http_status() == 500 && !call.retry_internal_errors) break;
     std::chrono::milliseconds delay = Backoff(retry_, attempt, NextJitter());
@@ -112,6 +127,7 @@ Result<http::Response> Client::Send(const Call& call) const {
   if (attempt > 1) msg += " after " + std::to_string(attempt) + " attempts";
   Status out(last.code(), std::move(msg), last.http_status());
   if (auto ra = last.retry_after_seconds(); ra.has_value()) out.set_retry_after_seconds(*ra);
+  if (gate != nullptr && gate->open()) out.set_wake_signal(gate->signal());
   return out;
 }
 

@@ -1,8 +1,9 @@
 // One connection to one Vault server: every Vault request of the operator and the CLI goes
 // through Client::Send, which owns what all of them need the same way — the /v1/ prefix,
 // X-Vault-Namespace and extra headers, bounded retries with jittered backoff on transient
-// failures only, error mapping (errors.h), per-attempt metrics, and keeping tokens out of
-// messages. It knows nothing about auth or KV; those build Calls on top of it.
+// failures only, error mapping (errors.h), per-attempt metrics, keeping tokens out of
+// messages, and the address's breaker (health_gate.h). It knows nothing about auth or KV; those
+// build Calls on top of it.
 #pragma once
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include "util/log.h"
 #include "util/status.h"
 #include "vault/connection.h"
+#include "vault/health_gate.h"
 #include "vault/operation.h"
 #include "vault/retry.h"
 
@@ -57,6 +59,10 @@ struct ClientOptions {
   // When cancelled, requests in flight end at once with kCancelled (operator shutdown).
   // Not owned; may be null.
   const http::CancelFlag* cancel = nullptr;
+  // The breaker of this client's address (shared by every client of it): while open, calls
+  // fail at once without a request; sys/health and sys/seal-status always go through.
+  // Optional.
+  std::shared_ptr<HealthGate> gate;
 };
 
 // Thread-safe: one Client is shared by every caller of a connection (the transport pools
@@ -88,6 +94,7 @@ class Client {
   const ConnectionConfig& config() const { return config_; }
   const Clock& clock() const { return *clock_; }
   metrics::VaultHooks* hooks() const { return hooks_; }
+  const std::shared_ptr<HealthGate>& gate() const { return gate_; }
   log::Logger& logger() const { return *logger_; }
 
   Client(ConnectionConfig config, std::unique_ptr<http::Transport> transport,
@@ -105,6 +112,7 @@ class Client {
   log::Logger* logger_;
   std::function<void(std::chrono::milliseconds)> sleep_;
   std::function<double()> jitter_;
+  std::shared_ptr<HealthGate> gate_;
   mutable std::mutex rng_mu_;
   mutable std::minstd_rand rng_;
 };

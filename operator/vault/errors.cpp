@@ -104,14 +104,16 @@ Status ErrorFromResponse(Operation op, std::string_view path, const http::Respon
   Status st(code, std::move(msg), resp.status);
   if (resp.status == 429 || resp.status == 503) {
     std::string_view ra = resp.Header("Retry-After");
+    // At most 6 digits (11 days), checked before any arithmetic: a longer value is ignored
+    // and cannot overflow `secs`.
     int secs = 0;
     bool digits = !ra.empty() && ra.size() < 7;
-    for (char c : ra) {
-      if (c < '0' || c > '9') {
+    for (size_t i = 0; digits && i < ra.size(); ++i) {
+      if (ra[i] < '0' || ra[i] > '9') {
         digits = false;
         break;
       }
-      secs = secs * 10 + (c - '0');
+      secs = secs * 10 + (ra[i] - '0');
     }
     if (digits) st.set_retry_after_seconds(secs);
   }
@@ -136,18 +138,6 @@ bool IsRetryable(const Status& status) {
     default:
       return false;
   }
-}
-
-std::string Redact(std::string message, const std::vector<std::string>& sensitive) {
-  for (const auto& s : sensitive) {
-    if (s.size() < 4) continue;
-    size_t pos = 0;
-    while ((pos = message.find(s, pos)) != std::string::npos) {
-      message.replace(pos, s.size(), "<redacted>");
-      pos += 10;
-    }
-  }
-  return message;
 }
 
 }  // namespace vaultsync::vault

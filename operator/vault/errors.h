@@ -33,9 +33,4 @@ std::string JoinedErrors(std::string_view body);
 // reset, timeout) and HTTP 429, 500, 502, 503, 504. Never for any other 4xx.
 bool IsRetryable(const Status& status);
 
-// Replaces every occurrence of each sensitive string (of 4 or more characters: shorter ones
-// would mangle ordinary words and cannot identify a secret) by "<redacted>". Defence in
-// depth: Vault's messages do not echo values, but a proxy in front of it might.
-std::string Redact(std::string message, const std::vector<std::string>& sensitive);
-
 }  // namespace vaultsync::vault

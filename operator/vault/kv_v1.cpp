@@ -27,15 +27,20 @@ std::optional<std::chrono::seconds> TtlLease(const json::Value& doc, const KvDat
   auto it =
       std::find_if(data.begin(), data.end(), [](const auto& kv) { return kv.first == "ttl"; });
   if (it == data.end()) return std::nullopt;
-  auto lease = json::OptionalInt64(doc, "lease_duration");
-  if (lease.ok() && lease->has_value() && **lease > 0) return std::chrono::seconds(**lease);
+  auto lease = json::OptionalSeconds(doc, "lease_duration");
+  if (lease.ok() && lease->has_value() && (*lease)->count() > 0) return **lease;
+  // Beyond json::kMaxSeconds a hint means nothing, and later clock arithmetic would overflow.
+  auto bounded = [](int64_t secs) -> std::optional<std::chrono::seconds> {
+    if (secs < 0 || secs > json::kMaxSeconds) return std::nullopt;
+    return std::chrono::seconds(secs);
+  };
   if (it->second.is_string) {
     auto d = ParseDuration(it->second.text);
-    if (d.ok()) return std::chrono::duration_cast<std::chrono::seconds>(*d);
+    if (d.ok()) return bounded(std::chrono::duration_cast<std::chrono::seconds>(*d).count());
     return std::nullopt;
   }
   try {
-    return std::chrono::seconds(std::stoll(it->second.text));
+    return bounded(std::stoll(it->second.text));
   } catch (const std::exception&) {
     return std::nullopt;
   }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "util/json.h"
+#include "util/time_format.h"
 #include "vault/errors.h"
 #include "vault/kv.h"
 #include "vault/path.h"
@@ -55,10 +56,14 @@ Status Unreadable(const Paths& p, const KvVersionInfo& v, int http_status) {
     return Status(StatusCode::kFailedPrecondition, which + " was destroyed", http_status);
   }
   if (!v.deletion_time.empty()) {
-    return Status(StatusCode::kFailedPrecondition,
-                  which + " was deleted at " + v.deletion_time + " (soft delete: undelete it " +
-                      "or write a new version)",
-                  http_status);
+    // The time is quoted only when it is one: any other text from the body stays out of the
+    // message (it could echo the token; the fuzzer found that).
+    std::string at;
+    if (ParseRfc3339(v.deletion_time).ok()) at = " at " + v.deletion_time;
+    return Status(
+        StatusCode::kFailedPrecondition,
+        which + " was deleted" + at + " (soft delete: undelete it " + "or write a new version)",
+        http_status);
   }
   return Status(StatusCode::kFailedPrecondition, which + " has no data", http_status);
 }
@@ -71,24 +76,23 @@ Result<KvSecret> KvV2Read(const Session& s, std::string_view mount, std::string_
   if (version.has_value() && *version < 1) return InvalidArgument("version must be >= 1");
   Call call{.op = Operation::kKvRead, .method = "GET", .path = p.Api("data")};
   if (version.has_value()) call.query = "version=" + std::to_string(*version);
-  // A 404 may still carry the metadata of a deleted or destroyed version: take it as data.
-  call.accept = [](const http::Response& r) { return r.status == 404; };
-  VS_ASSIGN_OR_RETURN(http::Response resp, s.Send(std::move(call)));
-
-  if (resp.status == 404) {
+  // A 404 may still carry the metadata of a deleted or destroyed version: that one is taken
+  // as an answer. Any other 404 stays an error of the Client, which redacts what the call
+  // sent (a body quoting the token must not reach the message).
+  KvVersionInfo gone;
+  call.accept = [&gone](const http::Response& r) {
+    if (r.status != 404) return false;
+    auto doc = ParseExact(r.body);
+    if (!doc.ok()) return false;
+    auto data = json::OptionalObject(*doc, "data");
     KvVersionInfo info;
-    bool has_metadata = false;
-    if (auto doc = ParseExact(resp.body); doc.ok()) {
-      auto data = json::OptionalObject(*doc, "data");
-      if (data.ok() && *data != nullptr && ReadVersionMetadata(**data, info).ok()) {
-        has_metadata = info.version > 0;
-      }
-    }
-    if (has_metadata && (info.destroyed || !info.deletion_time.empty())) {
-      return Unreadable(p, info, 404);
-    }
-    return ErrorFromResponse(Operation::kKvRead, p.Api("data"), resp);
-  }
+    if (!data.ok() || *data == nullptr || !ReadVersionMetadata(**data, info).ok()) return false;
+    if (info.version <= 0 || (!info.destroyed && info.deletion_time.empty())) return false;
+    gone = std::move(info);
+    return true;
+  };
+  VS_ASSIGN_OR_RETURN(http::Response resp, s.Send(std::move(call)));
+  if (resp.status == 404) return Unreadable(p, gone, 404);
 
   VS_ASSIGN_OR_RETURN(json::Document doc, ParseExact(resp.body));
   auto data = json::Object(doc, "data");

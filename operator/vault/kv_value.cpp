@@ -127,6 +127,9 @@ void AppendGoJson(std::string& out, const json::Value& v) {
 }  // namespace
 
 Result<json::Document> ParseExact(std::string_view body) {
+  if (Status deep = json::CheckDepth(body); !deep.ok()) {
+    return Internal("invalid JSON from Vault: " + deep.message());
+  }
   json::Document d;
   // Full precision: the default fast path may be one ULP off, and a number re-printed from
   // a wrong double would change the Secret's bytes.

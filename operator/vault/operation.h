@@ -21,8 +21,14 @@ enum class Operation {
   kSysHealth,
   kSysSealStatus,
   kSysPolicy,
-  kSysMount,   // enabling and listing auth methods and secrets engines (vaultsyncctl)
-  kAuthAdmin,  // an auth method's config, roles, role-id and secret-id (vaultsyncctl)
+  kSysMount,     // enabling and listing auth methods and secrets engines (vaultsyncctl)
+  kAuthAdmin,    // an auth method's config, roles, role-id and secret-id (vaultsyncctl)
+  kDynamicRead,  // reading credentials that come with a lease (database/creds/<role>, ...)
+  kLeaseLookup,
+  kLeaseRenew,
+  kLeaseRevoke,
+  kPkiIssue,
+  kPkiRevoke,
 };
 
 // "kv_read", "kv_write", ... as listed in the metrics contract.
@@ -58,6 +64,18 @@ constexpr std::string_view OperationName(Operation op) {
       return "sys_mount";
     case Operation::kAuthAdmin:
       return "auth_admin";
+    case Operation::kDynamicRead:
+      return "dynamic_read";
+    case Operation::kLeaseLookup:
+      return "lease_lookup";
+    case Operation::kLeaseRenew:
+      return "lease_renew";
+    case Operation::kLeaseRevoke:
+      return "lease_revoke";
+    case Operation::kPkiIssue:
+      return "pki_issue";
+    case Operation::kPkiRevoke:
+      return "pki_revoke";
   }
   return "unknown";
 }

@@ -29,9 +29,9 @@ Result<LoginInfo> LookupSelf(const Client& client, const std::string& token,
     return Status::Ok();
   };
   auto secs = [&](std::string_view key, std::chrono::seconds& out) -> Status {
-    auto v = json::OptionalInt64(d, key, "data");
+    auto v = json::OptionalSeconds(d, key, "data");
     if (!v.ok()) return Bad(v.status());
-    out = std::chrono::seconds(v->value_or(0));
+    out = v->value_or(std::chrono::seconds(0));
     return Status::Ok();
   };
   VS_RETURN_IF_ERROR(str("display_name", info.display_name));
@@ -58,7 +58,9 @@ Result<LoginInfo> LookupSelf(const Client& client, const std::string& token,
     json::Value* data = nullptr;
     auto it = doc.FindMember("data");
     if (it != doc.MemberEnd() && it->value.IsObject()) data = &it->value;
-    if (data != nullptr) data->RemoveMember("id");
+    // Every copy: a body with a repeated member must not keep one.
+    while (data != nullptr && data->RemoveMember("id")) {
+    }
     *raw_body = json::Serialize(doc);
   }
   return info;

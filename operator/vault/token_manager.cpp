@@ -11,6 +11,8 @@ using std::chrono::seconds;
 
 constexpr auto kAliveCacheFor = seconds(10);
 constexpr auto kRetryRefreshAfter = seconds(5);
+constexpr std::chrono::milliseconds kMinLoginInterval{1000};
+constexpr std::chrono::milliseconds kMaxLoginInterval{30000};
 
 }  // namespace
 
@@ -20,7 +22,7 @@ TokenManager::TokenManager(std::shared_ptr<const Client> client, AuthConfig conf
 TokenManager::~TokenManager() {
   if (client_->hooks() != nullptr && !config_.metrics_label.empty() && state_.has_value() &&
       state_->owned) {
-    client_->hooks()->RemoveTokenTtl(config_.metrics_label);
+    client_->hooks()->RemoveTokenTtl(config_.metrics_label, config_.metrics_namespace);
   }
 }
 
@@ -39,7 +41,7 @@ void TokenManager::ReportTtl(const State& s, TimePoint now) {
   if (s.ttl.count() > 0) {
     remaining = std::max(0.0, std::chrono::duration<double>(s.expires_at - now).count());
   }
-  hooks->SetTokenTtl(config_.metrics_label, remaining);
+  hooks->SetTokenTtl(config_.metrics_label, config_.metrics_namespace, remaining);
 }
 
 Result<TokenManager::State> TokenManager::FromAuth(const AuthResult& auth, bool owned,
@@ -137,6 +139,9 @@ Result<std::string> TokenManager::Token() {
       }
       continue;
     }
+    if (!state_.has_value() && !last_refresh_error_.ok() && now < login_retry_at_) {
+      return last_refresh_error_;  // the last login failed moments ago: not again yet
+    }
     busy_ = true;
     std::optional<State> snapshot = state_;
     lk.unlock();
@@ -149,6 +154,7 @@ Result<std::string> TokenManager::Token() {
     if (fresh.ok()) {
       state_ = std::move(fresh).value();
       last_refresh_error_ = Status::Ok();
+      login_backoff_ = std::chrono::milliseconds(0);
       ReportTtl(*state_, now);
       return state_->token;
     }
@@ -162,8 +168,16 @@ Result<std::string> TokenManager::Token() {
       return state_->token;
     }
     state_.reset();
+    NoteFailedLogin(fresh.status(), now);
     return fresh.status();
   }
+}
+
+void TokenManager::NoteFailedLogin(const Status& failure, TimePoint now) {
+  if (failure.code() == StatusCode::kCancelled) return;
+  login_backoff_ = login_backoff_.count() == 0 ? kMinLoginInterval
+                                               : std::min(kMaxLoginInterval, login_backoff_ * 2);
+  login_retry_at_ = now + login_backoff_;
 }
 
 Status TokenManager::Maintain() { return Token().status(); }
@@ -226,9 +240,11 @@ Result<bool> TokenManager::OnForbidden(const std::string& token) {
     if (fresh->ok()) {
       state_ = std::move(*fresh).value();
       last_refresh_error_ = Status::Ok();
+      login_backoff_ = std::chrono::milliseconds(0);
     } else {
       last_refresh_error_ = fresh->status();
       if (state_.has_value() && state_->token == token) state_.reset();
+      NoteFailedLogin(fresh->status(), clock.Now());
     }
   } else if (!look.ok() && look.status().http_status() == 403 && state_.has_value() &&
              state_->token == token) {
@@ -248,7 +264,7 @@ Status TokenManager::RevokeIfOwned() {
   lk.unlock();
   Status st = RevokeSelf(*client_, token);
   if (client_->hooks() != nullptr && !config_.metrics_label.empty()) {
-    client_->hooks()->RemoveTokenTtl(config_.metrics_label);
+    client_->hooks()->RemoveTokenTtl(config_.metrics_label, config_.metrics_namespace);
   }
   lk.lock();
   busy_ = false;

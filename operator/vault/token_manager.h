@@ -33,7 +33,11 @@ class TokenManager {
   // has not expired yet, else they wait for the refresh. Errors: those of Login()
   // (kUnauthenticated when Vault refused the login, kUnavailable / kDeadlineExceeded /
   // kRateLimited when it could not answer), or ResolveStaticToken's for the token method.
-  // Callers that waited on a failed login get that login's error (no second login).
+  // Callers that waited on a failed login get that login's error (no second login), and so
+  // does every caller until a minimum interval has passed since it failed (1 s, doubling
+  // per failed login up to 30 s; reset by a success): however many resources share the
+  // identity, a refused login is repeated at most once per interval (the login storms
+  // that took Vault down for ESO users).
   Result<std::string> Token();
 
   // Call after a request made with `token` was refused with HTTP 403. Returns true when the
@@ -81,6 +85,9 @@ class TokenManager {
   Result<State> DoLogin();
   Result<State> FromAuth(const AuthResult& auth, bool owned, std::chrono::seconds login_ttl);
   void ReportTtl(const State& s, TimePoint now);
+  // A login (or re-login) failed with no usable token left: the next waits its interval.
+  // mu_ held.
+  void NoteFailedLogin(const Status& failure, TimePoint now);
 
   std::shared_ptr<const Client> client_;
   const AuthConfig config_;
@@ -91,6 +98,9 @@ class TokenManager {
   bool busy_ = false;          // a login, renewal or lookup is in flight
   uint64_t completed_ = 0;     // refreshes finished (to tell waiters theirs is done)
   Status last_refresh_error_;  // outcome of the last refresh that failed
+  // After a failed login with no usable token: no new login before login_retry_at_.
+  TimePoint login_retry_at_{};
+  std::chrono::milliseconds login_backoff_{0};
 };
 
 }  // namespace vaultsync::vault

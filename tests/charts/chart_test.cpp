@@ -110,11 +110,18 @@ std::map<std::string, std::set<std::string>> WatchGrants(bool token_request) {
       {"vaultsync.io/vaultstaticsecrets/status", {"patch"}},
       {"vaultsync.io/vaultauths/status", {"patch"}},
       {"vaultsync.io/vaultconnections/status", {"patch"}},
+      {"vaultsync.io/vaultpushsecrets", {"list", "watch", "patch"}},
+      {"vaultsync.io/vaultpushsecrets/status", {"patch"}},
+      {"vaultsync.io/vaultdynamicsecrets", {"list", "watch", "patch"}},
+      {"vaultsync.io/vaultpkisecrets", {"list", "watch", "patch"}},
+      {"vaultsync.io/vaultdynamicsecrets/status", {"patch"}},
+      {"vaultsync.io/vaultpkisecrets/status", {"patch"}},
       {"/secrets", {"get", "list", "watch", "create", "update"}},
       {"/events", {"create", "patch"}},
       {"apps/deployments", {"patch"}},
       {"apps/statefulsets", {"patch"}},
       {"apps/daemonsets", {"patch"}},
+      {"argoproj.io/rollouts", {"patch"}},
   };
   if (token_request) g["/serviceaccounts/token"] = {"create"};
   return g;
@@ -373,6 +380,72 @@ TEST(ChartTest, RequiredValuesAreEnforced) {
   }
 }
 
+std::vector<std::string> SelectorArgs(const YAML::Node& deployment) {
+  std::vector<std::string> out;
+  for (const auto& a : deployment["spec"]["template"]["spec"]["containers"][0]["args"]) {
+    std::string s = a.as<std::string>();
+    if (s.rfind("--watch-label-selector", 0) == 0) out.push_back(s);
+  }
+  return out;
+}
+
+// shards: [] renders one Deployment without a selector (the unsharded operator); shards set
+// renders one Deployment per shard selecting its label value, and the default one selecting
+// the resources without the label, all on one ServiceAccount and one set of RBAC objects.
+TEST(ChartTest, ShardsRenderOneDeploymentPerShardPlusTheDefault) {
+  Rendered plain = Render({});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  ASSERT_NE(FindKind(plain, "Deployment"), nullptr);
+  EXPECT_TRUE(SelectorArgs(*FindKind(plain, "Deployment")).empty());
+
+  Rendered r = Render({"shards.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto kinds = Kinds(r);
+  EXPECT_EQ(kinds.count("Deployment"), 3u);
+  EXPECT_EQ(kinds.count("ServiceAccount"), 1u);
+  EXPECT_EQ(kinds.count("ClusterRole"), 1u);
+  EXPECT_EQ(kinds.count("ClusterRoleBinding"), 1u);
+  EXPECT_EQ(Grants(r, "ClusterRole", ""), WatchGrants(true));
+  ExpectSecureDeployment(r);
+  std::map<std::string, std::vector<std::string>> selectors;
+  std::set<std::string> service_accounts;
+  std::set<std::string> match_labels;
+  for (const auto& d : r.docs) {
+    if (d["kind"].as<std::string>() != "Deployment") continue;
+    std::string name = d["metadata"]["name"].as<std::string>();
+    selectors[name] = SelectorArgs(d);
+    YAML::Node pod = d["spec"]["template"];
+    service_accounts.insert(pod["spec"]["serviceAccountName"].as<std::string>());
+    std::map<std::string, std::string> selected;
+    for (const auto& kv : d["spec"]["selector"]["matchLabels"]) {
+      std::string k = kv.first.as<std::string>(), v = kv.second.as<std::string>();
+      selected[k] = v;
+      EXPECT_EQ(pod["metadata"]["labels"][k].as<std::string>(), v) << name << " selects " << k;
+    }
+    std::string ml;
+    for (const auto& [k, v] : selected) ml += k + "=" + v + ";";
+    match_labels.insert(ml);
+    EXPECT_TRUE(Strings(pod["spec"]["containers"][0]["args"]).count("--leader-elect")) << name;
+  }
+  EXPECT_EQ(selectors, (std::map<std::string, std::vector<std::string>>{
+                           {"vs-vaultsync", {"--watch-label-selector=!sharding.vaultsync.io/key"}},
+                           {"vs-vaultsync-shard-1",
+                            {"--watch-label-selector=sharding.vaultsync.io/key in (shard-1)"}},
+                           {"vs-vaultsync-shard-2",
+                            {"--watch-label-selector=sharding.vaultsync.io/key in (shard-2)"}},
+                       }));
+  EXPECT_EQ(service_accounts, std::set<std::string>{"vs-vaultsync"});
+  EXPECT_EQ(match_labels.size(), 3u) << "each Deployment has its own selector";
+  // The default Deployment keeps the selector it had before sharding (immutable on upgrade).
+  EXPECT_TRUE(
+      match_labels.count("app.kubernetes.io/instance=vs;app.kubernetes.io/name=vaultsync;"));
+
+  auto bad = RenderText("shards: [Shard_1]\n");
+  EXPECT_NE(bad.exit_code, 0) << "a shard name must be usable in a Deployment name";
+  auto twice = RenderText("shards: [a, a]\n");
+  EXPECT_NE(twice.exit_code, 0);
+}
+
 TEST(ChartTest, DefaultVaultAuthForEveryMethod) {
   auto approle = RenderText(
       "defaults:\n  vaultAuth:\n    create: true\n    method: appRole\n    mount: ci\n"
@@ -585,7 +658,7 @@ TEST(ChartTest, EveryCrdFieldIsDescribed) {
       CheckCrdNode(v["schema"]["openAPIV3Schema"], e.path().filename().string());
     }
   }
-  EXPECT_EQ(crds, 3u);
+  EXPECT_EQ(crds, 6u);  // one file per kind
 }
 
 TEST(ChartTest, VaultStaticSecretAdmissionRulesHaveMessages) {

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "util/base64.h"
+
 #include "fakes.h"
 
 namespace vaultsync::controller {
@@ -118,6 +120,25 @@ TEST_F(WriterTest, AThrottledWriteKeepsTheServersRetryAfter) {
   ASSERT_FALSE(Write("VaultStaticSecret", vss, "db", {{"a", "1"}}, &f).ok());
   EXPECT_EQ(f.reason, kReasonSecretWriteFailed);
   EXPECT_EQ(f.status.retry_after_seconds(), 30);
+}
+
+// An admission webhook that quotes the request in its refusal: the values sent (as they are
+// and base64-encoded) never reach the condition, Event or log.
+TEST_F(WriterTest, ARefusalQuotingTheValuesSentIsRedacted) {
+  const std::string value = "CANARY-PASSWORD-7d1e";
+  cluster_.fail_secret_writes =
+      Status(StatusCode::kInvalidArgument,
+             "admission webhook \"policy.example.com\" denied the request: data.password=" + value +
+                 " (" + base64::Encode(value) + ") is not allowed",
+             422);
+  ObjectMeta vss = Meta("db", "uid-1");
+  WriteFailure f;
+  ASSERT_FALSE(Write("VaultStaticSecret", vss, "db", {{"password", value}}, &f).ok());
+  EXPECT_EQ(f.reason, kReasonSecretWriteFailed);
+  EXPECT_EQ(f.status.http_status(), 422);
+  EXPECT_EQ(f.status.message().find(value), std::string::npos) << f.status.message();
+  EXPECT_EQ(f.status.message().find(base64::Encode(value)), std::string::npos);
+  EXPECT_THAT(f.status.message(), HasSubstr("denied the request: data.password=<redacted>"));
 }
 
 }  // namespace

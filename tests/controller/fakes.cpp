@@ -18,6 +18,7 @@ Result<std::optional<json::Document>> FakeCluster::GetSecret(const std::string& 
 Status FakeCluster::CreateSecret(const std::string& ns, const json::Value& secret) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!fail_writes.ok()) return fail_writes;
+  if (!fail_secret_writes.ok()) return fail_secret_writes;
   ++creates;
   json::Document d;
   d.CopyFrom(secret, d.GetAllocator());
@@ -29,6 +30,7 @@ Status FakeCluster::CreateSecret(const std::string& ns, const json::Value& secre
   d["metadata"].AddMember("uid", json::StringValue("uid-" + name, d.GetAllocator()),
                           d.GetAllocator());
   secrets_[ns + "/" + name] = json::Serialize(d);
+  write_log.push_back("create " + ns + "/" + name);
   return Status::Ok();
 }
 
@@ -36,6 +38,7 @@ Status FakeCluster::UpdateSecret(const std::string& ns, const std::string& name,
                                  const json::Value& secret) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!fail_writes.ok()) return fail_writes;
+  if (!fail_secret_writes.ok()) return fail_secret_writes;
   ++updates;
   auto it = secrets_.find(ns + "/" + name);
   if (it == secrets_.end()) return NotFound("no such secret");
@@ -49,6 +52,7 @@ Status FakeCluster::UpdateSecret(const std::string& ns, const std::string& name,
   d["metadata"]["resourceVersion"] =
       json::StringValue(std::to_string(++next_rv_), d.GetAllocator());
   it->second = json::Serialize(d);
+  write_log.push_back("update " + ns + "/" + name);
   return Status::Ok();
 }
 
@@ -58,6 +62,7 @@ Status FakeCluster::PatchStatus(const std::string&, const std::string&, const st
   if (!fail_writes.ok()) return fail_writes;
   ++status_patches;
   status_patch_bodies.push_back(merge_patch);
+  write_log.push_back("status " + merge_patch);
   return Status::Ok();
 }
 
@@ -70,12 +75,15 @@ Status FakeCluster::PatchObject(const std::string& kind, const std::string& ns,
 }
 
 Status FakeCluster::PatchWorkload(const std::string& kind, const std::string& ns,
-                                  const std::string& name, const std::string&) {
+                                  const std::string& name, const std::string& patch) {
   std::lock_guard<std::mutex> lock(mu_);
   ++workload_patches;
   workload_patch_targets.push_back(kind + " " + ns + "/" + name);
+  workload_patch_bodies.push_back(patch);
   auto it = fail_workload.find(kind + " " + name);
-  return it == fail_workload.end() ? Status::Ok() : it->second;
+  if (it != fail_workload.end()) return it->second;
+  write_log.push_back("workload " + kind + " " + ns + "/" + name);
+  return Status::Ok();
 }
 
 Result<std::string> FakeCluster::CreateServiceAccountToken(const std::string& ns,
@@ -123,6 +131,7 @@ Result<std::shared_ptr<const KvResult>> FakeSource::Read(const VaultIdentity& id
   std::lock_guard<std::mutex> lock(mu_);
   ++reads;
   identities.push_back(identity);
+  requests.push_back(request);
   std::string key = request.mount + "/" + request.path;
   auto e = errors_.find(key);
   if (e != errors_.end()) return e->second;
@@ -147,6 +156,38 @@ void FakeSource::Set(const std::string& mount_path, std::vector<KvEntry> entries
 void FakeSource::SetError(const std::string& mount_path, Status error) {
   std::lock_guard<std::mutex> lock(mu_);
   errors_[mount_path] = std::move(error);
+}
+
+void FakeSource::Delete(const std::string& mount_path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  data_.erase(mount_path);
+  errors_.erase(mount_path);
+}
+
+void FakeSource::SetListError(const std::string& mount_folder, Status error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  list_errors_[mount_folder] = std::move(error);
+}
+
+Result<std::shared_ptr<const KvListResult>> FakeSource::List(const VaultIdentity&,
+                                                             const KvListRequest& request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++lists;
+  list_requests.push_back(request);
+  const std::string folder = request.mount + (request.path.empty() ? "" : "/" + request.path);
+  if (auto e = list_errors_.find(folder); e != list_errors_.end()) return e->second;
+  const std::string prefix = folder + "/";
+  auto out = std::make_shared<KvListResult>();
+  std::set<std::string> keys;
+  for (const auto& [k, v] : data_) {
+    if (k.rfind(prefix, 0) != 0) continue;
+    std::string rest = k.substr(prefix.size());
+    size_t slash = rest.find('/');
+    keys.insert(slash == std::string::npos ? rest : rest.substr(0, slash + 1));
+  }
+  out->keys.assign(keys.begin(), keys.end());
+  if (clock != nullptr) out->read_at = clock->Now();
+  return std::shared_ptr<const KvListResult>(out);
 }
 
 }  // namespace vaultsync::controller::testing

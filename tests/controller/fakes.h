@@ -105,8 +105,13 @@ class FakeCluster : public Cluster {
   std::vector<std::string> object_patch_bodies;  // "Kind ns/name <patch>"
   Status fail_object_patches;                    // when non-OK, PatchObject returns it
   std::vector<std::string> workload_patch_targets;
+  std::vector<std::string> workload_patch_bodies;
+  // Every successful write in order ("status <patch>", "create ns/name", "update ns/name",
+  // "workload Kind ns/name"), for tests of what is written before what.
+  std::vector<std::string> write_log;
   std::vector<std::string> token_requests;      // "ns/sa"
   Status fail_writes;                           // when non-OK, every write returns it
+  Status fail_secret_writes;                    // when non-OK, Secret creates/updates return it
   std::map<std::string, Status> fail_workload;  // "Kind name" -> error its patches return
 
  private:
@@ -155,6 +160,10 @@ class FakeSource : public SecretSource {
  public:
   Result<std::shared_ptr<const KvResult>> Read(const VaultIdentity& identity,
                                                const KvRequest& request) override;
+  // Lists the secrets Set() under "mount/path/" (sub-folders end in '/'); an empty folder
+  // lists as empty, as the real source's does.
+  Result<std::shared_ptr<const KvListResult>> List(const VaultIdentity& identity,
+                                                   const KvListRequest& request) override;
   void Forget(const std::string&) override {}
 
   // Serves `entries` for mount/path (any identity) until changed.
@@ -162,15 +171,22 @@ class FakeSource : public SecretSource {
            std::optional<int64_t> version = 1,
            std::optional<std::chrono::seconds> ttl = std::nullopt);
   void SetError(const std::string& mount_path, Status error);
+  void Delete(const std::string& mount_path);
+  // A LIST of "mount/folder" (without trailing '/') fails with `error`.
+  void SetListError(const std::string& mount_folder, Status error);
 
   const Clock* clock = nullptr;  // stamps read_at
   int reads = 0;
+  int lists = 0;
   std::vector<VaultIdentity> identities;  // identity of each read
+  std::vector<KvRequest> requests;        // each read
+  std::vector<KvListRequest> list_requests;
 
  private:
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<const KvResult>> data_;
   std::map<std::string, Status> errors_;
+  std::map<std::string, Status> list_errors_;
 };
 
 }  // namespace vaultsync::controller::testing

@@ -50,6 +50,30 @@ TEST(Finalizer, NeverAddedToAnObjectBeingDeleted) {
   EXPECT_EQ(cluster.object_patches, 0);
 }
 
+TEST(Finalizer, RemovedFromALiveObjectThatNoLongerNeedsIt) {
+  testing::FakeCluster cluster;
+  Finalizer f(cluster, "VaultPushSecret", "vaultsync.io/push-cleanup");
+  auto removed = f.Remove(Meta(false, {"other.io/x", "vaultsync.io/push-cleanup"}));
+  ASSERT_TRUE(removed.ok());
+  EXPECT_TRUE(*removed);
+  ASSERT_EQ(cluster.object_patch_bodies.size(), 1u);
+  EXPECT_EQ(
+      cluster.object_patch_bodies[0],
+      R"(VaultPushSecret demo/push {"metadata":{"resourceVersion":"42","finalizers":["other.io/x"]}})");
+  // Not there, or the object is being deleted (Finalize's business): nothing to do.
+  for (bool deleting : {false, true}) {
+    auto again =
+        f.Remove(Meta(deleting, deleting ? std::vector<std::string>{"vaultsync.io/push-cleanup"}
+                                         : std::vector<std::string>{"other.io/x"}));
+    ASSERT_TRUE(again.ok());
+    EXPECT_FALSE(*again);
+  }
+  EXPECT_EQ(cluster.object_patches, 1);
+  cluster.fail_object_patches = Status(StatusCode::kConflict, "stale", 409);
+  EXPECT_EQ(f.Remove(Meta(false, {"vaultsync.io/push-cleanup"})).status().code(),
+            StatusCode::kConflict);
+}
+
 TEST(Finalizer, CleanupRunsBeforeRemovalAndAFailureKeepsTheFinalizer) {
   testing::FakeCluster cluster;
   Finalizer f(cluster, "VaultPushSecret", "vaultsync.io/push-cleanup");

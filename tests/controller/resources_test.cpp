@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "controller/secret_data.h"
+
 namespace vaultsync::controller {
 namespace {
 
@@ -66,9 +68,141 @@ TEST(Resources, RejectsWhatTheSchemaCannot) {
           R"({"mount":"secret","path":"a","destination":{"name":"d","labels":{"vaultsync.io/owner":"y"}}})",
           R"({"mount":"secret","path":"a","destination":{"name":"d"},"rolloutRestartTargets":[{"kind":"Pod","name":"p"}]})",
           R"({"mount":5,"path":"a","destination":{"name":"d"}})",
+          // Several sources: at least one of path, sources, find; each with its own rules.
+          R"({"mount":"secret","destination":{"name":"d"}})",
+          R"({"mount":"secret","version":2,"sources":[{"path":"a"}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","sources":[{}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","sources":[{"path":"a/"}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","sources":[{"path":"a","mount":"/x"}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","sources":[{"path":"a","type":"kv-v1","version":1}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","sources":[{"path":"a","version":0}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","sources":[{"path":"a","keyPrefix":"DB/"}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","sources":[{"path":"a","type":"kv-v3"}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","find":[{"path":"/team"}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","find":[{"path":"a/../b/"}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","find":[{"path":"t","nameRegex":"("}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","find":[{"path":"t","maxSecrets":0}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","find":[{"path":"t","maxSecrets":1001}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","find":[{"path":"t","keyFormat":"yaml"}],"destination":{"name":"d"}})",
+          R"({"mount":"secret","path":"a","onKeyConflict":"FirstWins","destination":{"name":"d"}})",
       }) {
     EXPECT_FALSE(Vss(spec).spec_error.ok()) << spec;
   }
+}
+
+// Found by tests/fuzz/resources_fuzzer.cpp (regressions/resources/): the CRD pattern accepts a
+// refreshAfter of any length, and 100,000 digits overflowed std::regex's stack, then
+// std::stold threw. Now a bounded InvalidSpec.
+TEST(Resources, OverlongOrHugeDurationsAreInvalidSpec) {
+  auto huge = Vss(R"({"mount":"secret","path":"a","refreshAfter":")" + std::string(100000, '9') +
+                  R"(s","destination":{"name":"d"}})");
+  EXPECT_EQ(huge.spec_error.code(), StatusCode::kInvalidArgument);
+  EXPECT_LT(huge.spec_error.message().size(), 200u);
+  EXPECT_NE(huge.spec_error.message().find("spec.refreshAfter"), std::string::npos);
+  auto big = Vss(
+      R"({"mount":"secret","path":"a","refreshAfter":"99999999999999h","destination":{"name":"d"}})");
+  EXPECT_EQ(big.spec_error.message(),
+            "field \"spec.refreshAfter\": \"99999999999999h\" is too long a duration (at most "
+            "2562047h)");
+  EXPECT_TRUE(
+      Vss(R"({"mount":"secret","path":"a","refreshAfter":"2562047h","destination":{"name":"d"}})")
+          .spec_error.ok());
+}
+
+TEST(Resources, DecodesSourcesFindAndTheirDefaults) {
+  auto v = Vss(R"({"mount":"secret","type":"kv-v1","destination":{"name":"d"},
+      "onKeyConflict":"LastWins",
+      "sources":[{"path":"shared/db","keyPrefix":"DB_","optional":true},
+                 {"mount":"kv2","path":"x","type":"kv-v2","version":4}],
+      "find":[{"path":"team-a/"},{"mount":"other","path":"","nameRegex":"^db","maxSecrets":7,
+               "keyFormat":"flatten","type":"kv-v2"}],
+      "rolloutRestartTargets":[{"kind":"argoproj.io/Rollout","name":"canary"}]})");
+  ASSERT_TRUE(v.spec_error.ok()) << v.spec_error.ToString();
+  EXPECT_EQ(v.spec.path, "");
+  const auto& x = v.spec.More();
+  EXPECT_EQ(x.on_key_conflict, KeyConflictPolicy::kLastWins);
+  ASSERT_EQ(x.sources.size(), 2u);
+  EXPECT_EQ(x.sources[0].mount, "secret");    // spec.mount
+  EXPECT_EQ(x.sources[0].type, KvType::kV1);  // spec.type
+  EXPECT_EQ(x.sources[0].key_prefix, "DB_");
+  EXPECT_TRUE(x.sources[0].optional);
+  EXPECT_EQ(x.sources[0].version, std::nullopt);
+  EXPECT_EQ(x.sources[1].mount, "kv2");
+  EXPECT_EQ(x.sources[1].type, KvType::kV2);
+  EXPECT_EQ(x.sources[1].version, 4);
+  EXPECT_FALSE(x.sources[1].optional);
+  ASSERT_EQ(x.finds.size(), 2u);
+  EXPECT_EQ(x.finds[0].mount, "secret");
+  EXPECT_EQ(x.finds[0].path, "team-a");  // the trailing '/' is optional
+  EXPECT_EQ(x.finds[0].max_secrets, 100);
+  EXPECT_EQ(x.finds[0].key_format, FindKeyFormat::kJson);
+  EXPECT_EQ(x.finds[0].type, KvType::kV1);
+  EXPECT_EQ(x.finds[0].name_regex, "");
+  EXPECT_EQ(x.finds[1].mount, "other");
+  EXPECT_EQ(x.finds[1].path, "");  // the mount's root
+  EXPECT_EQ(x.finds[1].name_regex, "^db");
+  EXPECT_EQ(x.finds[1].max_secrets, 7);
+  EXPECT_EQ(x.finds[1].key_format, FindKeyFormat::kFlatten);
+  ASSERT_EQ(x.rollout_targets.size(), 1u);
+  EXPECT_EQ(x.rollout_targets[0].kind, "argoproj.io/Rollout");
+  // Only find, or only sources, is enough.
+  EXPECT_TRUE(
+      Vss(R"({"mount":"secret","find":[{"path":""}],"destination":{"name":"d"}})").spec_error.ok());
+  EXPECT_TRUE(Vss(R"({"mount":"secret","sources":[{"path":"a"}],"destination":{"name":"d"}})")
+                  .spec_error.ok());
+  // The message of the empty spec says what to do.
+  EXPECT_NE(Vss(R"({"mount":"secret","destination":{"name":"d"}})")
+                .spec_error.message()
+                .find("spec.path, spec.sources and spec.find"),
+            std::string::npos);
+}
+
+// find[].nameRegex is compiled with the same bounds as the transformation's regexes
+// (bounded_regex.h): a pattern nested deeper than the limit is InvalidSpec, not a stack
+// overflow in the operator.
+TEST(Resources, FindNameRegexIsBounded) {
+  std::string deep(40, '(');
+  deep += "a";
+  deep += std::string(40, ')');
+  auto v = Vss(R"({"mount":"secret","find":[{"path":"","nameRegex":")" + deep +
+               R"("}],"destination":{"name":"d"}})");
+  EXPECT_EQ(v.spec_error.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(v.spec_error.message().find("spec.find[0].nameRegex"), std::string::npos)
+      << v.spec_error.message();
+  EXPECT_NE(v.spec_error.message().find("is not a valid regular expression ("), std::string::npos)
+      << v.spec_error.message();
+  EXPECT_TRUE(Vss(R"({"mount":"secret","find":[{"path":"","nameRegex":"^(db|cache)/"}],)"
+                  R"("destination":{"name":"d"}})")
+                  .spec_error.ok());
+}
+
+TEST(Resources, TheDigestsKeptInPaddingCostNoMemory) {
+  // The force-sync digest and the owed-restart digest sit where the structs had padding.
+  struct MetaBefore {
+    std::string a, b, c, d;
+    int64_t g;
+    bool x;
+    std::vector<std::string> f;
+  };
+  EXPECT_EQ(sizeof(ObjectMeta), sizeof(MetaBefore));
+  EXPECT_NE(ShortDigest(""), 0u);
+  EXPECT_NE(ShortDigest("a"), ShortDigest("b"));
+  // A MAC kept as MacDigest (the Secret cache) compares with one kept as ShortDigest (status).
+  for (const char* mac : {"", "bWFj", "K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols="})
+    EXPECT_EQ(FoldDigest(MacDigest(mac)), ShortDigest(mac)) << mac;
+}
+
+TEST(Resources, DecodesTheOwedRolloutRestart) {
+  auto doc = json::Parse(R"({"metadata":{"name":"x","namespace":"demo"},
+      "spec":{"mount":"secret","path":"a","destination":{"name":"d"}},
+      "status":{"secretMAC":"bWFj","rolloutRestartMAC":"bWFj"}})");
+  auto v = DecodeVaultStaticSecret(*doc);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->status.rollout_restart_mac, ShortDigest("bWFj"));
+  EXPECT_NE(v->status.rollout_restart_mac, 0u);
+  EXPECT_EQ(
+      Vss(R"({"mount":"secret","path":"a","destination":{"name":"d"}})").status.rollout_restart_mac,
+      0u);
 }
 
 TEST(Resources, AuthAndConnectionValidation) {

@@ -84,6 +84,23 @@ TEST(SecretObject, TheOwnersKindComesFromTheRegistration) {
   EXPECT_EQ(cached->OwnerKey(), "demo/db");
 }
 
+TEST(SecretObject, WellKnownLabelsAreKeptAsBitsAndStillAnswered) {
+  ManagedSecret compact = Decode(
+      R"({"name":"s","namespace":"demo","labels":{"app.kubernetes.io/managed-by":"vaultsync",)"
+      R"("vaultsync.io/owner-kind":"VaultPKISecret","vaultsync.io/owner":"x"}})");
+  EXPECT_EQ(compact.Label("app.kubernetes.io/managed-by"), "vaultsync");
+  EXPECT_EQ(compact.Label("vaultsync.io/owner-kind"), "VaultPKISecret");
+  EXPECT_EQ(compact.OwnerKind(), "VaultPKISecret");
+  EXPECT_EQ(compact.metadata.size(), 1u) << "only the owner's name takes space";
+  // Other values are kept as they are.
+  ManagedSecret other =
+      Decode(R"({"name":"s","namespace":"demo","labels":{"app.kubernetes.io/managed-by":"helm",)"
+             R"("vaultsync.io/owner-kind":"SomethingNew"}})");
+  EXPECT_EQ(other.Label("app.kubernetes.io/managed-by"), "helm");
+  EXPECT_EQ(other.OwnerKind(), "SomethingNew");
+  EXPECT_EQ(other.well_known_labels, 0);
+}
+
 TEST(SecretObject, TheCacheKeepsAMacOfTheDataNotTheData) {
   ManagedSecret a = Decode(R"({"name":"s","namespace":"demo"})", R"({"password":"czNjcjN0"})");
   ManagedSecret b = Decode(R"({"name":"s","namespace":"demo"})", R"({"password":"b3RoZXI="})");

@@ -52,20 +52,35 @@ class ReconcilerTest : public ::testing::Test {
     d.cluster = &cluster_;
     d.events = &events_;
     d.vault = &source_;
+    d.managed = &managed_;
+    if (!restarter_) {
+      RolloutRestarterOptions ro;
+      ro.coalesce = 5s;
+      restarter_ =
+          std::make_unique<RolloutRestarter>(cluster_, events_, clock_, ro, nullptr, &logger_);
+    }
+    d.restarter = restarter_.get();
     d.clock = &clock_;
     d.metrics = &metrics_;
     d.logger = &logger_;
     return VaultStaticSecretReconciler(d, options_);
   }
 
-  // Adds (or replaces) a VaultStaticSecret given its spec JSON.
+  // Lets the coalescing window pass and carries out the restarts that are due.
+  void RunRestarts() {
+    clock_.Advance(5s);
+    restarter_->RunDue();
+  }
+
+  // Adds (or replaces) a VaultStaticSecret given its spec JSON (and annotations JSON).
   void PutVss(const std::string& spec_json, const std::string& name = "db",
               const std::string& ns = "demo", const std::string& uid = "uid-vss-db",
-              int64_t generation = 1) {
+              int64_t generation = 1, const std::string& annotations = "{}") {
     vss_json_[ns + "/" + name] =
         R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultStaticSecret","metadata":{"name":")" +
         name + R"(","namespace":")" + ns + R"(","uid":")" + uid + R"(","generation":)" +
-        std::to_string(generation) + R"(},"spec":)" + spec_json + "}";
+        std::to_string(generation) + R"(,"annotations":)" + annotations + R"(},"spec":)" +
+        spec_json + "}";
     Redecode(ns + "/" + name);
   }
 
@@ -79,18 +94,22 @@ class ReconcilerTest : public ::testing::Test {
 
   // Plays the API server: applies the status patches the reconciler sent, and refreshes
   // the Secret cache from the cluster, as the informers would.
+  // (Status patches are JSON merge patches: a member set replaces, null removes, others stay.)
   void Settle(const std::string& key = "demo/db") {
     for (const std::string& patch : cluster_.status_patch_bodies) {
       auto p = json::Parse(patch);
       auto d = json::Parse(vss_json_[key]);
       auto& a = d->GetAllocator();
-      d->RemoveMember("status");
-      json::Value st;
-      st.CopyFrom((*p)["status"], a);
-      for (auto it = st.MemberBegin(); it != st.MemberEnd();) {
-        it = it->value.IsNull() ? st.EraseMember(it) : it + 1;
+      if (!d->HasMember("status")) d->AddMember("status", json::Value(rapidjson::kObjectType), a);
+      json::Value& st = (*d)["status"];
+      for (auto it = (*p)["status"].MemberBegin(); it != (*p)["status"].MemberEnd(); ++it) {
+        const std::string name(json::View(it->name));
+        st.RemoveMember(name.c_str());
+        if (it->value.IsNull()) continue;
+        json::Value v;
+        v.CopyFrom(it->value, a);
+        st.AddMember(json::StringValue(name, a), v, a);
       }
-      d->AddMember("status", st, a);
       vss_json_[key] = json::Serialize(*d);
     }
     cluster_.status_patch_bodies.clear();
@@ -123,6 +142,14 @@ class ReconcilerTest : public ::testing::Test {
     return "";
   }
 
+  // A string field of the resource's status as last written ("" when absent).
+  std::string StatusField(const std::string& field, const std::string& key = "demo/db") {
+    auto d = json::Parse(vss_json_[key]);
+    const json::Value* st = d.ok() ? json::Find(*d, "status") : nullptr;
+    const json::Value* v = st != nullptr ? json::Find(*st, field) : nullptr;
+    return v != nullptr && v->IsString() ? std::string(json::View(*v)) : "";
+  }
+
   std::string LastReason() const {
     auto v = vss_.Get("demo/db");
     return v ? v->status.ready.reason : "";
@@ -146,6 +173,7 @@ class ReconcilerTest : public ::testing::Test {
   std::map<std::string, std::string> vss_json_;
   const std::string hmac_key_ = kHmacKey;
   std::unique_ptr<DestinationWriter> writer_;
+  std::unique_ptr<RolloutRestarter> restarter_;
 };
 
 TEST_F(ReconcilerTest, CreatesSecretWithDataOwnerAndLabels) {
@@ -206,8 +234,10 @@ TEST_F(ReconcilerTest, VaultChangeUpdatesAndRestartsTargetsButNotOnFirstSync) {
              "rolloutRestartTargets":[{"kind":"Deployment","name":"web"}]})");
   auto rec = Make();
   ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
-  EXPECT_EQ(cluster_.workload_patches, 0);  // first sync: no restart
   Settle();
+  RunRestarts();
+  EXPECT_EQ(cluster_.workload_patches, 0);  // first sync: no restart
+  EXPECT_EQ(vss_.Get("demo/db")->status.rollout_restart_mac, 0u);
   source_.Set("secret/app/db", {{"password", true, "rotated"}, {"username", true, "admin"}}, 4);
   auto r = rec.Reconcile("demo/db");
   ASSERT_TRUE(r.error.ok()) << r.error.ToString();
@@ -215,14 +245,36 @@ TEST_F(ReconcilerTest, VaultChangeUpdatesAndRestartsTargetsButNotOnFirstSync) {
             (std::map<std::string, std::string>{{"password", "rotated"}, {"username", "admin"}}));
   EXPECT_EQ(cluster_.updates, 1);
   EXPECT_EQ(metrics_.syncs["updated"], 1);
+  // The owed restart was recorded before the Secret was written (the first status patch),
+  // and stays recorded until the restart is done.
+  ASSERT_GE(cluster_.status_patch_bodies.size(), 2u);
+  EXPECT_THAT(cluster_.status_patch_bodies[0], HasSubstr(R"({"status":{"rolloutRestartMAC":")"));
+  Settle();
+  EXPECT_NE(vss_.Get("demo/db")->status.rollout_restart_mac, 0u);
+  // It holds the MAC of the new data: the same as status.secretMAC.
+  EXPECT_EQ(vss_.Get("demo/db")->status.rollout_restart_mac, ShortDigest(StatusField("secretMAC")));
+  EXPECT_EQ(cluster_.workload_patches, 0);  // within the coalescing window
+  RunRestarts();
   ASSERT_EQ(cluster_.workload_patch_targets.size(), 1u);
   EXPECT_EQ(cluster_.workload_patch_targets[0], "Deployment demo/web");
-  Settle();
+  // RFC 3339 with nine fractional digits on the pod template.
+  EXPECT_THAT(cluster_.workload_patch_bodies[0],
+              ::testing::MatchesRegex(R"(\{"spec":\{"template":\{"metadata":\{"annotations":\{)"
+                                      R"("vaultsync\.io/restartedAt":"[0-9]{4}-[0-9]{2}-[0-9]{2}T)"
+                                      R"([0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z"\}\}\}\}\})"));
+  // Done: the next reconcile clears the owed mark, and restarts nothing more.
   ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_THAT(cluster_.status_patch_bodies.back(), HasSubstr(R"("rolloutRestartMAC":null)"));
+  Settle();
+  EXPECT_EQ(vss_.Get("demo/db")->status.rollout_restart_mac, 0u);
+  int patches = cluster_.status_patches;
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  RunRestarts();
   EXPECT_EQ(cluster_.workload_patches, 1);  // unchanged data: no second restart
+  EXPECT_EQ(cluster_.status_patches, patches);
 }
 
-TEST_F(ReconcilerTest, ARestartThatFailedForAPassingReasonIsRetriedOnce) {
+TEST_F(ReconcilerTest, ARestartThatFailedForAPassingReasonIsRetried) {
   PutVss(R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds"},
              "rolloutRestartTargets":[{"kind":"Deployment","name":"web"},
                                       {"kind":"StatefulSet","name":"db"},
@@ -231,22 +283,159 @@ TEST_F(ReconcilerTest, ARestartThatFailedForAPassingReasonIsRetriedOnce) {
   ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
   Settle();
   cluster_.fail_workload["StatefulSet db"] = Status(StatusCode::kUnavailable, "apiserver down");
-  cluster_.fail_workload["Deployment missing"] = Status(StatusCode::kNotFound, "not found");
+  cluster_.fail_workload["Deployment missing"] =
+      Status(StatusCode::kNotFound, R"(NotFound: deployments.apps "missing" not found)");
   source_.Set("secret/app/db", {{"password", true, "rotated"}}, 4);
   ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
-  EXPECT_EQ(cluster_.workload_patches, 3);
   Settle();
+  RunRestarts();
+  EXPECT_EQ(cluster_.workload_patches, 3);
   EXPECT_EQ(LastReason(), "Synced");  // a failed restart does not fail the sync
-  // Next reconcile, data unchanged: only the restart that may pass is tried again.
-  cluster_.fail_workload.erase("StatefulSet db");
+  // Still owed (one target waits for its retry): the mark stays.
   ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  EXPECT_NE(vss_.Get("demo/db")->status.rollout_restart_mac, 0u);
+  // Data unchanged: only the restart that may pass is tried again, when its backoff is over.
+  cluster_.fail_workload.erase("StatefulSet db");
+  RunRestarts();
   ASSERT_EQ(cluster_.workload_patches, 4);
   EXPECT_EQ(cluster_.workload_patch_targets.back(), "StatefulSet demo/db");
   EXPECT_EQ(events_.events.back().reason, "RolloutRestarted");
   // Done: nothing is owed any more, and the missing workload was never retried.
-  Settle();
   ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  EXPECT_EQ(vss_.Get("demo/db")->status.rollout_restart_mac, 0u);
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  RunRestarts();
   EXPECT_EQ(cluster_.workload_patches, 4);
+}
+
+TEST_F(ReconcilerTest, AnOwedRestartInStatusIsCarriedOutByANewProcess) {
+  PutVss(R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds"},
+             "rolloutRestartTargets":[{"kind":"Deployment","name":"web"}]})");
+  {
+    auto rec = Make();
+    ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+    Settle();
+    source_.Set("secret/app/db", {{"password", true, "rotated"}}, 4);
+    ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+    Settle();
+  }
+  // The process dies before the window ends: its restarter goes with it.
+  restarter_.reset();
+  EXPECT_EQ(cluster_.workload_patches, 0);
+  ASSERT_NE(vss_.Get("demo/db")->status.rollout_restart_mac, 0u);
+  // A new process (or leader) reconciles from the status it finds.
+  auto rec = Make();
+  int updates = cluster_.updates;
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.updates, updates);  // the Secret already holds the data
+  RunRestarts();
+  ASSERT_EQ(cluster_.workload_patches, 1);
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  EXPECT_EQ(vss_.Get("demo/db")->status.rollout_restart_mac, 0u);
+  RunRestarts();
+  EXPECT_EQ(cluster_.workload_patches, 1);  // exactly once
+}
+
+TEST_F(ReconcilerTest, AnOwedRestartIsCarriedOutEvenWhileVaultIsDown) {
+  PutVss(R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds"},
+             "rolloutRestartTargets":[{"kind":"Deployment","name":"web"}]})");
+  {
+    auto rec = Make();
+    ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+    Settle();
+    source_.Set("secret/app/db", {{"password", true, "rotated"}}, 4);
+    ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+    Settle();
+  }
+  restarter_.reset();  // the process dies within the window
+  ASSERT_NE(vss_.Get("demo/db")->status.rollout_restart_mac, 0u);
+  // The new leader cannot read Vault: the restart owed for the data already in the Secret
+  // still happens, and its mark goes with the failure's status patch.
+  source_.SetError("secret/app/db", Status(StatusCode::kUnavailable, "sealed"));
+  auto rec = Make();
+  EXPECT_FALSE(rec.Reconcile("demo/db").error.ok());
+  RunRestarts();
+  ASSERT_EQ(cluster_.workload_patches, 1);
+  EXPECT_FALSE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_THAT(cluster_.status_patch_bodies.back(), HasSubstr(R"("rolloutRestartMAC":null)"));
+  Settle();
+  EXPECT_EQ(vss_.Get("demo/db")->status.rollout_restart_mac, 0u);
+  EXPECT_EQ(LastReason(), "VaultUnavailable");
+  // Vault back with the same data: nothing more to restart.
+  source_.Set("secret/app/db", {{"password", true, "rotated"}}, 4);
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  RunRestarts();
+  EXPECT_EQ(cluster_.workload_patches, 1);
+}
+
+TEST_F(ReconcilerTest, AnOwedRestartWaitsForItsDataToBeInTheSecret) {
+  PutVss(R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds"},
+             "rolloutRestartTargets":[{"kind":"Deployment","name":"web"}]})");
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  // The mark is written, then the Secret write fails: nothing is restarted for data the
+  // Secret does not hold, and the mark stays.
+  source_.Set("secret/app/db", {{"password", true, "rotated"}}, 4);
+  cluster_.fail_secret_writes = Status(StatusCode::kUnavailable, "apiserver down");
+  EXPECT_FALSE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  EXPECT_EQ(LastReason(), "SecretWriteFailed");
+  ASSERT_NE(vss_.Get("demo/db")->status.rollout_restart_mac, 0u);
+  EXPECT_FALSE(rec.Reconcile("demo/db").error.ok());
+  RunRestarts();
+  EXPECT_EQ(cluster_.workload_patches, 0);
+  // Written at last: restarted after it, once.
+  cluster_.fail_secret_writes = Status::Ok();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  RunRestarts();
+  EXPECT_EQ(cluster_.workload_patches, 1);
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  EXPECT_EQ(vss_.Get("demo/db")->status.rollout_restart_mac, 0u);
+}
+
+TEST_F(ReconcilerTest, TheOwedRestartIsRecordedBeforeTheSecretIsWritten) {
+  PutVss(R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds"},
+             "rolloutRestartTargets":[{"kind":"Deployment","name":"web"}]})");
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  std::string before = *cluster_.SecretJson("demo", "db-creds");
+  // Status cannot be written: then the Secret is not written either (nothing would be owed).
+  source_.Set("secret/app/db", {{"password", true, "rotated"}}, 4);
+  cluster_.fail_writes = Status(StatusCode::kUnavailable, "apiserver down");
+  auto r = rec.Reconcile("demo/db");
+  EXPECT_FALSE(r.error.ok());
+  cluster_.fail_writes = Status::Ok();
+  EXPECT_EQ(*cluster_.SecretJson("demo", "db-creds"), before);
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  RunRestarts();
+  EXPECT_EQ(cluster_.workload_patches, 1);
+}
+
+TEST_F(ReconcilerTest, UndoingAHandEditRestartsNothing) {
+  PutVss(R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds"},
+             "rolloutRestartTargets":[{"kind":"Deployment","name":"web"}]})");
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  std::string edited = *cluster_.SecretJson("demo", "db-creds");
+  size_t pos = edited.find("czNjcjN0");  // base64("s3cr3t")
+  ASSERT_NE(pos, std::string::npos);
+  edited.replace(pos, 8, "aGFja2Vk");
+  cluster_.PutSecret("demo", edited);
+  RefreshSecretCache("demo", "db-creds");
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db-creds")["password"], "s3cr3t");
+  Settle();
+  RunRestarts();
+  EXPECT_EQ(cluster_.workload_patches, 0);  // the workloads never had other Vault data
 }
 
 TEST_F(ReconcilerTest, DriftIsUndone) {
@@ -551,6 +740,171 @@ TEST_F(ReconcilerTest, NoSecretValueInLogsEventsOrStatus) {
     EXPECT_EQ(e.message.find("CANARY"), std::string::npos) << e.message;
   EXPECT_EQ(log_.str().find("CANARY"), std::string::npos) << log_.str();
   EXPECT_NE(cluster_.SecretJson("demo", "db-creds")->find("Q0FOQVJZLTdmM2E="), std::string::npos);
+}
+
+TEST_F(ReconcilerTest, SeveralSourcesMergeAndTemplatesSeeEveryKey) {
+  source_.Set("secret/shared/common", {{"region", true, "eu"}}, 9);
+  source_.Set("secret/team/cache", {{"url", true, "redis://c"}});
+  PutVss(R"({"mount":"secret","path":"app/db","refreshAfter":"30s","destination":{"name":"db-creds",
+             "transformation":{"excludes":["^port$"],
+               "templates":{"dsn":{"text":"{{ .DB_username }}@{{ .region }}/{{ index . \"cache\" }}"}}}},
+             "sources":[{"path":"shared/common"},{"path":"app/db","keyPrefix":"DB_"},
+                        {"path":"not/there","optional":true}],
+             "find":[{"path":"team"}]})");
+  auto r = Make().Reconcile("demo/db");
+  ASSERT_TRUE(r.error.ok()) << r.error.ToString();
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db-creds"),
+            (std::map<std::string, std::string>{{"DB_password", "s3cr3t"},
+                                                {"DB_port", "5432"},
+                                                {"DB_username", "admin"},
+                                                {"cache", R"({"url":"redis://c"})"},
+                                                {"dsn", R"(admin@eu/{"url":"redis://c"})"},
+                                                {"password", "s3cr3t"},
+                                                {"region", "eu"},
+                                                {"username", "admin"}}));
+  Settle();
+  EXPECT_EQ(LastReason(), "Synced");
+  EXPECT_EQ(LastMessage(),
+            "Secret db-creds is in sync with secret/app/db (version 3) and 4 more sources");
+  EXPECT_THAT(cluster_.SecretJson("demo", "db-creds").value_or(""), HasSubstr("db-creds"));
+  EXPECT_EQ(events_.events.back().message,
+            "Created Secret db-creds from secret/app/db and 4 more sources");
+}
+
+TEST_F(ReconcilerTest, AFailingSourceLeavesTheSecretExactlyAsItWas) {
+  source_.Set("secret/shared/common", {{"region", true, "eu"}});
+  PutVss(R"({"mount":"secret","path":"app/db","destination":{"name":"db-creds"},
+             "sources":[{"path":"shared/common"}]})");
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  Settle();
+  const std::string before = *cluster_.SecretJson("demo", "db-creds");
+  const int updates = cluster_.updates;
+  // A source Vault refuses.
+  source_.SetError("secret/shared/common", Status(StatusCode::kPermissionDenied, "denied"));
+  source_.Set("secret/app/db", {{"password", true, "new"}}, 4);
+  auto r = rec.Reconcile("demo/db");
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_FALSE(r.terminal);
+  Settle();
+  EXPECT_EQ(LastReason(), "PermissionDenied");
+  EXPECT_THAT(LastMessage(), HasSubstr("sources[0] secret/shared/common"));
+  EXPECT_EQ(*cluster_.SecretJson("demo", "db-creds"), before);
+  // Two sources giving one key: KeyConflict, retried at the next refresh, nothing written.
+  source_.Set("secret/shared/common", {{"password", true, "dup"}});
+  r = rec.Reconcile("demo/db");
+  EXPECT_FALSE(r.error.ok());
+  ASSERT_TRUE(r.requeue_after.has_value());
+  Settle();
+  EXPECT_EQ(LastReason(), "KeyConflict");
+  EXPECT_THAT(LastMessage(), HasSubstr("key \"password\""));
+  EXPECT_EQ(*cluster_.SecretJson("demo", "db-creds"), before);
+  EXPECT_EQ(cluster_.updates, updates);
+  EXPECT_EQ(events_.events.back().reason, "KeyConflict");
+}
+
+TEST_F(ReconcilerTest, FindFollowsSecretsAddedAndRemovedAndRefusesTooMany) {
+  source_.Set("secret/team/a", {{"k", true, "1"}});
+  PutVss(R"({"mount":"secret","destination":{"name":"db-creds"},
+             "find":[{"path":"team/","maxSecrets":2,"keyFormat":"flatten"}]})");
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db-creds"),
+            (std::map<std::string, std::string>{{"a_k", "1"}}));
+  Settle();
+  EXPECT_EQ(LastMessage(), "Secret db-creds is in sync with the secrets under secret/team/");
+  source_.Set("secret/team/sub/b", {{"k", true, "2"}});
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db-creds"),
+            (std::map<std::string, std::string>{{"a_k", "1"}, {"sub_b_k", "2"}}));
+  Settle();
+  source_.Delete("secret/team/a");
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db-creds"),
+            (std::map<std::string, std::string>{{"sub_b_k", "2"}}));
+  Settle();
+  const std::string before = *cluster_.SecretJson("demo", "db-creds");
+  source_.Set("secret/team/c", {{"k", true, "3"}});
+  source_.Set("secret/team/d", {{"k", true, "4"}});
+  auto r = rec.Reconcile("demo/db");
+  EXPECT_FALSE(r.error.ok());
+  Settle();
+  EXPECT_EQ(LastReason(), "TooManySecrets");
+  EXPECT_EQ(*cluster_.SecretJson("demo", "db-creds"), before);
+  // No path: no sourceVersion.
+  EXPECT_EQ(vss_.Get("demo/db")->status.source_version, std::nullopt);
+}
+
+TEST_F(ReconcilerTest, ASpecWithoutAnySourceIsInvalid) {
+  PutVss(R"({"mount":"secret","destination":{"name":"db-creds"}})");
+  auto r = Make().Reconcile("demo/db");
+  EXPECT_TRUE(r.terminal);
+  Settle();
+  EXPECT_EQ(LastReason(), "InvalidSpec");
+  EXPECT_EQ(source_.reads, 0);
+}
+
+TEST_F(ReconcilerTest, AForcedSyncBypassesTheSharedCacheOnce) {
+  PutVss(kSpec);
+  auto rec = Make();
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  ASSERT_EQ(source_.requests.size(), 2u);
+  EXPECT_FALSE(source_.requests[0].force);
+  EXPECT_FALSE(source_.requests[1].force);
+  EXPECT_EQ(source_.requests[1].max_age, 15s);  // half of refreshAfter: shared
+  // `kubectl annotate vss db vaultsync.io/force-sync=$(date +%s) --overwrite`: no new generation.
+  PutVss(kSpec, "db", "demo", "uid-vss-db", 1, R"({"vaultsync.io/force-sync":"1700000000"})");
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_TRUE(source_.requests.back().force);
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());  // the refresh after it is ordinary
+  EXPECT_FALSE(source_.requests.back().force);
+  PutVss(kSpec, "db", "demo", "uid-vss-db", 1, R"({"vaultsync.io/force-sync":"1700000001"})");
+  ASSERT_TRUE(rec.Reconcile("demo/db").error.ok());
+  EXPECT_TRUE(source_.requests.back().force);
+}
+
+TEST_F(ReconcilerTest, SeveralSourcesRefreshAtTheShortestIntervalTheyWant) {
+  source_.Set("kv/a", {{"a", true, "1"}}, std::nullopt, 1800s);
+  source_.Set("kv/b", {{"b", true, "2"}}, std::nullopt, 600s);
+  source_.Set("kv/c", {{"c", true, "3"}});  // no ttl: the default (60 s)
+  PutVss(R"({"mount":"kv","type":"kv-v1","path":"a","destination":{"name":"db-creds"},
+             "sources":[{"path":"b"}]})");
+  auto r = Make().Reconcile("demo/db");
+  ASSERT_TRUE(r.requeue_after.has_value()) << r.error.ToString();
+  EXPECT_GE(*r.requeue_after, 540s);  // 600 s +-10 %
+  EXPECT_LE(*r.requeue_after, 660s);
+  PutVss(R"({"mount":"kv","type":"kv-v1","path":"a","destination":{"name":"db-creds"},
+             "sources":[{"path":"b"},{"path":"c"}]})");
+  r = Make().Reconcile("demo/db");
+  ASSERT_TRUE(r.requeue_after.has_value());
+  EXPECT_LE(*r.requeue_after, 66s);
+  // refreshAfter wins over every ttl.
+  PutVss(
+      R"({"mount":"kv","type":"kv-v1","path":"a","refreshAfter":"2h","destination":{"name":"db-creds"},
+             "sources":[{"path":"b"}]})");
+  r = Make().Reconcile("demo/db");
+  ASSERT_TRUE(r.requeue_after.has_value());
+  EXPECT_GE(*r.requeue_after, 6480s);
+}
+
+TEST_F(ReconcilerTest, ResourcesWhoseSourcesOverlapShareTheirSchedule) {
+  source_.Set("secret/p1", {{"a", true, "1"}});
+  source_.Set("secret/p2", {{"b", true, "2"}});
+  PutVss(R"({"mount":"secret","path":"p1","refreshAfter":"30s","destination":{"name":"x"},
+             "sources":[{"path":"p2"}]})",
+         "x", "demo", "uid-x");
+  PutVss(R"({"mount":"secret","path":"p2","refreshAfter":"30s","destination":{"name":"y"},
+             "sources":[{"path":"p1"}]})",
+         "y", "demo", "uid-y");
+  PutVss(R"({"mount":"secret","refreshAfter":"30s","destination":{"name":"z"},
+             "sources":[{"path":"p1"},{"path":"p2"}]})",
+         "z", "demo", "uid-z");
+  auto rec = Make();
+  auto x = rec.Reconcile("demo/x"), y = rec.Reconcile("demo/y"), z = rec.Reconcile("demo/z");
+  ASSERT_TRUE(x.requeue_after && y.requeue_after && z.requeue_after);
+  EXPECT_EQ(*x.requeue_after, *y.requeue_after);
+  EXPECT_EQ(*x.requeue_after, *z.requeue_after);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The README's first command, run as a newcomer would (minus the build, which the test's
-// own build already did): the demo must show the synced Secret, follow a Vault change, and
-// leave nothing running when it ends or is interrupted.
+// own build already did): the demo must show the synced Secret and one fed by two Vault
+// secrets, follow a Vault change, and leave nothing running when it ends or is interrupted.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -59,6 +59,15 @@ TEST(Demo, ShowsTheSecretFollowingVaultAndCleansUp) {
   EXPECT_THAT(r.out, HasSubstr("the Secret followed Vault"));
   EXPECT_THAT(r.out, HasSubstr("password = rotated-42"));
   EXPECT_THAT(r.out, ::testing::ContainsRegex("db-creds +True +Synced +app/db +db-creds"));
+  // The VaultStaticSecret with two sources: app/db's keys and app/config's, prefixed.
+  EXPECT_THAT(r.out, HasSubstr("CONFIG_log_level = info"));
+  EXPECT_THAT(r.out, HasSubstr("CONFIG_region = eu-west-1"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("app-bundle +True +Synced +app/db +app-bundle"));
+  EXPECT_THAT(r.out, HasSubstr("and so did the one with two sources"));
+  EXPECT_THAT(r.out, HasSubstr("Vault followed the Secret"));
+  EXPECT_THAT(r.out, HasSubstr("demo-key-2"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex(
+                         "app-settings +True +Synced +pushed/app-settings +app-settings"));
   EXPECT_THAT(r.out, HasSubstr("/metrics"));
   auto urls = Urls(r.out);
   ASSERT_GE(urls.size(), 2u) << r.out;

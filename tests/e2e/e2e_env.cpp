@@ -77,6 +77,8 @@ std::vector<Env::LoggedRequest> ParseRequestLog(const std::string& body) {
     e.time = str(r, "time");
     e.method = str(r, "method");
     e.path = str(r, "path");
+    e.query = str(r, "query");
+    e.user = str(r, "user");
     e.user_agent = str(r, "user_agent");
     e.count_key = str(r, "count_key");
     if (const json::Value* h = json::Find(r, "header_names"); h && h->IsArray()) {
@@ -114,14 +116,15 @@ std::unique_ptr<Env> Env::Start(const Options& options) {
   env->vault_http_ = Connect(env->vault_.url);
   // The CRDs and the namespace go in with the real kubectl, as a user would apply them.
   std::string crds = std::string(VAULTSYNC_SOURCE_DIR) + "/crds/";
-  auto applied = env->Kubectl({"apply", "-f", crds + "vaultconnection.yaml", "-f",
-                               crds + "vaultauth.yaml", "-f", crds + "vaultstaticsecret.yaml"});
+  // Every kind's file (the directory, not recursive: samples/ stays out).
+  auto applied = env->Kubectl({"apply", "-f", crds});
   EXPECT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   auto ns = env->Kubectl({"create", "namespace", "demo"});
   EXPECT_EQ(ns.exit_code, 0) << ns.out << ns.err;
   EXPECT_TRUE(WaitFor(
       [&] {
-        return env->Kube("GET", "/apis/vaultsync.io/v1alpha1/vaultstaticsecrets").status == 200;
+        return env->Kube("GET", "/apis/vaultsync.io/v1alpha1/vaultstaticsecrets").status == 200 &&
+               env->Kube("GET", "/apis/vaultsync.io/v1alpha1/vaultpushsecrets").status == 200;
       },
       std::chrono::seconds(10)));
   return env;
@@ -314,6 +317,23 @@ Env::Operator Env::StartOperator(const std::vector<std::string>& extra, const te
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   if (p.ok()) op.process = std::move(*p);
   return op;
+}
+
+void Env::StopVault() {
+  if (vault_.process) vault_.process->Stop();
+}
+
+bool Env::RestartVault() {
+  // The same address: "http://127.0.0.1:PORT" -> "127.0.0.1:PORT" (a later --listen wins).
+  std::string hostport = vault_.url.substr(vault_.url.find("://") + 3);
+  auto vault = testing::StartEmulator("vault-emulator",
+                                      {"--dev-root-token", kRootToken, "--listen", hostport});
+  EXPECT_TRUE(vault.ok()) << vault.status().ToString();
+  if (!vault.ok()) return false;
+  EXPECT_EQ(vault->url, vault_.url);
+  vault_ = std::move(*vault);
+  vault_http_ = Connect(vault_.url);
+  return true;
 }
 
 const testing::RunningEmulator& Env::StartSecondVault() {

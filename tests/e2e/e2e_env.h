@@ -34,6 +34,11 @@ class Env {
   // The Vault emulator's CA certificate file (vault_tls only).
   std::string vault_ca_file() const { return dir_ + "/vault-tls/ca.crt"; }
 
+  // Stops the Vault emulator (its port then refuses connections), and starts a fresh one (plain
+  // http) on
+  // the same address: same root token, its data gone (write what the test needs again).
+  void StopVault();
+  bool RestartVault();
   // Another Vault emulator (plain http, root token kRootToken), stopped with the Env.
   const testing::RunningEmulator& StartSecondVault();
   http::Response SecondVault(const std::string& method, const std::string& path,
@@ -43,7 +48,8 @@ class Env {
   struct LoggedRequest {
     int64_t seq = 0;
     std::string start_time, time;  // RFC 3339 with nanoseconds (sortable as text)
-    std::string method, path, user_agent, count_key;
+    std::string method, path, query, user_agent, count_key;
+    std::string user;  // the authenticated user ("" when none)
     int status = 0;
     std::vector<std::string> header_names;
   };

@@ -50,5 +50,20 @@ TEST(TrustStore, EmptyMeansTheSystemRootsAndContextsShareOneStore) {
   SSL_CTX_free(c2);  // each dropped its own reference; ASan reports a double free otherwise
 }
 
+// The system's roots cost about 1 MiB: one copy for every transport while any holds it.
+TEST(TrustStore, TheSystemRootsAreLoadedOnceWhileInUse) {
+  auto a = NewTrustStore("");
+  auto b = NewTrustStore("");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->get(), b->get());
+  // A configured CA is a store of its own, holding only that CA.
+  auto ca = vault::testing::MakeCa("ca-own");
+  ASSERT_TRUE(ca.ok());
+  auto own = NewTrustStore(ca->cert_pem);
+  ASSERT_TRUE(own.ok());
+  EXPECT_NE(own->get(), a->get());
+  EXPECT_EQ(CertificatesIn(own->get()), 1);
+}
+
 }  // namespace
 }  // namespace vaultsync::http

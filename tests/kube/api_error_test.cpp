@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "recorded.h"
 
 namespace vaultsync::kube {
@@ -68,6 +70,40 @@ TEST(ApiErrorTest, RetryAfterFromHeaderAndDetails) {
   Status limited = StatusFromResponse(r);
   EXPECT_EQ(limited.code(), StatusCode::kRateLimited);
   EXPECT_EQ(*limited.retry_after_seconds(), 7);
+}
+
+// Found by tests/fuzz/kube_rest_fuzzer.cpp: details.retryAfterSeconds beyond an int wrapped
+// around to a negative wait.
+TEST(ApiErrorTest, HugeRetryAfterSecondsIsClampedNotNegative) {
+  http::Response r{429,
+                   {},
+                   R"({"kind":"Status","code":429,"reason":"TooManyRequests",)"
+                   R"("details":{"retryAfterSeconds":99999999999}})"};
+  Status st = StatusFromResponse(r);
+  ASSERT_TRUE(st.retry_after_seconds().has_value());
+  EXPECT_EQ(*st.retry_after_seconds(), std::numeric_limits<int>::max());
+}
+
+// A webhook's message of any length is kept to 1 KiB (cut on a UTF-8 boundary) before it
+// reaches conditions, Events and logs.
+TEST(ApiErrorTest, ALongMessageIsBoundedOnACharacterBoundary) {
+  std::string words;
+  while (words.size() < 5000) words += "\u00e9t\u00e9 ";  // two-byte characters in between
+  http::Response r{
+      403, {}, R"({"kind":"Status","code":403,"reason":"Forbidden","message":")" + words + R"("})"};
+  Status st = StatusFromResponse(r);
+  EXPECT_EQ(st.code(), StatusCode::kPermissionDenied);
+  EXPECT_LE(st.message().size(), 1024u + 32u);
+  EXPECT_NE(st.message().find(" more bytes)"), std::string::npos);
+  const std::string kept = st.message().substr(0, st.message().find("... ("));
+  EXPECT_LE(kept.size(), 1024u);
+  // Still valid UTF-8: the cut did not split a character.
+  for (size_t i = 0; i < kept.size();) {
+    unsigned char c = static_cast<unsigned char>(kept[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
+    ASSERT_LE(i + n, kept.size()) << "a character cut in half at " << i;
+    i += n;
+  }
 }
 
 TEST(ApiErrorTest, CausesNotInTheMessageAreAppended) {

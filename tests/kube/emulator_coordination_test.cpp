@@ -111,11 +111,23 @@ TEST_F(EmulatorTest, CrashedLeaderIsReplacedAfterTheLeaseExpires) {
   ASSERT_TRUE(a.Start().ok());
   ASSERT_TRUE(Eventually([&] { return a.IsLeader(); }));
   a.Stop();
+  auto held = client_->Get(resources::Lease(), "demo", "vaultsync-leader");
+  ASSERT_TRUE(held.ok());
+  auto last_renew = ParseRfc3339(*json::String((*held)["spec"], "renewTime"));
+  ASSERT_TRUE(last_renew.ok());
   LeaderElector b(*client_, Candidate("successor"));
   ASSERT_TRUE(b.Start().ok());
-  std::this_thread::sleep_for(500ms);
-  EXPECT_FALSE(b.IsLeader()) << "the lease has not expired yet";
   ASSERT_TRUE(Eventually([&] { return b.IsLeader(); }));
+  // Not before the lease expired: the successor's acquireTime (written by its own clock, the
+  // same machine's) is at least a lease duration after the crashed leader's last renewal.
+  // Read from the Lease, so a slow machine cannot make this pass or fail.
+  auto taken = client_->Get(resources::Lease(), "demo", "vaultsync-leader");
+  ASSERT_TRUE(taken.ok());
+  EXPECT_EQ(*json::String((*taken)["spec"], "holderIdentity"), "successor");
+  auto acquired = ParseRfc3339(*json::String((*taken)["spec"], "acquireTime"));
+  ASSERT_TRUE(acquired.ok());
+  EXPECT_GE(*acquired - *last_renew, std::chrono::milliseconds(ca.lease_duration))
+      << "the lease was taken before it expired";
   b.Stop();
 }
 

@@ -99,12 +99,11 @@ TEST_F(EmulatorWatchTest, RawWatchDeliversChangesAndEndsAtTheServerTimeout) {
   ASSERT_TRUE(list.ok());
   std::string rv = ReadListMeta(*list)->resource_version;
   std::vector<std::string> seen;
-  std::thread writer([&] {
-    std::this_thread::sleep_for(200ms);
-    Put("w", "MQ==");
-    Put("w", "Mg==");
-    EXPECT_TRUE(client_->Delete(resources::Secret(), "demo", "w").ok());
-  });
+  // Written before the watch starts: a watch from `rv` replays them all, so the test does not
+  // depend on the writes landing within the watch's two seconds.
+  Put("w", "MQ==");
+  Put("w", "Mg==");
+  ASSERT_TRUE(client_->Delete(resources::Secret(), "demo", "w").ok());
   WatchOptions wo;
   wo.resource_version = rv;
   wo.timeout_seconds = 2;
@@ -115,7 +114,6 @@ TEST_F(EmulatorWatchTest, RawWatchDeliversChangesAndEndsAtTheServerTimeout) {
         return true;
       },
       nullptr);
-  writer.join();
   EXPECT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(seen, (std::vector<std::string>{"ADDED", "MODIFIED", "DELETED"}));
 }
@@ -165,8 +163,13 @@ TEST_F(EmulatorWatchTest, CutWatchesResumeWithoutMissesOrDuplicates) {
     Put("b" + std::to_string(round), "eA==");
     expected.push_back("add demo/b" + std::to_string(round) + "=eA==");
   }
-  notes_.WaitFor(expected.size());
-  std::this_thread::sleep_for(300ms);  // a duplicate would show up by now
+  // A marker written last: the emulator sends events in resourceVersion order and the
+  // informer hands them over on one thread, so a duplicate would arrive before it.
+  Put("marker", "bQ==");
+  expected.push_back("add demo/marker=bQ==");
+  auto got = notes_.WaitFor(expected.size());
+  ASSERT_FALSE(got.empty());
+  ASSERT_EQ(got.back(), expected.back());
   EXPECT_EQ(notes_.Take(), expected);
   EXPECT_EQ(Counter("LIST secrets"), 1) << "resumed, never relisted";
   EXPECT_GE(Counter("WATCH secrets"), 5);
@@ -200,9 +203,17 @@ TEST_F(EmulatorWatchTest, ExpiredResourceVersionRelistsWithExactDifferences) {
                   .ok());
   ASSERT_TRUE(client_->Delete(resources::Secret(), "demo", "removed").ok());
   ASSERT_TRUE(client_->Create(resources::Secret(), Secret("added", "MA==")).ok());
-  auto got = notes_.WaitFor(3);
-  std::this_thread::sleep_for(300ms);
+  notes_.WaitFor(3);
+  // Watching again afterwards; a change made now is the marker: the relist hands over all its
+  // differences before any watch event, so anything extra from it would come first.
+  Control("POST", "watch-window", R"({"events":100})");
+  ASSERT_TRUE(WaitForCounter("WATCH secrets", 3));
+  Put("same", "MQ==");
+  auto got = notes_.WaitFor(4);
+  ASSERT_FALSE(got.empty());
+  ASSERT_EQ(got.back(), "update demo/same MA==->MQ==");
   got = notes_.Take();
+  got.pop_back();
   EXPECT_EQ(std::set<std::string>(got.begin(), got.end()),
             (std::set<std::string>{"update demo/changed MA==->MQ==", "delete demo/removed",
                                    "add demo/added=MA=="}));
@@ -211,11 +222,6 @@ TEST_F(EmulatorWatchTest, ExpiredResourceVersionRelistsWithExactDifferences) {
   EXPECT_NE(log_sink_.str().find("relisting"), std::string::npos) << log_sink_.str();
   EXPECT_EQ(inf.Get("demo/changed")->value, "MQ==");
   EXPECT_EQ(inf.Get("demo/removed"), nullptr);
-  // Watching again afterwards.
-  Control("POST", "watch-window", R"({"events":100})");
-  ASSERT_TRUE(WaitForCounter("WATCH secrets", 3));
-  Put("same", "MQ==");
-  EXPECT_EQ(notes_.WaitFor(1), (std::vector<std::string>{"update demo/same MA==->MQ=="}));
   inf.Stop();
 }
 

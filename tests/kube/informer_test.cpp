@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <set>
 #include <thread>
@@ -213,14 +214,18 @@ TEST_F(InformerTest, CutWatchResumesFromLastVersionWithoutDuplicates) {
     client_.CutWatches();
     Put("demo", "b" + std::to_string(round), "x");
   }
-  auto notes = rec_.WaitFor(10);
-  std::this_thread::sleep_for(100ms);  // a duplicate would arrive now
+  // A marker written after everything else: events arrive in resourceVersion order on one
+  // thread, so a duplicate (a resume from too old a version) would come before it.
+  Put("demo", "marker", "m");
+  auto notes = rec_.WaitFor(11);
+  ASSERT_FALSE(notes.empty());
+  ASSERT_EQ(notes.back(), "add demo/marker=m");
   notes = rec_.Take();
   EXPECT_EQ(notes,
             (std::vector<std::string>{
                 "update demo/a 1->r0", "add demo/b0=x", "update demo/a r0->r1", "add demo/b1=x",
                 "update demo/a r1->r2", "add demo/b2=x", "update demo/a r2->r3", "add demo/b3=x",
-                "update demo/a r3->r4", "add demo/b4=x"}));
+                "update demo/a r3->r4", "add demo/b4=x", "add demo/marker=m"}));
   EXPECT_EQ(client_.Calls("list", "secrets"), 1) << "a cut resumes, it does not relist";
   auto rvs = client_.WatchResourceVersions();
   ASSERT_GE(rvs.size(), 2u);
@@ -249,19 +254,23 @@ TEST_F(InformerTest, ExpiredVersionRelistsAndDeliversOnlyDifferences) {
   Put("demo", "added", "1");
   client_.Compact();
   client_.ClearFaults();
-  auto notes = rec_.WaitFor(3);
-  std::this_thread::sleep_for(100ms);
+  // The three differences come from the relist (the history is gone); then the informer
+  // watches again, and a change made after them is the marker: the relist's whole batch is
+  // delivered before any watch event, so anything extra from it would come before the marker.
+  rec_.WaitFor(3);
+  ASSERT_TRUE(client_.WaitForOpenWatches(1, 5s));
+  Put("demo", "same", "2");
+  auto notes = rec_.WaitFor(4);
+  ASSERT_FALSE(notes.empty());
+  ASSERT_EQ(notes.back(), "update demo/same 1->2");
   notes = rec_.Take();
+  notes.pop_back();
   EXPECT_EQ(std::set<std::string>(notes.begin(), notes.end()),
             (std::set<std::string>{"update demo/changed 1->2", "delete demo/removed",
                                    "add demo/added=1"}));
   EXPECT_EQ(notes.size(), 3u) << "nothing for the unchanged object, nothing twice";
   EXPECT_EQ(client_.Calls("list", "secrets"), 2 * 2) << "two paged lists of two pages";
   EXPECT_NE(log_sink_.str().find("relisting"), std::string::npos);
-  // And the informer watches again afterwards.
-  ASSERT_TRUE(client_.WaitForOpenWatches(1, 5s));
-  Put("demo", "same", "2");
-  EXPECT_EQ(rec_.WaitFor(1), (std::vector<std::string>{"update demo/same 1->2"}));
 }
 
 TEST_F(InformerTest, BookmarksMoveTheResumeVersion) {
@@ -277,7 +286,8 @@ TEST_F(InformerTest, BookmarksMoveTheResumeVersion) {
   }
   std::string now = std::to_string(client_.resource_version());
   client_.SendBookmarks();
-  std::this_thread::sleep_for(100ms);
+  // The informer has handled the bookmark once the fake's watch handler has returned it.
+  ASSERT_TRUE(client_.WaitForBookmarksDelivered(1, 5s));
   client_.CutWatches();
   for (int i = 0; i < 200 && client_.WatchResourceVersions().size() < 2; ++i)
     std::this_thread::sleep_for(5ms);
@@ -345,8 +355,11 @@ TEST_F(InformerTest, StopEndsPromptlyAndSilencesHandlers) {
   inf->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
   EXPECT_EQ(client_.OpenWatches(), 0u);
+  // Stop() has joined the informer's threads and no watch is open, so nothing can deliver
+  // this change, now or later: no need to wait for it not to arrive.
   Put("demo", "late", "1");
-  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(client_.OpenWatches(), 0u);
+  EXPECT_EQ(inf->Get("demo/late"), nullptr);
   EXPECT_TRUE(rec_.Take().empty());
 }
 
@@ -376,6 +389,197 @@ TEST_F(InformerTest, FactorySharesOneInformerPerScope) {
   EXPECT_TRUE((*started_late)->WaitForSync(5s)) << "made after Start: started at once";
   factory.Stop();
   EXPECT_FALSE(factory.For<SmallSecret>(resources::Secret(), {}, DecodeSmall).ok());
+}
+
+// A filtering informer: the decoder keeps only the objects a set names (as the VaultPushSecret
+// controller keeps only the Secrets some VaultPushSecret names), and declines the others.
+class FilteringInformerTest : public InformerTest {
+ protected:
+  void Want(const std::string& key, bool want) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (want) {
+      wanted_.insert(key);
+    } else {
+      wanted_.erase(key);
+    }
+  }
+  int declined() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return declined_;
+  }
+  Informer<SmallSecret>::FilteringDecoder Decoder() {
+    return [this](const json::Value& obj) -> Result<std::optional<SmallSecret>> {
+      VS_ASSIGN_OR_RETURN(SmallSecret s, DecodeSmall(obj));
+      std::lock_guard<std::mutex> lock(mu_);
+      if (wanted_.count(s.key) == 0) {
+        ++declined_;
+        return std::optional<SmallSecret>();
+      }
+      return std::optional<SmallSecret>(std::move(s));
+    };
+  }
+  std::unique_ptr<Informer<SmallSecret>> MakeFiltering() {
+    return std::make_unique<Informer<SmallSecret>>(client_, resources::Secret(), InformerScope{},
+                                                   Decoder(), Options());
+  }
+  // A live read, as a reconciler would make it.
+  json::Document Live(const std::string& name) {
+    auto got = client_.Get(resources::Secret(), "demo", name);
+    EXPECT_TRUE(got.ok());
+    return std::move(*got);
+  }
+
+  std::mutex mu_;
+  std::set<std::string> wanted_;
+  int declined_ = 0;
+};
+
+TEST_F(FilteringInformerTest, DeclinedObjectsAreNeitherCachedNorAnnouncedNorLogged) {
+  Want("demo/a", true);
+  Put("demo", "a", "1");
+  Put("demo", "b", "1");
+  Put("demo", "c", "1");
+  auto inf = MakeFiltering();
+  inf->AddEventHandler(rec_.Handlers());
+  inf->Start();
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  EXPECT_EQ(inf->Size(), 1u);
+  EXPECT_EQ(inf->Get("demo/b"), nullptr);
+  EXPECT_EQ(rec_.WaitFor(1), (std::vector<std::string>{"add demo/a=1"}));
+  rec_.Take();
+  ASSERT_TRUE(client_.WaitForOpenWatches(1, 5s));
+  EXPECT_EQ(declined(), 2) << "b and c in the list";
+  Put("demo", "b", "2");  // still declined: nothing
+  for (int i = 0; i < 1000 && declined() < 3; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(declined(), 3);
+  Want("demo/b", true);
+  Put("demo", "b", "3");  // now wanted: enters the cache as an add
+  Want("demo/a", false);
+  Put("demo", "a", "2");  // no longer wanted: leaves the cache as a delete
+  EXPECT_EQ(rec_.WaitFor(2), (std::vector<std::string>{"add demo/b=3", "delete demo/a"}));
+  EXPECT_EQ(inf->Get("demo/a"), nullptr);
+  EXPECT_EQ(inf->Get("demo/b")->value, "3");
+  EXPECT_EQ(log_sink_.str().find("decoder rejected"), std::string::npos) << log_sink_.str();
+  rec_.Take();
+
+  // A relist decodes what changed or is new, and drops what a changed object no longer is.
+  client_.FailNext("watch", "secrets", Status(StatusCode::kUnavailable, "down"), 1000);
+  int watches = client_.Calls("watch", "secrets");
+  client_.CutWatches();
+  for (int i = 0; i < 200 && client_.Calls("watch", "secrets") <= watches; ++i)
+    std::this_thread::sleep_for(5ms);
+  Want("demo/c", true);
+  Put("demo", "c", "2");
+  Want("demo/b", false);
+  Put("demo", "b", "4");
+  client_.Compact();
+  client_.ClearFaults();
+  auto notes = rec_.WaitFor(2);
+  EXPECT_EQ(std::set<std::string>(notes.begin(), notes.end()),
+            (std::set<std::string>{"add demo/c=2", "delete demo/b"}));
+  inf->Stop();
+}
+
+TEST_F(FilteringInformerTest, AdmitCachesALiveReadAndEvictDropsIt) {
+  Put("demo", "a", "1");
+  auto inf = MakeFiltering();
+  inf->AddEventHandler(rec_.Handlers());
+  inf->Start();
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  EXPECT_EQ(inf->Size(), 0u);
+  // Declined: not cached.
+  EXPECT_FALSE(inf->Admit(Live("a")));
+  EXPECT_EQ(inf->Get("demo/a"), nullptr);
+  // Wanted now, unchanged since: only a live read brings it in.
+  Want("demo/a", true);
+  json::Document v1 = Live("a");
+  EXPECT_TRUE(inf->Admit(v1));
+  ASSERT_NE(inf->Get("demo/a"), nullptr);
+  // The same version again: decoded again (a filtering decoder may answer differently).
+  EXPECT_TRUE(inf->Admit(v1));
+  EXPECT_EQ(rec_.WaitFor(2), (std::vector<std::string>{"add demo/a=1", "update demo/a 1->1"}));
+  rec_.Take();
+  // A newer version from the watch is never replaced by an older live read.
+  ASSERT_TRUE(client_.WaitForOpenWatches(1, 5s));
+  Put("demo", "a", "2");
+  EXPECT_EQ(rec_.WaitFor(1), (std::vector<std::string>{"update demo/a 1->2"}));
+  rec_.Take();
+  EXPECT_TRUE(inf->Admit(v1));
+  EXPECT_EQ(inf->Get("demo/a")->value, "2");
+  // Evict: gone, announced; a second time there is nothing to drop.
+  EXPECT_TRUE(inf->Evict("demo/a"));
+  EXPECT_FALSE(inf->Evict("demo/a"));
+  EXPECT_EQ(inf->Get("demo/a"), nullptr);
+  EXPECT_EQ(rec_.WaitFor(1), (std::vector<std::string>{"delete demo/a"}));
+  // The next change brings it back.
+  Put("demo", "a", "3");
+  EXPECT_EQ(rec_.WaitFor(2), (std::vector<std::string>{"delete demo/a", "add demo/a=3"}));
+  inf->Stop();
+}
+
+TEST_F(FilteringInformerTest, ListAfterDecodesTheFirstListOnlyOnceTheOtherCacheSynced) {
+  // The other cache: ConfigMaps, whose first two lists fail (it syncs late).
+  auto cm = json::Parse(R"({"metadata":{"name":"c","namespace":"demo"}})");
+  ASSERT_TRUE(client_.Create(resources::ConfigMap(), *cm).ok());
+  client_.FailNext("list", "configmaps", Status(StatusCode::kUnavailable, "down"), 2);
+  auto other = std::make_shared<Informer<SmallSecret>>(client_, resources::ConfigMap(),
+                                                       InformerScope{}, DecodeSmall, Options());
+  Put("demo", "a", "1");
+  Want("demo/a", true);
+  std::atomic<int> decoded_early{0}, decoded{0};
+  Informer<SmallSecret>::FilteringDecoder decode = Decoder();
+  auto inf = std::make_unique<Informer<SmallSecret>>(
+      client_, resources::Secret(), InformerScope{},
+      [&, decode](const json::Value& obj) -> Result<std::optional<SmallSecret>> {
+        ++decoded;
+        if (!other->HasSynced()) ++decoded_early;
+        return decode(obj);
+      },
+      Options());
+  inf->ListAfter(other);
+  inf->Start();
+  other->Start();
+  ASSERT_TRUE(inf->WaitForSync(5s));
+  EXPECT_TRUE(other->HasSynced());
+  EXPECT_EQ(client_.Calls("list", "configmaps"), 3);
+  EXPECT_GE(decoded.load(), 1);
+  EXPECT_EQ(decoded_early.load(), 0);
+  EXPECT_NE(inf->Get("demo/a"), nullptr);
+  inf->Stop();
+  other->Stop();
+}
+
+TEST_F(FilteringInformerTest, StopEndsAnInformerStillWaitingToList) {
+  client_.FailNext("list", "configmaps", Status(StatusCode::kUnavailable, "down"), 1000);
+  auto other = std::make_shared<Informer<SmallSecret>>(client_, resources::ConfigMap(),
+                                                       InformerScope{}, DecodeSmall, Options());
+  auto inf = MakeFiltering();
+  inf->ListAfter(other);
+  inf->Start();
+  other->Start();
+  // Positive event first: the other informer is retrying its list, so inf is held at the gate.
+  for (int i = 0; i < 400 && client_.Calls("list", "configmaps") < 2; ++i)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_GE(client_.Calls("list", "configmaps"), 2);
+  EXPECT_FALSE(inf->HasSynced());
+  auto start = std::chrono::steady_clock::now();
+  inf->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_EQ(client_.Calls("list", "secrets"), 0);
+  other->Stop();
+}
+
+TEST_F(FilteringInformerTest, FactoryMakesFilteringInformers) {
+  Want("demo/a", true);
+  Put("demo", "a", "1");
+  Put("demo", "b", "1");
+  InformerFactory factory(client_, Options());
+  auto inf = factory.ForFiltered<SmallSecret>(resources::Secret(), {}, Decoder());
+  ASSERT_TRUE(inf.ok());
+  factory.Start();
+  ASSERT_TRUE(factory.WaitForCacheSync(5s));
+  EXPECT_EQ((*inf)->Keys(), (std::vector<std::string>{"demo/a"}));
+  factory.Stop();
 }
 
 }  // namespace

@@ -154,8 +154,11 @@ TEST_F(LeaderElectionTest, LiveHolderIsRespectedAndAnEmptyHolderIsFree) {
   LeaderElector e(client_, cfg);
   ASSERT_TRUE(e.Start().ok());
   ASSERT_TRUE(Eventually([&] { return e.ObservedLeader() == "other"; }));
-  std::this_thread::sleep_for(500ms);
+  // Three more looks at the Lease (a count, not a time) and still not taking it.
+  const int looked = client_.Calls("get", "leases");
+  ASSERT_TRUE(Eventually([&] { return client_.Calls("get", "leases") >= looked + 3; }));
   EXPECT_FALSE(e.IsLeader());
+  EXPECT_EQ(client_.Calls("update", "leases"), 0) << "a live holder's Lease is left alone";
   ASSERT_TRUE(client_
                   .Patch(resources::Lease(), "demo", "vaultsync-leader", PatchType::kMerge,
                          R"({"spec":{"holderIdentity":""}})")

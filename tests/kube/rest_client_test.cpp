@@ -105,6 +105,33 @@ TEST_F(RestClientTest, ErrorsCarryTheApiStatus) {
   EXPECT_EQ(reqs[2].target, "/api/v1/namespaces/demo/secrets/does-not-exist");
 }
 
+// Found by tests/fuzz/kube_rest_fuzzer.cpp (regressions/kube_rest/): a server message that
+// quotes the bearer token (a proxy or webhook might) went into the error, and from there into
+// logs, Events and conditions. The apiserver's own messages never do; the client redacts it.
+TEST_F(RestClientTest, ErrorsNeverCarryTheBearerToken) {
+  const std::string body =
+      R"x({"kind":"Status","apiVersion":"v1","status":"Failure","message":"denied for admin-token (twice: admin-token)","reason":"Forbidden","code":403})x";
+  transport_->PushJson(403, body);
+  transport_->PushJson(409, body, {{"Retry-After", "3"}});
+  testing::ScriptedAnswer watch;
+  watch.status = 200;
+  watch.pieces = {
+      R"({"type":"ERROR","object":{"kind":"Status","code":500,"message":"admin-token"}})"};
+  transport_->Push(watch);
+  auto c = Make();
+  Status get = c->Get(resources::Secret(), "demo", "x").status();
+  EXPECT_EQ(get.code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(get.message(), "Forbidden: denied for <redacted> (twice: <redacted>)");
+  Status del = c->Delete(resources::Secret(), "demo", "x");
+  EXPECT_EQ(del.code(), StatusCode::kConflict);
+  EXPECT_EQ(del.message().find("admin-token"), std::string::npos);
+  EXPECT_EQ(del.retry_after_seconds(), 3) << "redaction keeps what retries need";
+  Status w = c->Watch(
+      resources::Secret(), "demo", WatchOptions{}, [](WatchEvent&) { return true; }, nullptr);
+  EXPECT_FALSE(w.ok());
+  EXPECT_EQ(w.message().find("admin-token"), std::string::npos) << w.message();
+}
+
 TEST_F(RestClientTest, ListBuildsTheQueryAndPages) {
   PushRecorded(*transport_, LoadRecorded("019-secret-list-limit1.http"));
   auto c = Make();

@@ -149,6 +149,32 @@ TEST(WorkQueueTest, RateLimitedRetriesBackOffUntilForgotten) {
   EXPECT_EQ(hooks.retries, 3);
 }
 
+// A server's Retry-After decides the retry alone: the key's backoff does not grow, so a
+// burst of 429s cannot leave it waiting minutes once the server is idle again.
+TEST(WorkQueueTest, ARetryAfterReplacesTheBackoffWithoutGrowingIt) {
+  FakeClock clock;
+  RecordingHooks hooks;
+  WorkQueueOptions o = FakeTimeOptions(clock, &hooks);
+  o.rate_limiter = std::make_unique<ItemExponentialFailureRateLimiter>(1s, 1000s);
+  WorkQueue q(std::move(o));
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    q.AddRateLimited("k");
+    clock.Advance(std::chrono::seconds(1 << attempt));
+    ASSERT_EQ(q.GetFor(2s).value_or(""), "k");
+    q.Done("k");
+  }
+  ASSERT_EQ(q.NumRequeues("k"), 3);  // the next plain retry would wait 8 s
+  for (int i = 0; i < 5; ++i) {
+    q.AddRateLimited("k", 1s);
+    EXPECT_EQ(q.NumRequeues("k"), 3) << "a Retry-After grew the backoff";
+    EXPECT_EQ(q.Waiting(), 1u);
+    clock.Advance(1250ms);  // the Retry-After plus at most a quarter of jitter
+    ASSERT_EQ(q.GetFor(2s).value_or(""), "k") << "due after its Retry-After, i=" << i;
+    q.Done("k");
+  }
+  EXPECT_EQ(hooks.retries, 8);
+}
+
 TEST(WorkQueueTest, NoKeyIsProcessedByTwoWorkersAndNoAddIsLost) {
   WorkQueue q;
   constexpr int kKeys = 16, kWorkers = 8, kAdders = 4, kAddsPerAdder = 2000;
@@ -214,8 +240,10 @@ TEST(WorkQueueTest, ShutDownWithDrainWaitsForInFlightWork) {
   q.Add("busy");
   ASSERT_EQ(*q.Get(), "busy");
   EXPECT_FALSE(q.ShutDownWithDrain(20ms)) << "still in process";
+  // Done only once the drain has begun (ShutDownWithDrain shuts down first, then waits), so
+  // the drain must really wait for it, however the threads are scheduled.
   std::thread finisher([&] {
-    std::this_thread::sleep_for(50ms);
+    for (int i = 0; i < 5000 && !q.ShuttingDown(); ++i) std::this_thread::sleep_for(1ms);
     q.Done("busy");
   });
   EXPECT_TRUE(q.ShutDownWithDrain(5s));

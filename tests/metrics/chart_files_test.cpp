@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "exposition_parser.h"
+#include "metrics/push_counters.h"
 #include "metrics_test_util.h"
 #include "util/json.h"
 
@@ -27,6 +28,7 @@ std::string ReadFile(const std::string& path) {
 // _bucket/_sum/_count series), read from a scrape with every hook exercised.
 std::set<std::string> ExportedSampleNames() {
   OperatorMetrics m;
+  PushCounters pushes(m.registry());  // registered by the VaultPushSecret controller
   testing::ExerciseEverything(m);
   auto e = testing::ParseExposition(m.ExpositionText());
   EXPECT_TRUE(e.ok());
@@ -123,7 +125,9 @@ TEST(ChartFilesTest, GrafanaDashboardIsWellFormedAndQueriesOnlyExportedMetrics) 
         "vaultsync_vault_requests_total", "vaultsync_vault_request_duration_seconds_bucket",
         "vaultsync_vault_token_ttl_seconds", "vaultsync_secret_last_sync_timestamp_seconds",
         "vaultsync_secret_refresh_interval_seconds", "vaultsync_managed_secrets",
-        "process_resident_memory_bytes"}) {
+        "vaultsync_rollout_restarts_total", "vaultsync_pushes_total",
+        "process_resident_memory_bytes", "vaultsync_lease_expiry_timestamp_seconds",
+        "vaultsync_lease_duration_seconds", "vaultsync_certificate_expiry_timestamp_seconds"}) {
     EXPECT_TRUE(used.count(n)) << "no panel uses " << n;
   }
 }
@@ -161,8 +165,10 @@ TEST(ChartFilesTest, PrometheusRuleIsWellFormedAndQueriesOnlyExportedMetrics) {
       EXPECT_FALSE(r["annotations"]["summary"].as<std::string>("").empty());
     }
   }
-  for (const char* a : {"VaultsyncSyncFailing", "VaultsyncSecretStale", "VaultsyncVaultTokenTTLLow",
-                        "VaultsyncVaultUnavailable"}) {
+  for (const char* a :
+       {"VaultsyncSyncFailing", "VaultsyncSecretStale", "VaultsyncVaultTokenTTLLow",
+        "VaultsyncVaultUnavailable", "VaultsyncVaultSealed", "VaultsyncRolloutRestartFailing",
+        "VaultsyncLeaseExpiring", "VaultsyncCertificateRenewalOverdue"}) {
     EXPECT_TRUE(alerts.count(a)) << a;
   }
   // Staleness is judged against each secret's own refresh interval, not a fixed threshold.

@@ -33,16 +33,32 @@ inline std::vector<SpecMetric> SpecMetrics() {
       {"workqueue_work_duration_seconds", "histogram", {"name"}},
       {"leader_election_master_status", "gauge", {"name"}},
       {"rest_client_requests_total", "counter", {"code", "method", "host"}},
+      // Round 2: the rest of controller-runtime's and client-go's families.
+      {"controller_runtime_active_workers", "gauge", {"controller"}},
+      {"controller_runtime_max_concurrent_reconciles", "gauge", {"controller"}},
+      {"controller_runtime_reconcile_panics_total", "counter", {"controller"}},
+      {"workqueue_unfinished_work_seconds", "gauge", {"name"}},
+      {"workqueue_longest_running_processor_seconds", "gauge", {"name"}},
+      {"rest_client_request_duration_seconds", "histogram", {"verb", "host"}},
       {"vaultsync_vault_requests_total", "counter", {"operation", "code"}},
       {"vaultsync_vault_request_duration_seconds", "histogram", {"operation"}},
       {"vaultsync_vault_logins_total", "counter", {"method", "result"}},
-      {"vaultsync_vault_token_ttl_seconds", "gauge", {"vaultauth"}},
+      {"vaultsync_vault_token_ttl_seconds", "gauge", {"vaultauth", "namespace"}},
+      {"vaultsync_vault_sealed", "gauge", {"address"}},
       {"vaultsync_secret_syncs_total", "counter", {"result"}},
       {"vaultsync_secret_last_sync_timestamp_seconds", "gauge", {"namespace", "name"}},
       // Not in SPEC.md: our addition, so the stale alert can compare against each secret's
       // own refresh interval (issue #5).
       {"vaultsync_secret_refresh_interval_seconds", "gauge", {"namespace", "name"}},
       {"vaultsync_managed_secrets", "gauge", {}},
+      {"vaultsync_rollout_restarts_total", "counter", {"kind", "result"}},
+      // Round 2 (issue #16).
+      {"vaultsync_lease_expiry_timestamp_seconds", "gauge", {"namespace", "name"}},
+      {"vaultsync_certificate_expiry_timestamp_seconds", "gauge", {"namespace", "name"}},
+      // Not in SPEC.md: our additions, so the lease alert can tell 10 % of a grant and the
+      // certificate alert a missed renewal (issue #16).
+      {"vaultsync_lease_duration_seconds", "gauge", {"namespace", "name"}},
+      {"vaultsync_certificate_renewal_timestamp_seconds", "gauge", {"namespace", "name"}},
       {"vaultsync_build_info", "gauge", {"version", "commit"}},
       {"process_cpu_seconds_total", "counter", {}},
       {"process_resident_memory_bytes", "gauge", {}},
@@ -62,16 +78,27 @@ inline void ExerciseEverything(OperatorMetrics& m) {
   m.workqueue().ObserveQueueDuration("vaultstaticsecret", 0.002);
   m.workqueue().ObserveWorkDuration("vaultstaticsecret", 0.05);
   m.rest_client().ObserveRequest("200", "GET", "10.96.0.1:443");
+  m.rest_client().ObserveRequestDuration("GET", "10.96.0.1:443", 0.004);
+  m.workqueue().SetUnfinishedWork("vaultstaticsecret", 0.5, 0.3);
   m.leader_election().SetLeader("vaultsync-leader", true);
   m.vault().ObserveRequest("kv_read", "200", 0.012);
   m.vault().ObserveLogin("kubernetes", "success");
-  m.vault().SetTokenTtl("default", 3600);
+  m.vault().SetTokenTtl("default", "vaultsync", 3600);
+  m.vault().SetSealed("https://vault.vault.svc:8200", true);
   m.RegisterController("vaultstaticsecret");
+  m.SetMaxConcurrentReconciles("vaultstaticsecret", 4);
+  m.AddActiveWorkers("vaultstaticsecret", 1);
+  m.IncReconcilePanics("vaultstaticsecret");
   m.ObserveReconcile("vaultstaticsecret", ReconcileResult::kSuccess, 0.1);
   m.ObserveSecretSync(SyncResult::kCreated);
   m.SetLastSync("team-a", "db", TimePoint(std::chrono::seconds(1700000000)),
                 std::chrono::seconds(60));
   m.SetManagedSecrets(1);
+  m.ObserveRolloutRestart("Deployment", "success");
+  m.expiry().SetLease("team-a", "db-creds", TimePoint(std::chrono::seconds(1700003600)),
+                      std::chrono::seconds(3600));
+  m.expiry().SetCertificate("team-a", "web-tls", TimePoint(std::chrono::seconds(1700086400)),
+                            TimePoint(std::chrono::seconds(1700057600)));
 }
 
 // GET url+path with the project's HTTP client (cpprestsdk behind http::Transport).

@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "exposition_parser.h"
+#include "kube/workqueue.h"
 #include "metrics_test_util.h"
+#include "util/clock.h"
 
 namespace vaultsync::metrics {
 namespace {
@@ -66,6 +68,26 @@ TEST(OperatorMetricsTest, ExposesNothingBeyondSpec) {
   std::set<std::string> spec;
   for (const auto& s : testing::SpecMetrics()) spec.insert(s.name);
   for (const auto& [name, type] : e.type) EXPECT_TRUE(spec.count(name)) << name;
+}
+
+TEST(OperatorMetricsTest, RolloutRestartsCountByTargetKindAndResult) {
+  OperatorMetrics m;
+  RolloutRestartMetrics& r = m;
+  r.ObserveRolloutRestart("Deployment", "success");
+  r.ObserveRolloutRestart("Deployment", "success");
+  r.ObserveRolloutRestart("Deployment", "retry");
+  r.ObserveRolloutRestart("argoproj.io/Rollout", "skipped");
+  Exposition e = Scrape(m);
+  EXPECT_EQ(ValueOr(e, "vaultsync_rollout_restarts_total",
+                    {{"kind", "Deployment"}, {"result", "success"}}),
+            2);
+  EXPECT_EQ(
+      ValueOr(e, "vaultsync_rollout_restarts_total", {{"kind", "Deployment"}, {"result", "retry"}}),
+      1);
+  EXPECT_EQ(ValueOr(e, "vaultsync_rollout_restarts_total",
+                    {{"kind", "argoproj.io/Rollout"}, {"result", "skipped"}}),
+            1);
+  EXPECT_EQ(e.type.at("vaultsync_rollout_restarts_total"), "counter");
 }
 
 TEST(OperatorMetricsTest, ReconcileTimeBucketsAreControllerRuntimes) {
@@ -141,13 +163,83 @@ TEST(OperatorMetricsTest, WorkQueueHooksMoveTheirSeries) {
   EXPECT_EQ(ValueOr(e, "workqueue_work_duration_seconds_bucket", {{"name", "a"}, {"le", "10"}}), 2);
 }
 
+// client-go creates a queue's series when the queue starts, so absent() alerts and
+// dashboards see them at 0 before anything happened.
+TEST(OperatorMetricsTest, AQueueHasEverySeriesAtZeroFromTheStart) {
+  OperatorMetrics m;
+  FakeClock clock;
+  kube::WorkQueueOptions o;
+  o.name = "fresh";
+  o.clock = &clock;
+  o.hooks = &m.workqueue();
+  kube::WorkQueue queue(std::move(o));
+  Exposition e = Scrape(m);
+  for (const char* series :
+       {"workqueue_depth", "workqueue_adds_total", "workqueue_retries_total",
+        "workqueue_queue_duration_seconds_count", "workqueue_work_duration_seconds_count"}) {
+    auto v = e.Value(series, {{"name", "fresh"}});
+    ASSERT_TRUE(v.has_value()) << series;
+    EXPECT_EQ(*v, 0) << series;
+  }
+  for (const char* series :
+       {"workqueue_unfinished_work_seconds", "workqueue_longest_running_processor_seconds"}) {
+    EXPECT_EQ(ValueOr(e, series, {{"name", "fresh"}}), 0) << series;
+  }
+  // Two items in process, started 3 s and 1 s ago: 4 s unfinished, the longest 3 s.
+  queue.Add("a");
+  queue.Add("b");
+  ASSERT_EQ(queue.GetFor(std::chrono::seconds(1)), "a");
+  clock.Advance(std::chrono::seconds(2));
+  ASSERT_EQ(queue.GetFor(std::chrono::seconds(1)), "b");
+  clock.Advance(std::chrono::seconds(1));
+  queue.ReportUnfinishedWork();
+  e = Scrape(m);
+  EXPECT_EQ(ValueOr(e, "workqueue_unfinished_work_seconds", {{"name", "fresh"}}), 4);
+  EXPECT_EQ(ValueOr(e, "workqueue_longest_running_processor_seconds", {{"name", "fresh"}}), 3);
+  queue.Done("a");
+  queue.Done("b");
+  queue.ReportUnfinishedWork();
+  e = Scrape(m);
+  EXPECT_EQ(ValueOr(e, "workqueue_unfinished_work_seconds", {{"name", "fresh"}}), 0);
+  queue.ShutDown();
+}
+
+TEST(OperatorMetricsTest, ControllerWorkerSeries) {
+  OperatorMetrics m;
+  m.RegisterController("c");
+  Exposition e = Scrape(m);
+  EXPECT_EQ(ValueOr(e, "controller_runtime_active_workers", {{"controller", "c"}}), 0);
+  EXPECT_EQ(ValueOr(e, "controller_runtime_reconcile_panics_total", {{"controller", "c"}}), 0);
+  m.SetMaxConcurrentReconciles("c", 4);
+  m.AddActiveWorkers("c", 1);
+  m.AddActiveWorkers("c", 1);
+  m.AddActiveWorkers("c", -1);
+  m.IncReconcilePanics("c");
+  e = Scrape(m);
+  EXPECT_EQ(ValueOr(e, "controller_runtime_max_concurrent_reconciles", {{"controller", "c"}}), 4);
+  EXPECT_EQ(ValueOr(e, "controller_runtime_active_workers", {{"controller", "c"}}), 1);
+  EXPECT_EQ(ValueOr(e, "controller_runtime_reconcile_panics_total", {{"controller", "c"}}), 1);
+}
+
 TEST(OperatorMetricsTest, RestClientAndLeaderElectionHooksMoveTheirSeries) {
   OperatorMetrics m;
   m.rest_client().ObserveRequest("200", "GET", "api:6443");
   m.rest_client().ObserveRequest("200", "GET", "api:6443");
   m.rest_client().ObserveRequest("<error>", "PUT", "api:6443");
+  m.rest_client().ObserveRequestDuration("GET", "api:6443", 0.02);
+  m.rest_client().ObserveRequestDuration("GET", "api:6443", 70);
   m.leader_election().SetLeader("lease", true);
   Exposition e = Scrape(m);
+  // client-go's buckets: 5ms .. 60s.
+  EXPECT_EQ(ValueOr(e, "rest_client_request_duration_seconds_bucket",
+                    {{"verb", "GET"}, {"host", "api:6443"}, {"le", "0.025"}}),
+            1);
+  EXPECT_EQ(ValueOr(e, "rest_client_request_duration_seconds_bucket",
+                    {{"verb", "GET"}, {"host", "api:6443"}, {"le", "60"}}),
+            1);
+  EXPECT_EQ(ValueOr(e, "rest_client_request_duration_seconds_count",
+                    {{"verb", "GET"}, {"host", "api:6443"}}),
+            2);
   EXPECT_EQ(ValueOr(e, "rest_client_requests_total",
                     {{"code", "200"}, {"method", "GET"}, {"host", "api:6443"}}),
             2);
@@ -169,8 +261,9 @@ TEST(OperatorMetricsTest, VaultHooksMoveTheirSeriesAndTokenTtlCanBeRemoved) {
   v.ObserveLogin("kubernetes", "success");
   v.ObserveLogin("kubernetes", "failure");
   v.ObserveLogin("kubernetes", "failure");
-  v.SetTokenTtl("team-a/vault", 120);
-  v.SetTokenTtl("default", 3000);
+  v.SetTokenTtl("team-a/vault", "team-a", 120);
+  v.SetTokenTtl("team-a/vault", "team-b", 240);  // a tenant identity of the same VaultAuth
+  v.SetTokenTtl("default", "vaultsync", 3000);
   Exposition e = Scrape(m);
   EXPECT_EQ(
       ValueOr(e, "vaultsync_vault_requests_total", {{"operation", "kv_read"}, {"code", "200"}}), 1);
@@ -187,13 +280,24 @@ TEST(OperatorMetricsTest, VaultHooksMoveTheirSeriesAndTokenTtlCanBeRemoved) {
   EXPECT_EQ(
       ValueOr(e, "vaultsync_vault_logins_total", {{"method", "kubernetes"}, {"result", "failure"}}),
       2);
-  EXPECT_EQ(ValueOr(e, "vaultsync_vault_token_ttl_seconds", {{"vaultauth", "team-a/vault"}}), 120);
+  EXPECT_EQ(ValueOr(e, "vaultsync_vault_token_ttl_seconds",
+                    {{"vaultauth", "team-a/vault"}, {"namespace", "team-a"}}),
+            120);
+  EXPECT_EQ(ValueOr(e, "vaultsync_vault_token_ttl_seconds",
+                    {{"vaultauth", "team-a/vault"}, {"namespace", "team-b"}}),
+            240);
 
-  v.RemoveTokenTtl("team-a/vault");
-  v.RemoveTokenTtl("never-set");  // no-op
+  v.RemoveTokenTtl("team-a/vault", "team-a");
+  v.RemoveTokenTtl("never-set", "x");  // no-op
   e = Scrape(m);
-  EXPECT_FALSE(e.Value("vaultsync_vault_token_ttl_seconds", {{"vaultauth", "team-a/vault"}}));
-  EXPECT_EQ(ValueOr(e, "vaultsync_vault_token_ttl_seconds", {{"vaultauth", "default"}}), 3000);
+  EXPECT_FALSE(e.Value("vaultsync_vault_token_ttl_seconds",
+                       {{"vaultauth", "team-a/vault"}, {"namespace", "team-a"}}));
+  EXPECT_EQ(ValueOr(e, "vaultsync_vault_token_ttl_seconds",
+                    {{"vaultauth", "team-a/vault"}, {"namespace", "team-b"}}),
+            240);
+  EXPECT_EQ(ValueOr(e, "vaultsync_vault_token_ttl_seconds",
+                    {{"vaultauth", "default"}, {"namespace", "vaultsync"}}),
+            3000);
 }
 
 TEST(OperatorMetricsTest, ReconcileResultsAndErrors) {
@@ -358,7 +462,7 @@ TEST(OperatorMetricsTest, LabelValuesComeOnlyFromTheArguments) {
   m.leader_election().SetLeader("l-lease", true);
   m.vault().ObserveRequest("v-op", "v-code", 1);
   m.vault().ObserveLogin("v-method", "v-result");
-  m.vault().SetTokenTtl("v-auth", 1);
+  m.vault().SetTokenTtl("v-auth", "v-ns", 1);
   m.ObserveReconcile("c-ctrl", ReconcileResult::kRequeueAfter, 1);
   m.ObserveSecretSync(SyncResult::kUpdated);
   m.SetLastSync(ns, name, TimePoint(std::chrono::seconds(5)), std::chrono::seconds(60));
@@ -376,7 +480,7 @@ TEST(OperatorMetricsTest, LabelValuesComeOnlyFromTheArguments) {
       {"vaultsync_vault_requests_total", {{"operation", {"v-op"}}, {"code", {"v-code"}}}},
       {"vaultsync_vault_request_duration_seconds", {{"operation", {"v-op"}}}},
       {"vaultsync_vault_logins_total", {{"method", {"v-method"}}, {"result", {"v-result"}}}},
-      {"vaultsync_vault_token_ttl_seconds", {{"vaultauth", {"v-auth"}}}},
+      {"vaultsync_vault_token_ttl_seconds", {{"vaultauth", {"v-auth"}}, {"namespace", {"v-ns"}}}},
       {"controller_runtime_reconcile_total",
        {{"controller", {"c-ctrl"}}, {"result", {"requeue_after"}}}},
       {"controller_runtime_reconcile_time_seconds", {{"controller", {"c-ctrl"}}}},

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <prometheus/text_serializer.h>
+
+#include <limits>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -119,6 +123,32 @@ TEST(SecretSyncTableTest, ConcurrentSetRemoveAndCollect) {
   auto families = t.Collect();
   ASSERT_EQ(families.size(), 2u);
   EXPECT_EQ(families[0].metric.size(), t.size());
+}
+
+}  // namespace
+}  // namespace vaultsync::metrics
+
+namespace vaultsync::metrics {
+namespace {
+
+// The text a scrape gets is written without MetricFamily objects; it must be byte for byte
+// what prometheus-cpp's serializer writes for Collect(), whatever the labels and values.
+TEST(SecretSyncTableTest, AppendTextIsWhatTheSerializerWritesForCollect) {
+  SecretSyncTable t;
+  std::string out;
+  t.AppendText(&out);
+  EXPECT_EQ(out, "");  // empty table, no families
+  t.Set("b", "x", 1764849600.123456789, 60);
+  t.Set("a", "quote\"back\\slash\nnewline", 0.5, 3600.25);
+  t.Set("ns\xc3\xa9", "", std::numeric_limits<double>::quiet_NaN(),
+        std::numeric_limits<double>::infinity());
+  t.Set("z", "neg", -1e-300, -std::numeric_limits<double>::infinity());
+  t.Set("m", "big", 1e21, 123456789012345678.0);
+  std::ostringstream want;
+  prometheus::TextSerializer().Serialize(want, t.Collect());
+  out = "prefix\n";
+  t.AppendText(&out);
+  EXPECT_EQ(out, "prefix\n" + want.str());
 }
 
 }  // namespace

@@ -25,5 +25,22 @@ TEST(TimeFormat, Rejects) {
   EXPECT_EQ(Rfc3339FractionDigits("2026-11-23T09:48:12Z"), 0);
 }
 
+// Found by tests/fuzz (a condition's lastTransitionTime "0141-11-23T09:47:58Z" in
+// regressions/kube_object/): a year outside what 64-bit nanoseconds hold overflowed (undefined
+// behaviour). Go's zero time is such a year. Now an error.
+TEST(TimeFormat, RefusesYearsOutsideTheRepresentableRange) {
+  for (const char* t : {"0001-01-01T00:00:00Z", "0141-11-23T09:47:58Z", "1677-09-21T00:12:43Z",
+                        "2262-04-11T23:47:17Z", "9999-12-31T23:59:59.999999999Z"}) {
+    auto r = ParseRfc3339(t);
+    ASSERT_FALSE(r.ok()) << t;
+    EXPECT_NE(r.status().message().find("1678 to 2261"), std::string::npos) << t;
+  }
+  EXPECT_TRUE(ParseRfc3339("1678-01-01T00:00:00Z").ok());
+  EXPECT_TRUE(ParseRfc3339("2261-12-31T23:59:59.999999999Z").ok());
+  const std::string long_fraction = "2026-11-23T09:48:12." + std::string(100000, '1') + "Z";
+  EXPECT_TRUE(ParseRfc3339(long_fraction).ok());
+  EXPECT_LT(ParseRfc3339(long_fraction + "x").status().message().size(), 120u);
+}
+
 }  // namespace
 }  // namespace vaultsync

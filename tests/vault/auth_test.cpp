@@ -10,6 +10,7 @@
 #include "fake_vault.h"
 #include "reference_bodies.h"
 #include "util/json.h"
+#include "vault/token_api.h"
 
 namespace vaultsync::vault {
 namespace {
@@ -187,6 +188,19 @@ TEST(ParseAuthBlock, RejectsAnswersWithoutAuth) {
   auto r = ParseAuthBlock(ref::kTokenCreate);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->ttl, std::chrono::seconds(60));
+}
+
+// Found by tests/fuzz/vault_responses_fuzzer.cpp: the raw lookup-self body shown by `-o json`
+// dropped only the first data.id, so an answer repeating the member kept the token.
+TEST(LookupSelf, RawBodyDropsEveryCopyOfTheToken) {
+  FakeVault v([](const http::Request&) -> Result<http::Response> {
+    return JsonResponse(200, R"({"data":{"id":"s.TheToken1","ttl":60,"id":"s.TheToken1"}})");
+  });
+  std::string raw;
+  auto info = LookupSelf(*v.client, "s.TheToken1", &raw);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(raw.find("s.TheToken1"), std::string::npos) << raw;
+  EXPECT_EQ(info->ttl, std::chrono::seconds(60));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Mapping of Vault's answers to Status codes, retry classification, backoff, redaction.
 #include "vault/errors.h"
 
+#include "util/redact.h"
+
 #include <gtest/gtest.h>
 
 #include "reference_bodies.h"
@@ -65,6 +67,21 @@ TEST(ErrorFromResponse, JoinsSeveralErrorsAndKeepsRetryAfter) {
   auto junk = Resp(429, "{}");
   junk.headers.emplace_back("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT");
   EXPECT_EQ(ErrorFromResponse(Operation::kLogin, "x", junk).retry_after_seconds(), std::nullopt);
+}
+
+// Found by tests/fuzz/vault_responses_fuzzer.cpp (regressions/vault_responses/): a Retry-After
+// of many digits was accumulated into an int before its length was checked (signed overflow).
+TEST(ErrorFromResponse, LongRetryAfterIsIgnoredWithoutOverflow) {
+  for (const char* ra : {"99999999999", "1234567", "99999999999999999999999999"}) {
+    http::Response r = Resp(429, R"({"errors":["rate limited"]})");
+    r.headers.emplace_back("Retry-After", ra);
+    Status st = ErrorFromResponse(Operation::kKvRead, "secret/data/a", r);
+    EXPECT_EQ(st.code(), StatusCode::kRateLimited);
+    EXPECT_FALSE(st.retry_after_seconds().has_value()) << ra;
+  }
+  http::Response r = Resp(503, "");
+  r.headers.emplace_back("Retry-After", "999999");
+  EXPECT_EQ(ErrorFromResponse(Operation::kKvRead, "p", r).retry_after_seconds(), 999999);
 }
 
 TEST(IsRetryable, OnlyTransientFailures) {

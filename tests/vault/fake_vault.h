@@ -79,14 +79,22 @@ class RecordingHooks final : public metrics::VaultHooks {
     std::lock_guard<std::mutex> lock(mu_);
     logins[std::string(method) + " " + std::string(result)]++;
   }
-  void SetTokenTtl(std::string_view label, double seconds) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    ttl[std::string(label)] = seconds;
+  // Keyed by the vaultauth label alone when the namespace label is empty, else "label@ns".
+  static std::string TtlKey(std::string_view label, std::string_view ns) {
+    return ns.empty() ? std::string(label) : std::string(label) + "@" + std::string(ns);
   }
-  void RemoveTokenTtl(std::string_view label) override {
+  void SetTokenTtl(std::string_view label, std::string_view ns, double seconds) override {
     std::lock_guard<std::mutex> lock(mu_);
-    ttl.erase(std::string(label));
+    ttl[TtlKey(label, ns)] = seconds;
+  }
+  void RemoveTokenTtl(std::string_view label, std::string_view ns) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ttl.erase(TtlKey(label, ns));
     removed++;
+  }
+  void SetSealed(std::string_view address, bool is_sealed) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    sealed[std::string(address)] = is_sealed;
   }
   int Requests(const std::string& key) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -107,6 +115,7 @@ class RecordingHooks final : public metrics::VaultHooks {
   std::map<std::string, int> requests;
   std::map<std::string, int> logins;
   std::map<std::string, double> ttl;
+  std::map<std::string, bool> sealed;
   int removed = 0;
 };
 

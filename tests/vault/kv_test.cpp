@@ -98,6 +98,34 @@ TEST(KvV2, DestroyedVersionIsReported) {
             std::string::npos);
 }
 
+// Found by the vault_responses fuzzer (tests/fuzz/regressions/vault_responses/
+// kv2-404-echoes-token): a 404 whose errors quote the token went around the Client's
+// redaction, because KvV2Read took every 404 as an answer to look for deleted metadata.
+TEST(KvV2, NotFoundQuotingTheTokenIsRedacted) {
+  const std::string body = R"({"errors":["no handler s.roottoken for route 'nomount/foo'"]})";
+  Fixture f({{"GET /v1/secret/data/app/db", JsonResponse(404, body)}});
+  auto s = KvV2Read(*f.session, "secret", "app/db");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(s.status().message().find("s.roottoken"), std::string::npos) << s.status().message();
+  EXPECT_NE(s.status().message().find("<redacted>"), std::string::npos) << s.status().message();
+}
+
+// A deletion time that is not a time is not quoted (it could be anything the body carried).
+TEST(KvV2, DeletionTimeIsQuotedOnlyWhenItIsATime) {
+  const std::string body =
+      R"({"data":{"data":null,"metadata":{"version":2,"deletion_time":"s.roottoken",)"
+      R"("destroyed":false}},"errors":[]})";
+  Fixture f({{"GET /v1/secret/data/app/db", JsonResponse(404, body)}});
+  auto s = KvV2Read(*f.session, "secret", "app/db");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.status().message().find("s.roottoken"), std::string::npos) << s.status().message();
+  EXPECT_NE(s.status().message().find("version 2 of secret/app/db was deleted (soft delete"),
+            std::string::npos)
+      << s.status().message();
+}
+
 TEST(KvV2, MissingSecretIsNotFound) {
   Fixture f({});
   auto s = KvV2Read(*f.session, "secret", "app/missing");

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <fstream>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "mini_vault.h"
@@ -33,6 +35,54 @@ struct Env {
   FakeVault v;
   std::unique_ptr<MiniVault> mini;
 };
+
+// A Clock that remembers which threads read it. TokenManager::Token() reads the clock under
+// its lock before deciding to wait, so a thread seen here while the one login is held in flight
+// is certain to wait for that login: the positive event the pile-up tests wait for (instead
+// of sleeping and hoping every thread got there).
+class WatchedClock final : public Clock {
+ public:
+  explicit WatchedClock(const Clock& inner) : inner_(inner) {}
+  TimePoint Now() const override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      seen_.insert(std::this_thread::get_id());
+    }
+    cv_.notify_all();
+    return inner_.Now();
+  }
+  // Waits (bounded) until every thread of `ids` has read the clock.
+  bool WaitUntilSeen(const std::vector<std::thread::id>& ids,
+                     std::chrono::milliseconds timeout) const {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] {
+      for (const auto& id : ids) {
+        if (!seen_.count(id)) return false;
+      }
+      return true;
+    });
+  }
+
+ private:
+  const Clock& inner_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  mutable std::set<std::thread::id> seen_;
+};
+
+// A TokenManager like Env::Manager's whose client reads `clock`.
+std::shared_ptr<TokenManager> ManagerWithClock(Env& e, const Clock& clock) {
+  ClientOptions o;
+  o.clock = &clock;
+  auto client = Client::Create(FakeVault::DefaultConfig(),
+                               std::make_unique<testing::FakeTransport>(
+                                   [&e](const http::Request& r) { return e.mini->Handle(r); }),
+                               o);
+  AuthConfig c;
+  c.role = "app";
+  c.jwt_source = []() -> Result<std::string> { return std::string("jwt"); };
+  return std::make_shared<TokenManager>(std::move(client).value(), c);
+}
 
 TEST(TokenManager, LogsInOnceAndSharesTheToken) {
   Env e;
@@ -150,20 +200,20 @@ TEST(TokenManager, ConcurrentCallersWaitForOneLogin) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   e.mini->on_login = [released] { released.wait_for(5s); };
-  auto tm = e.Manager();
+  WatchedClock clock(e.v.clock);
+  auto tm = ManagerWithClock(e, clock);
   constexpr int kThreads = 16;
   std::vector<std::thread> threads;
   std::vector<Result<std::string>> results(kThreads, Status(StatusCode::kInternal, "unset"));
-  std::atomic<int> started{0};
   for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back([&, i] {
-      ++started;
-      results[i] = tm->Token();
-    });
+    threads.emplace_back([&, i] { results[i] = tm->Token(); });
   }
-  for (int i = 0; i < 500 && started < kThreads; ++i) std::this_thread::sleep_for(1ms);
-  std::this_thread::sleep_for(50ms);  // let them pile up behind the login in flight
+  std::vector<std::thread::id> ids;
+  for (const auto& t : threads) ids.push_back(t.get_id());
+  // Every caller is inside Token() behind the login in flight before it may finish.
+  const bool piled_up = clock.WaitUntilSeen(ids, 5s);
   release.set_value();
+  EXPECT_TRUE(piled_up) << "not every caller reached Token() within 5 s";
   for (auto& t : threads) t.join();
   EXPECT_EQ(e.mini->logins, 1);
   for (const auto& r : results) {
@@ -178,18 +228,20 @@ TEST(TokenManager, WaitersShareAFailedLoginsError) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   e.mini->on_login = [released] { released.wait_for(5s); };
-  auto tm = e.Manager();
+  WatchedClock clock(e.v.clock);
+  auto tm = ManagerWithClock(e, clock);
   std::vector<std::thread> threads;
-  std::atomic<int> failures{0}, started{0};
+  std::atomic<int> failures{0};
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
-      ++started;
       if (tm->Token().status().code() == StatusCode::kUnauthenticated) ++failures;
     });
   }
-  for (int i = 0; i < 500 && started < 8; ++i) std::this_thread::sleep_for(1ms);
-  std::this_thread::sleep_for(50ms);
+  std::vector<std::thread::id> ids;
+  for (const auto& t : threads) ids.push_back(t.get_id());
+  const bool piled_up = clock.WaitUntilSeen(ids, 5s);
   release.set_value();
+  EXPECT_TRUE(piled_up) << "not every caller reached Token() within 5 s";
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures, 8);
   EXPECT_EQ(e.mini->logins, 1);
@@ -242,6 +294,48 @@ TEST(Session, ManyCallersWithADeadTokenCauseOneLookupAndOneLogin) {
   EXPECT_EQ(ok, 8);
   EXPECT_EQ(e.mini->lookups, 1);
   EXPECT_EQ(e.mini->logins, 2);
+}
+
+// A refused login is not repeated by every caller: 1,000 callers at one moment cause one
+// login; the next comes only once the interval (1 s, 2 s, 4 s, ... up to 30 s) has passed;
+// a success resets it.
+TEST(TokenManager, AFailedLoginIsRepeatedAtMostOncePerInterval) {
+  Env e;
+  e.mini->fail_login = true;
+  auto tm = e.Manager();
+  auto burst = [&] {
+    for (int i = 0; i < 1000; ++i) {
+      EXPECT_EQ(tm->Token().status().code(), StatusCode::kUnauthenticated);
+    }
+  };
+  burst();
+  EXPECT_EQ(e.mini->logins, 1);
+  int expected = 1;
+  for (auto interval : {1000ms, 2000ms, 4000ms, 8000ms, 16000ms, 30000ms, 30000ms}) {
+    e.v.clock.Advance(interval - 1ms);
+    burst();
+    EXPECT_EQ(e.mini->logins, expected) << interval.count();
+    e.v.clock.Advance(1ms);
+    burst();
+    EXPECT_EQ(e.mini->logins, ++expected) << interval.count();
+  }
+  e.mini->fail_login = false;
+  e.v.clock.Advance(30s);
+  ASSERT_TRUE(tm->Token().ok());
+  EXPECT_EQ(e.mini->logins, ++expected);
+  // Back to 1 s after a success: the token dies, the re-login is refused, then retried 1 s on.
+  e.mini->Revoke(*tm->Token());
+  e.mini->fail_login = true;
+  Session s(tm);
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_FALSE(s.Send(Call{.op = Operation::kKvRead, .path = "secret/data/app"}).ok());
+  }
+  EXPECT_EQ(e.mini->logins, ++expected);  // one re-login for 100 refused requests
+  EXPECT_EQ(e.mini->lookups, 1);
+  e.v.clock.Advance(1s);
+  e.mini->fail_login = false;
+  EXPECT_TRUE(s.Send(Call{.op = Operation::kKvRead, .path = "secret/data/app"}).ok());
+  EXPECT_EQ(e.mini->logins, ++expected);
 }
 
 TEST(TokenManager, RevokesOnlyTokensItObtained) {

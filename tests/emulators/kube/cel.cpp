@@ -693,11 +693,13 @@ class Checker {
       const json::Value* element = nullptr;
       if (range != nullptr) element = Member(range, "items");  // map keys are strings
       std::string var = n->args[0]->name;
-      auto saved = vars.find(var) != vars.end() ? std::optional(vars[var]) : std::nullopt;
+      auto found = vars.find(var);
+      const bool had = found != vars.end();
+      const json::Value* saved = had ? found->second : nullptr;
       vars[var] = element;
       Check(n->args[1], vars);
-      if (saved) {
-        vars[var] = *saved;
+      if (had) {
+        vars[var] = saved;
       } else {
         vars.erase(var);
       }

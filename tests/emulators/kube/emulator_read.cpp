@@ -271,6 +271,7 @@ ServerResponse KubeEmulator::Watch(const ServerRequest& req, const RequestTarget
             ev.type != "DELETED" && lsel.Matches(*ev.object) && fsel.Matches(*ev.object);
         bool was_match = ev.prev != nullptr && lsel.Matches(*ev.prev) && fsel.Matches(*ev.prev);
         std::string kind;
+        ObjectPtr shown = ev.object;
         if (ev.type == "DELETED") {
           if (!was_match) continue;
           kind = "DELETED";
@@ -282,11 +283,19 @@ ServerResponse KubeEmulator::Watch(const ServerRequest& req, const RequestTarget
         } else if (now_match) {
           kind = "ADDED";
         } else if (was_match) {
+          // An object that stops matching the watch's selectors leaves it as DELETED carrying
+          // its previous content (the version that matched) at this event's resourceVersion,
+          // as the apiserver's cacheWatcher.convertToWatchEvent does; clients (Flux-style
+          // shards) rely on it to forget an object without mistaking it for a deletion.
           kind = "DELETED";
+          json::Document left = Clone(*ev.prev);
+          SetString(EnsureObject(left, "metadata", left.GetAllocator()), "resourceVersion",
+                    std::to_string(ev.rv), left.GetAllocator());
+          shown = std::make_shared<const json::Document>(std::move(left));
         } else {
           continue;
         }
-        if (!w.Write("{\"type\":\"" + kind + "\",\"object\":" + render(ev.object) + "}\n")) return;
+        if (!w.Write("{\"type\":\"" + kind + "\",\"object\":" + render(shown) + "}\n")) return;
       }
       if (events.empty()) last = std::max(last, current);
       auto now = std::chrono::steady_clock::now();

@@ -116,6 +116,55 @@ TEST_F(KubeEmulatorTest, WatchReplaysFromResourceVersionAndExpiresOldOnes) {
   EXPECT_NE(err.Text().find("\"code\":410"), std::string::npos);
 }
 
+// An object relabelled out of a label-selected watch leaves it as DELETED with the content
+// that matched (its old labels) at the relabel's resourceVersion; relabelled back in, it comes
+// back as ADDED. Reconstructed from the apiserver's source (cacheWatcher.convertToWatchEvent),
+// not recorded: sharded operators depend on it.
+TEST_F(KubeEmulatorTest, WatchSendsDeletedWithOldContentWhenObjectStopsMatchingSelector) {
+  CreateNamespace("demo");
+  auto first = Json(CreateSecret("demo", "s", "{\"shard\":\"a\"}"));
+  std::string rv0 = StringAt(first, "metadata.resourceVersion");
+  auto relabel = [this](const std::string& shard) {
+    auto cur = Json(Call("GET", "/api/v1/namespaces/demo/secrets/s"));
+    std::string put = "{\"metadata\":{\"name\":\"s\",\"labels\":{\"shard\":\"" + shard +
+                      "\"},\"resourceVersion\":\"" + StringAt(cur, "metadata.resourceVersion") +
+                      "\"}}";
+    auto r = Call("PUT", "/api/v1/namespaces/demo/secrets/s", put);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return StringAt(Json(r), "metadata.resourceVersion");
+  };
+  std::string rv_out = relabel("b");
+  std::string rv_in = relabel("a");
+
+  auto w = Call("GET",
+                "/api/v1/namespaces/demo/secrets?watch=true&timeoutSeconds=0&labelSelector=shard%"
+                "3Da&resourceVersion=" +
+                    rv0);
+  ASSERT_TRUE(w.stream);
+  CollectingWriter out;
+  w.stream(out);
+  std::vector<std::pair<std::string, json::Document>> events;
+  std::string text = out.Text();
+  for (size_t pos = 0; pos < text.size();) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    auto doc = json::Parse(text.substr(pos, end - pos));
+    ASSERT_TRUE(doc.ok()) << text;
+    std::string type = StringAt(*doc, "type");
+    json::Document obj;
+    obj.CopyFrom(*At(*doc, "object"), obj.GetAllocator());
+    events.emplace_back(type, std::move(obj));
+    pos = end + 1;
+  }
+  ASSERT_EQ(events.size(), 2u) << text;
+  EXPECT_EQ(events[0].first, "DELETED");
+  EXPECT_EQ(StringAt(events[0].second, "metadata.labels.shard"), "a");
+  EXPECT_EQ(StringAt(events[0].second, "metadata.resourceVersion"), rv_out);
+  EXPECT_EQ(events[1].first, "ADDED");
+  EXPECT_EQ(StringAt(events[1].second, "metadata.labels.shard"), "a");
+  EXPECT_EQ(StringAt(events[1].second, "metadata.resourceVersion"), rv_in);
+}
+
 TEST_F(KubeEmulatorTest, CountKeysNameVerbAndResource) {
   ServerRequest req;
   req.method = "GET";

@@ -230,6 +230,12 @@ TEST_F(KubectlTest, ProjectCrdsAndSamplesApply) {
   for (const auto& p : samples) {
     std::string out = Ok({"apply", "-f", p.string()});
     for (const auto& line : LinesOf(out)) {
+      // A Secret given with stringData is patched again at every apply, against a real
+      // server too: stringData is folded into data and never stored, so kubectl's diff of
+      // the live object against the file always finds it missing.
+      if (line.rfind("secret/", 0) == 0 && line.find(" configured") != std::string::npos) {
+        continue;
+      }
       EXPECT_NE(line.find(" unchanged"), std::string::npos) << p << ": " << line;
     }
   }

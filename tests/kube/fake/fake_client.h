@@ -59,6 +59,9 @@ class FakeClient final : public Client {
   void Compact();
   // Every open watch gets a BOOKMARK carrying the current resourceVersion.
   void SendBookmarks();
+  // Waits (bounded) until watch handlers have returned from `n` BOOKMARK events in all (the
+  // watcher has applied them: a positive event to wait for instead of a sleep).
+  bool WaitForBookmarksDelivered(int n, std::chrono::milliseconds timeout) const;
   // Resources whose PUT ignores status and whose spec changes bump metadata.generation
   // (default: the vaultsync.io kinds and apps/v1 workloads).
   void AddStatusSubresource(const ResourceType& rt);
@@ -107,6 +110,7 @@ class FakeClient final : public Client {
   mutable std::condition_variable cv_;
   int64_t rv_ = 100;
   int64_t compacted_ = 0;
+  int bookmarks_delivered_ = 0;
   int64_t uid_counter_ = 0;
   int cut_generation_ = 0;
   int bookmark_generation_ = 0;

@@ -19,13 +19,20 @@ Status FakeClient::Watch(const ResourceType& rt, std::string_view ns, const Watc
   auto deliver = [&](std::vector<WatchEvent>& batch) {
     lock.unlock();
     bool go_on = true;
+    int bookmarks = 0;
     for (auto& ev : batch) {
+      const bool bookmark = ev.type == EventType::kBookmark;
       if (!handler(ev)) {
         go_on = false;
         break;
       }
+      bookmarks += bookmark;
     }
     lock.lock();
+    if (bookmarks > 0) {
+      bookmarks_delivered_ += bookmarks;
+      cv_.notify_all();
+    }
     batch.clear();
     return go_on;
   };
@@ -132,6 +139,11 @@ void FakeClient::SendBookmarks() {
   std::lock_guard<std::mutex> lock(mu_);
   ++bookmark_generation_;
   cv_.notify_all();
+}
+
+bool FakeClient::WaitForBookmarksDelivered(int n, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return bookmarks_delivered_ >= n; });
 }
 
 int64_t FakeClient::resource_version() const {

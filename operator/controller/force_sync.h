@@ -1,0 +1,35 @@
+// The force-sync annotation (`vaultsync.io/force-sync`, any new value) for every kind: the
+// decoder keeps a digest of its value in ObjectMeta::force_sync, the predicate
+// SpecOrLifecycleChanged (predicates.h) lets a new value through to the work queue, where
+// it is processed at once (an Add jumps over a pending refresh or backoff), and this tracker
+// tells the reconcile that it is the forced one, so that it bypasses what it would otherwise
+// share (the read cache). A kind uses the three pieces; nothing else is needed.
+//
+// The tracker is memory only: after an operator restart, a resource that carries the
+// annotation looks forced once, which costs one unshared read at start-up and nothing else.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "controller/resources.h"
+
+namespace vaultsync::controller {
+
+// Thread-safe.
+class ForceSyncTracker {
+ public:
+  // True when `meta` carries a force-sync value this tracker has not yet seen for its key
+  // (and remembers it, so the next reconcile is an ordinary one again).
+  bool Take(const ObjectMeta& meta);
+  // The resource is gone.
+  void Forget(const std::string& key);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, uint32_t> seen_;  // key -> digest last taken
+};
+
+}  // namespace vaultsync::controller
