@@ -73,13 +73,25 @@ std::chrono::milliseconds VaultStaticSecretReconciler::NextRefresh(
 
 bool VaultStaticSecretReconciler::DataChangedSinceLastSync(const VaultStaticSecret& vss,
                                                            const std::string& mac) const {
-  if (!vss.status.synced_before) return false;  // a first sync restarts nothing
-  uint64_t last = vss.status.secret_mac;
+  uint64_t last = vss.status.synced_before ? vss.status.secret_mac : 0;
   if (last == 0 && deps_.managed != nullptr) {
-    auto cached = deps_.managed->Get(vss.meta.namespace_ + "/" + vss.spec.dest_name);
-    if (cached != nullptr && cached->OwnerUid() == vss.meta.uid &&
-        cached->OwnerKind() == kKindVaultStaticSecret) {
-      last = cached->data_mac;
+    // Status does not say what the Secret holds: no secretMAC, a first sync, or a resource
+    // cache still behind our own status write (a reconcile woken by the Secret's watch event
+    // before the resource's). The Secret says it, when it is ours: as cached, else live
+    // (only resources with restart targets get here, so a cold start pays no extra reads).
+    const std::string& ns = vss.meta.namespace_;
+    auto cached = deps_.managed->Get(ns + "/" + vss.spec.dest_name);
+    if (cached != nullptr) {
+      if (cached->OwnerUid() == vss.meta.uid && cached->OwnerKind() == kKindVaultStaticSecret) {
+        last = cached->data_mac;
+      }
+    } else {
+      auto live = deps_.cluster->GetSecret(ns, vss.spec.dest_name);
+      if (live.ok() && live->has_value() && OwnerUid(**live) == vss.meta.uid &&
+          OwnerOf(**live).first == kKindVaultStaticSecret) {
+        auto state = ManagedSecretDecoder(&options_.hmac_key)(**live);
+        if (state.ok()) last = state->data_mac;
+      }
     }
   }
   // Not knowing what was there before is not a change: no restart without a reason.

@@ -88,7 +88,8 @@ class VaultStaticSecretReconciler {
   std::chrono::milliseconds NextRefresh(const GatheredData& data,
                                         std::chrono::milliseconds interval) const;
   // True when `mac` is data the workloads have not seen yet: it differs from the data of the
-  // last sync (status.secretMAC, else the Secret as cached). Never on a first sync.
+  // last sync (status.secretMAC, else the Secret this resource wrote, as cached or live).
+  // Never on a first sync (no Secret of this resource yet).
   bool DataChangedSinceLastSync(const VaultStaticSecret& vss, const std::string& mac) const;
 
   VaultStaticSecretReconcilerDeps deps_;
