@@ -44,7 +44,9 @@ TEST(LeasesIntegration, ReadLookupRenewCappedThenRefusedRevokeGone) {
   auto info = LookupLease(s, creds->lease_id);
   ASSERT_TRUE(info.ok()) << info.status().ToString();
   EXPECT_EQ(info->id, creds->lease_id);
-  EXPECT_GE(info->ttl, 3599s);
+  // Seconds of real time may pass between the read and the lookup on a loaded machine.
+  EXPECT_GE(info->ttl, 3540s);
+  EXPECT_LE(info->ttl, 3600s);
   EXPECT_TRUE(info->renewable);
   EXPECT_FALSE(info->expire_time.empty());
   EXPECT_TRUE(info->last_renewal.empty());
@@ -52,8 +54,10 @@ TEST(LeasesIntegration, ReadLookupRenewCappedThenRefusedRevokeGone) {
   env.AdvanceTime(40min);
   auto renewed = RenewLease(s, creds->lease_id, 3600s);
   ASSERT_TRUE(renewed.ok()) << renewed.status().ToString();
-  // 90 minutes max: 50 minutes are left, so Vault caps the hour asked for.
-  EXPECT_EQ(renewed->lease_duration, 3000s);
+  // 90 minutes max: 50 minutes are left (less the real seconds the test took), so Vault
+  // caps the hour asked for.
+  EXPECT_GE(renewed->lease_duration, 2940s);
+  EXPECT_LE(renewed->lease_duration, 3000s);
   EXPECT_FALSE(renewed->warnings.empty());
   env.AdvanceTime(50min);
   auto past = RenewLease(s, creds->lease_id, 3600s);
