@@ -352,35 +352,71 @@ TEST(OperatorE2E, ExportsMetricsAndProbes) {
 // The identity path of a real install: Vault's kubernetes auth validates the tenant
 // ServiceAccount token (minted by the operator with TokenRequest) through a TokenReview
 // against the API server.
-TEST(OperatorE2E, KubernetesAuthWithTenantIdentity) {
-  auto env = Env::Start();
-  ASSERT_NE(env, nullptr);
-  ASSERT_EQ(env->Vault("POST", "/v1/sys/auth/kubernetes", R"({"type":"kubernetes"})").status, 204);
-  std::string ca = env->KubeCaPem();
+// Vault's kubernetes auth method checking tokens with the kube emulator, role "app" for
+// ServiceAccount demo/default (policy app-read: read secret/data/app/*, audience "vault")
+// with `token_params` (JSON members), and VaultAuth demo/app logging in with it.
+void SetUpKubernetesAuth(Env& env, const std::string& token_params) {
+  ASSERT_EQ(env.Vault("POST", "/v1/sys/auth/kubernetes", R"({"type":"kubernetes"})").status, 204);
+  std::string ca = env.KubeCaPem();
   ASSERT_FALSE(ca.empty());
-  auto cfg = env->Vault(
+  auto cfg = env.Vault(
       "POST", "/v1/auth/kubernetes/config",
-      R"({"kubernetes_host":")" + env->kube_url() + R"(","kubernetes_ca_cert":)" + json::Quote(ca) +
+      R"({"kubernetes_host":")" + env.kube_url() + R"(","kubernetes_ca_cert":)" + json::Quote(ca) +
           R"(,"issuer":"https://kubernetes.default.svc.cluster.local","token_reviewer_jwt":")" +
           kAdminToken + R"("})");
   ASSERT_EQ(cfg.status, 204) << cfg.body;
-  ASSERT_EQ(env->Vault("PUT", "/v1/sys/policies/acl/app-read",
-                       R"({"policy":"path \"secret/data/app/*\" { capabilities = [\"read\"] }"})")
+  ASSERT_EQ(env.Vault("PUT", "/v1/sys/policies/acl/app-read",
+                      R"({"policy":"path \"secret/data/app/*\" { capabilities = [\"read\"] }"})")
                 .status,
             204);
-  auto role = env->Vault(
+  auto role = env.Vault(
       "POST", "/v1/auth/kubernetes/role/app",
       R"({"bound_service_account_names":["default"],"bound_service_account_namespaces":["demo"],
-                             "token_policies":["app-read"],"token_ttl":3600,"audience":"vault"})");
+          "token_policies":["app-read"],"audience":"vault",)" +
+          token_params + "}");
   ASSERT_EQ(role.status, 204) << role.body;
-  env->VaultPut("app/db", R"({"password":"p1"})");
-  env->VaultPut("app/web", R"({"key":"k1"})");
-  env->VaultPut("other/x", R"({"nope":"n"})");
-  auto auth = env->Kubectl({"apply", "-f", "-"},
-                           R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultAuth",
+  auto auth = env.Kubectl({"apply", "-f", "-"},
+                          R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultAuth",
       "metadata":{"name":"app","namespace":"demo"},
       "spec":{"method":"kubernetes","kubernetes":{"role":"app","serviceAccount":"default","audiences":["vault"]}}})");
   ASSERT_EQ(auth.exit_code, 0) << auth.err;
+}
+
+// Revokes, as an administrator would with `vault token revoke -accessor`, every token that
+// carries policy `policy`; returns how many.
+int RevokeTokensWithPolicy(Env& env, const std::string& policy) {
+  // The array at data.<member> of a Vault answer, or nullptr.
+  auto data_array = [](const json::Document& d, const char* member) -> const json::Value* {
+    const json::Value* data = json::Find(d, "data");
+    const json::Value* a = data != nullptr ? json::Find(*data, member) : nullptr;
+    return a != nullptr && a->IsArray() ? a : nullptr;
+  };
+  auto list = json::Parse(env.Vault("GET", "/v1/auth/token/accessors?list=true").body);
+  const json::Value* keys = list.ok() ? data_array(*list, "keys") : nullptr;
+  if (keys == nullptr) return 0;
+  int revoked = 0;
+  for (const auto& a : keys->GetArray()) {
+    const std::string body = R"({"accessor":")" + std::string(json::View(a)) + R"("})";
+    auto info = json::Parse(env.Vault("POST", "/v1/auth/token/lookup-accessor", body).body);
+    const json::Value* policies = info.ok() ? data_array(*info, "policies") : nullptr;
+    bool carries = false;
+    if (policies != nullptr) {
+      for (const auto& p : policies->GetArray()) carries |= json::View(p) == policy;
+    }
+    if (carries && env.Vault("POST", "/v1/auth/token/revoke-accessor", body).status == 204) {
+      ++revoked;
+    }
+  }
+  return revoked;
+}
+
+TEST(OperatorE2E, KubernetesAuthWithTenantIdentity) {
+  auto env = Env::Start();
+  ASSERT_NE(env, nullptr);
+  ASSERT_NO_FATAL_FAILURE(SetUpKubernetesAuth(*env, R"("token_ttl":3600)"));
+  env->VaultPut("app/db", R"({"password":"p1"})");
+  env->VaultPut("app/web", R"({"key":"k1"})");
+  env->VaultPut("other/x", R"({"nope":"n"})");
   ASSERT_EQ(env->Kubectl({"create", "namespace", "other"}).exit_code, 0);
 
   auto op = env->StartOperator({"--allow-operator-identity=false"});
@@ -431,6 +467,57 @@ TEST(OperatorE2E, KubernetesAuthWithTenantIdentity) {
   // Shutdown revoked the token it logged in for.
   EXPECT_EQ(env->VaultCounters()["POST /v1/auth/token/revoke-self"], 1)
       << Dump(env->VaultCounters());
+}
+
+// The token behind a tenant identity dies behind the operator's back: revoked by an
+// administrator, then past its max TTL (Vault's clock moved on). Each time the first refused
+// read is checked with lookup-self, ONE new login replaces the token, the read is repeated,
+// and the Secret goes on following Vault; nothing is reported as denied.
+TEST(OperatorE2E, ARevokedTokenAndOnePastItsMaxTtlAreEachReplacedByOneLogin) {
+  auto env = Env::Start();
+  ASSERT_NE(env, nullptr);
+  ASSERT_NO_FATAL_FAILURE(SetUpKubernetesAuth(*env, R"("token_ttl":3600,"token_max_ttl":7200)"));
+  env->VaultPut("app/db", R"({"password":"p1"})");
+  auto op = env->StartOperator({"--allow-operator-identity=false"});
+  env->CreateVss("db", R"({"vaultAuthRef":"app","mount":"secret","path":"app/db",
+      "refreshAfter":"1s","destination":{"name":"db"}})");
+  auto password_is = [&](const std::string& want) {
+    return WaitFor(
+        [&] {
+          auto d = env->SecretData("demo", "db");
+          return d && (*d)["password"] == want;
+        },
+        20s);
+  };
+  ASSERT_TRUE(password_is("p1")) << op.process->Stderr();
+  auto logins = [&] { return env->VaultCounters()["POST /v1/auth/kubernetes/login"]; };
+  EXPECT_EQ(logins(), 1);
+
+  // Revoked by an administrator.
+  ASSERT_EQ(RevokeTokensWithPolicy(*env, "app-read"), 1);
+  env->VaultPut("app/db", R"({"password":"p2"})");
+  ASSERT_TRUE(password_is("p2")) << op.process->Stderr();
+  EXPECT_EQ(logins(), 2) << Dump(env->VaultCounters());
+
+  // Past its max TTL: two hours and more go by on Vault's clock.
+  ASSERT_EQ(env->Vault("POST", "/__emulator/time", R"({"advance_seconds":7300})").status, 200);
+  env->VaultPut("app/db", R"({"password":"p3"})");
+  ASSERT_TRUE(password_is("p3")) << op.process->Stderr();
+  EXPECT_EQ(logins(), 3) << Dump(env->VaultCounters());
+
+  // Settled: further refreshes (a count, reached however slow the machine) log in no more,
+  // and the resource never left Synced for a refusal.
+  const int64_t reads = env->VaultCounters()["GET /v1/secret/data/app/db"];
+  ASSERT_TRUE(WaitFor(
+      [&] { return env->VaultCounters()["GET /v1/secret/data/app/db"] >= reads + 3; }, 15s));
+  auto vault = env->VaultCounters();
+  EXPECT_EQ(vault["POST /v1/auth/kubernetes/login"], 3) << Dump(vault);
+  EXPECT_LE(vault["GET /v1/auth/token/lookup-self"], 2) << Dump(vault);
+  EXPECT_EQ(env->Ready("vaultstaticsecrets", "demo", "db"), "True/Synced");
+  for (const auto& e : env->Events("demo", "VaultStaticSecret", "db")) {
+    EXPECT_NE(e.type, "Warning") << e.reason << ": " << e.message;
+  }
+  EXPECT_EQ(op.process->Stop(), 0) << op.process->Stderr();
 }
 
 TEST(OperatorE2E, SecretValuesAppearNowhereButTheSecret) {
