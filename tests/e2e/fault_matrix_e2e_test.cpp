@@ -19,6 +19,7 @@
 #include <cmath>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include "e2e_env.h"
 #include "util/json.h"
@@ -201,6 +202,40 @@ std::vector<Scenario> Scenarios() {
   write_failed("Kube422Admission", 422, "Invalid",
                "admission webhook \"policy.example.com\" denied the request: secrets must carry "
                "label team");
+  // Bursts that come and go: the Secret writes meet 503, 500 and successes interleaved, in
+  // a fixed order (rules are consumed first to last; status 0 lets one request through). The
+  // third success is the last rule, so the three Secrets are written only once every failure
+  // was met; the fault lasts until then.
+  Scenario flaky;
+  flaky.name = "Kube5xxIntermittentBursts";
+  {
+    const std::string unavailable = KubeStatus(
+        503, "ServiceUnavailable", "the server is currently unable to handle the request");
+    const std::string leader =
+        KubeStatus(500, "InternalError", "Internal error occurred: etcdserver: leader changed");
+    const std::vector<std::tuple<int, std::string, int>> bursts = {
+        {503, unavailable, 1}, {0, "", 1}, {503, unavailable, 1}, {500, leader, 1}, {0, "", 1},
+        {500, leader, 1},      {0, "", 1}};
+    std::string rules;
+    for (const auto& [status, body, times] : bursts) {
+      if (!rules.empty()) rules += ',';
+      rules += KubeRule("PUT", status, body, R"(,"remaining":)" + std::to_string(times));
+    }
+    flaky.inject = kube_fault(R"({"rules":[)" + rules + "]}");
+  }
+  flaky.during = [](Env& env) {
+    auto failed_writes = [&] {
+      int n = 0;
+      for (const auto& r : env.KubeRequests()) {
+        n += r.method == "PUT" && r.path.rfind("/api/v1/namespaces/demo/secrets/", 0) == 0 &&
+             r.status >= 500;
+      }
+      return n;
+    };
+    EXPECT_TRUE(WaitFor([&] { return failed_writes() >= 4; }, 45s)) << failed_writes();
+  };
+  flaky.vault_side = false;
+  s.push_back(flaky);
   Scenario k429;
   k429.name = "Kube429WithRetryAfter";
   k429.inject = kube_fault(KubeRule(
