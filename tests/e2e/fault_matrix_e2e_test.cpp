@@ -17,11 +17,14 @@
 
 #include <atomic>
 #include <cmath>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
 #include "e2e_env.h"
+#include "util/base64.h"
 #include "util/json.h"
 
 namespace vaultsync::e2e {
@@ -90,6 +93,10 @@ struct Scenario {
   bool hits_endpoint = true;
   // A part the condition's message must contain during the fault ("" = not checked).
   std::string message_part;
+  // Before the resources are created: objects the scenario needs (default: none), and the
+  // VaultAuth the resources name ("" = the operator's own identity).
+  std::function<void(Env&)> setup;
+  std::string auth_ref;
 };
 
 void Post(Env& env, bool vault, const std::string& control, const std::string& body) {
@@ -162,6 +169,33 @@ std::vector<Scenario> Scenarios() {
     for (int i = 0; i < kResources; ++i) env.VaultPut("app/" + Name(i), Json(NewData(i)));
   };
   s.push_back(down);
+  // Vault answers, but later than the VaultConnection's timeout (1 s here; 30 s by default).
+  Scenario slow_vault;
+  slow_vault.name = "VaultSlowerThanTheRequestTimeout";
+  slow_vault.setup = [](Env& env) {
+    std::ifstream in(env.vault_ca_file());
+    std::stringstream ca;
+    ca << in.rdbuf();
+    auto secret = [](const std::string& name, const std::string& key, const std::string& value) {
+      return R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":")" + name +
+             R"(","namespace":"demo"},"data":{")" + key + R"(":")" + base64::Encode(value) +
+             R"("}})";
+    };
+    env.Apply(secret("vault-ca", "ca.crt", ca.str()));
+    env.Apply(secret("vault-token", "token", kRootToken));
+    env.Apply(R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultConnection",
+        "metadata":{"name":"impatient","namespace":"demo"},"spec":{"address":")" +
+              env.vault_url() + R"(","caCertSecretRef":"vault-ca","timeout":"1s"}})");
+    env.Apply(R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultAuth",
+        "metadata":{"name":"impatient","namespace":"demo"},"spec":{"vaultConnectionRef":
+        "impatient","method":"token","token":{"secretRef":"vault-token"}}})");
+  };
+  slow_vault.auth_ref = "impatient";
+  slow_vault.inject =
+      vault_fault(R"({"method":"GET","path_prefix":")" + kv + R"(","latency_ms":2500})");
+  slow_vault.reason = "VaultUnavailable";
+  slow_vault.message_part = "timed out";
+  s.push_back(slow_vault);
   Scenario deleted_by_hand;
   deleted_by_hand.name = "SecretDeletedByHandWhileVaultIsDown";
   deleted_by_hand.inject = vault_fault(VaultRule(kv, 503, R"({"errors":["Vault is sealed"]})"));
@@ -360,8 +394,12 @@ TEST_P(FaultMatrix, NothingLostAClearErrorRecoveryAndNoStorm) {
   for (int i = 0; i < kResources; ++i) env->VaultPut("app/" + Name(i), Json(OldData(i)));
   auto op = env->StartOperator({"--log-level", "debug"});
   ASSERT_NE(op.process, nullptr);
+  if (sc.setup) {
+    ASSERT_NO_FATAL_FAILURE(sc.setup(*env));
+  }
+  const std::string auth = sc.auth_ref.empty() ? "" : R"("vaultAuthRef":")" + sc.auth_ref + R"(",)";
   for (int i = 0; i < kResources; ++i) {
-    env->CreateVss(Name(i), R"({"mount":"secret","path":"app/)" + Name(i) +
+    env->CreateVss(Name(i), "{" + auth + R"("mount":"secret","path":"app/)" + Name(i) +
                                 R"(","refreshAfter":"1s","destination":{"name":")" + Name(i) +
                                 R"("}})");
   }
