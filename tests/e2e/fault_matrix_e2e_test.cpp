@@ -301,6 +301,36 @@ std::vector<Scenario> Scenarios() {
   cut.vault_side = false;
   cut.clear = [](Env&) {};
   s.push_back(cut);
+  // The API server restarted with its state kept (etcd's): while it is away the operator's
+  // connections, watches included, end unanswered; it comes back with the same objects and
+  // resourceVersions but a fresh watch cache (history compacted: old watches get 410 Gone).
+  // The test's own requests still go through, to watch the Secrets.
+  Scenario restarted;
+  restarted.name = "KubeApiServerRestartedWithItsStateKept";
+  restarted.inject = [](Env& env) {
+    Post(env, false, "faults",
+         R"({"path_prefix":"/api","user_agent":"vaultsync-operator","drop":true})");
+    Post(env, false, "cut-watches", "{}");
+    Post(env, false, "compact", "{}");
+  };
+  restarted.during = [](Env& env) {
+    // Away until the operator, with Vault's new values read, has tried to write each Secret
+    // (its watches and other requests meet the outage too), then back.
+    auto unanswered_secret_requests = [&] {
+      int n = 0;
+      for (const auto& r : env.KubeRequests()) {
+        n += r.status == 0 && r.user_agent.rfind("vaultsync-operator", 0) == 0 &&
+             r.path.rfind("/api/v1/namespaces/demo/secrets/", 0) == 0;
+      }
+      return n;
+    };
+    EXPECT_TRUE(WaitFor([&] { return unanswered_secret_requests() >= kResources; }, 30s))
+        << unanswered_secret_requests();
+    Post(env, false, "compact", "{}");
+  };
+  restarted.hits_endpoint = false;
+  restarted.vault_side = false;
+  s.push_back(restarted);
   return s;
 }
 
