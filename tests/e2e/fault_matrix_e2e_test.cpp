@@ -8,6 +8,7 @@
 //       DELETE of a Secret;
 //   (b) the Ready condition has the reason the fault calls for, and a Warning Event says it
 //       (cases the operator absorbs without an error say "" and wait for the fault to be hit);
+//       most cases use the operator's own identity, some a VaultAuth they set up;
 //   (c) when the fault is cleared, every resource is Synced with the new values on its own;
 //   (d) no storm: requests to the faulted endpoint during the fault stay within what the
 //       backoff allows for the time the fault lasted (log2 of it, a few retries per attempt);
@@ -24,6 +25,7 @@
 #include <tuple>
 
 #include "e2e_env.h"
+#include "kubernetes_auth_setup.h"
 #include "util/base64.h"
 #include "util/json.h"
 
@@ -196,6 +198,22 @@ std::vector<Scenario> Scenarios() {
   slow_vault.reason = "VaultUnavailable";
   slow_vault.message_part = "timed out";
   s.push_back(slow_vault);
+  // The token of a tenant identity (kubernetes auth) dies behind the operator's back:
+  // absorbed by one lookup-self and one new login, the refused read repeated.
+  Scenario revoked;
+  revoked.name = "VaultTokenRevokedBehindOurBack";
+  revoked.setup = [](Env& env) {
+    ASSERT_NO_FATAL_FAILURE(SetUpKubernetesAuth(env, R"("token_ttl":3600,"token_max_ttl":7200)"));
+  };
+  revoked.auth_ref = "app";
+  revoked.inject = [](Env& env) { ASSERT_EQ(RevokeTokensWithPolicy(env, "app-read"), 1); };
+  s.push_back(revoked);
+  Scenario past_max = revoked;
+  past_max.name = "VaultTokenPastItsMaxTtl";
+  past_max.inject = [](Env& env) {  // two hours and more go by on Vault's clock
+    ASSERT_EQ(env.Vault("POST", "/__emulator/time", R"({"advance_seconds":7300})").status, 200);
+  };
+  s.push_back(past_max);
   Scenario deleted_by_hand;
   deleted_by_hand.name = "SecretDeletedByHandWhileVaultIsDown";
   deleted_by_hand.inject = vault_fault(VaultRule(kv, 503, R"({"errors":["Vault is sealed"]})"));
