@@ -7,11 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 jobs=$(nproc)
+# "12m05s": the time since the start, printed with every stage so a slow stage shows.
+elapsed() { printf '%dm%02ds' $((SECONDS / 60)) $((SECONDS % 60)); }
 # shellcheck source=scripts/lib/build.sh
 . scripts/lib/build.sh
 vaultsync_use_ccache
 
-echo "== format check"
+echo "== format check ($(elapsed))"
 if command -v clang-format >/dev/null 2>&1; then
   files=$(git ls-files '*.cpp' '*.h' 2>/dev/null || find operator tests bench -name '*.cpp' -o -name '*.h')
   if [ -n "$files" ] && ! clang-format --dry-run --Werror $files; then
@@ -22,10 +24,10 @@ fi
 
 run_suite() {  # $1 build dir, $2.. extra cmake args
   local dir=$1; shift
-  echo "== build ($dir)"
+  echo "== build ($dir, at $(elapsed))"
   vaultsync_configure "$dir" all "$@"
   vaultsync_build "$dir"
-  echo "== test ($dir)"
+  echo "== test ($dir, at $(elapsed))"
   (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 300)
 }
 
@@ -42,11 +44,11 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 tsan_targets=(kube_workqueue_test kube_informer_test kube_leaderelection_test
   kube_fake_client_test vault_client_test runtime_controller_test runtime_manager_test
   controller_fanout_test)
-echo "== build (build-tsan)"
+echo "== build (build-tsan, at $(elapsed))"
 vaultsync_configure build-tsan all -DVAULTSYNC_TSAN=ON -DCMAKE_BUILD_TYPE=Debug \
   "-DVAULTSYNC_TEST_DIRS=emulators/kube;kube;vault;runtime;controller"
 vaultsync_build build-tsan "${tsan_targets[@]}"
-echo "== test (build-tsan)"
+echo "== test (build-tsan, at $(elapsed))"
 (cd build-tsan &&
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/../tests/tsan/suppressions.txt" \
     ctest --output-on-failure -j "$jobs" --timeout 300 -E '_NOT_BUILT$')
@@ -56,4 +58,4 @@ echo "== test (build-tsan)"
 # A fixed seed: CI repeats the same mutations, so a red run is reproducible and does not
 # depend on luck; random-seed runs (FUZZ_SEED unset in scripts/fuzz.sh) go looking for more.
 FUZZ_SEED=${FUZZ_SEED:-1} FUZZ_SECONDS=${FUZZ_SECONDS:-10} ./scripts/fuzz.sh
-echo "all tests passed"
+echo "all tests passed in $(elapsed)"
