@@ -5,19 +5,19 @@
 // in steady state, one Vault read per distinct path per refresh, one login per identity),
 // each against its target. Speed and memory misses are printed, never fatal; only functional
 // failures (not everything synced, writes in steady state) make it exit non-zero.
-#include <fcntl.h>
+//
+// This file is the orchestration (setup, the sync, the steady state, the connection change,
+// the report); the process harness, the workload, the request measurements and the figures
+// have their own files beside it.
 #include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -28,401 +28,24 @@
 #include <thread>
 #include <vector>
 
-#include "http/transport.h"
+#include "bench_harness.h"
+#include "bench_options.h"
+#include "figures.h"
 #include "http_server.h"
-#include "process.h"
-#include "util/duration.h"
+#include "proc_stats.h"
+#include "request_totals.h"
 #include "util/json.h"
+#include "workload.h"
 #include "yaml_json.h"
 
 namespace vaultsync::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using namespace std::chrono_literals;
 
 constexpr const char* kAdminToken = "bench-admin-token";
 constexpr const char* kRootToken = "root";
 constexpr int64_t kRssTargetKib = 40 * 1024;
-
-// ---------------------------------------------------------------------------------------------
-// Options
-
-struct Options {
-  int resources = 10000;
-  int namespaces = 10;
-  int paths = -1;  // default: resources / 2
-  std::chrono::milliseconds refresh = 60s;
-  int periods = 1;  // steady refresh periods measured
-  bool keep_going = false;
-  int concurrency = 8;                     // parallel HTTP requests while creating objects
-  std::chrono::seconds sync_timeout{0};    // 0: derived from N
-  std::vector<std::string> operator_args;  // extra operator flags
-  std::vector<std::pair<std::string, std::string>> operator_env;
-};
-
-const char* kUsage =
-    "usage: vaultsync-scale-bench [flags]\n"
-    "  --resources N        VaultStaticSecrets to create (default 10000)\n"
-    "  --namespaces M       namespaces they are spread over (default 10)\n"
-    "  --paths P            distinct Vault paths (default N/2, so pairs share a read)\n"
-    "  --refresh D          refreshAfter of every resource, e.g. 60s (default 60s)\n"
-    "  --periods K          steady-state refresh periods measured (default 1)\n"
-    "  --keep-going         measure the steady state even when the initial sync failed\n"
-    "  --concurrency C      parallel requests while creating objects (default 8)\n"
-    "  --sync-timeout D     bound on the initial sync (default 120s + N x 0.3s)\n"
-    "  --operator-arg A     extra operator flag (repeatable), e.g. --operator-arg=--kube-qps=100\n"
-    "  --operator-env K=V   extra operator environment (repeatable), e.g. MALLOC_ARENA_MAX=2\n"
-    "Exits 1 on a functional failure, 2 on a usage error; misses on time or memory targets\n"
-    "are printed (PASS/MISS), not fatal.\n";
-
-std::optional<int> ParseCount(const std::string& s, int min) {
-  char* end = nullptr;
-  long v = std::strtol(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || v < min || v > 10'000'000) return std::nullopt;
-  return int(v);
-}
-
-// Returns nullopt (after printing why) on a usage error.
-std::optional<Options> ParseOptions(int argc, char** argv) {
-  Options o;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string name = args[i], value;
-    bool has_value = false;
-    if (size_t eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
-    }
-    if (name == "--help" || name == "-h") {
-      std::cout << kUsage;
-      std::exit(0);
-    }
-    if (name == "--keep-going") {
-      o.keep_going = true;
-      continue;
-    }
-    if (!has_value) {
-      if (i + 1 >= args.size()) {
-        std::cerr << name << " needs a value\n" << kUsage;
-        return std::nullopt;
-      }
-      value = args[++i];
-    }
-    auto bad = [&] {
-      std::cerr << "bad value for " << name << ": \"" << value << "\"\n" << kUsage;
-      return std::nullopt;
-    };
-    if (name == "--resources" || name == "--namespaces" || name == "--paths" ||
-        name == "--periods" || name == "--concurrency") {
-      auto n = ParseCount(value, 1);
-      if (!n) return bad();
-      if (name == "--resources") o.resources = *n;
-      if (name == "--namespaces") o.namespaces = *n;
-      if (name == "--paths") o.paths = *n;
-      if (name == "--periods") o.periods = *n;
-      if (name == "--concurrency") o.concurrency = *n;
-    } else if (name == "--refresh" || name == "--sync-timeout") {
-      auto d = ParseDuration(value);
-      if (!d.ok() || d->count() <= 0) return bad();
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
-      if (name == "--refresh") {
-        o.refresh = ms;
-      } else {
-        o.sync_timeout = std::chrono::duration_cast<std::chrono::seconds>(ms);
-      }
-    } else if (name == "--operator-arg") {
-      o.operator_args.push_back(value);
-    } else if (name == "--operator-env") {
-      size_t eq = value.find('=');
-      if (eq == std::string::npos || eq == 0) return bad();
-      o.operator_env.emplace_back(value.substr(0, eq), value.substr(eq + 1));
-    } else {
-      std::cerr << "unknown flag " << name << "\n" << kUsage;
-      return std::nullopt;
-    }
-  }
-  if (o.paths < 0) o.paths = std::max(1, o.resources / 2);
-  if (o.paths > o.resources) o.paths = o.resources;
-  if (o.sync_timeout.count() == 0) {
-    o.sync_timeout = std::chrono::seconds(120 + o.resources / 5);
-  }
-  return o;
-}
-
-// ---------------------------------------------------------------------------------------------
-// /proc figures of a process
-
-struct Mem {
-  int64_t rss_kib = -1, hwm_kib = -1, anon_kib = -1, file_kib = -1;
-};
-
-Mem ReadMem(pid_t pid) {
-  Mem m;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  auto field = [&](const char* key, int64_t* out) {
-    size_t n = std::strlen(key);
-    if (line.compare(0, n, key) == 0) *out = std::strtoll(line.c_str() + n, nullptr, 10);
-  };
-  while (std::getline(in, line)) {
-    field("VmRSS:", &m.rss_kib);
-    field("VmHWM:", &m.hwm_kib);
-    field("RssAnon:", &m.anon_kib);
-    field("RssFile:", &m.file_kib);
-  }
-  return m;
-}
-
-// utime + stime of a process, in seconds (-1 when unreadable).
-double CpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t paren = text.rfind(')');
-  if (paren == std::string::npos) return -1;
-  std::istringstream rest(text.substr(paren + 1));
-  std::string tok;
-  // Fields after "(comm)" start at field 3 (state); utime is field 14, stime field 15.
-  int64_t utime = 0, stime = 0;
-  for (int field = 3; field <= 15 && rest >> tok; ++field) {
-    if (field == 14) utime = std::strtoll(tok.c_str(), nullptr, 10);
-    if (field == 15) stime = std::strtoll(tok.c_str(), nullptr, 10);
-  }
-  return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
-}
-
-// ---------------------------------------------------------------------------------------------
-// HTTP to the emulators
-
-class Api {
- public:
-  static std::unique_ptr<Api> Connect(const std::string& url, http::Headers auth) {
-    http::TransportConfig c;
-    c.base_url = url;
-    c.timeout = 60s;
-    c.tls.skip_verify = true;  // the kube emulator's self-signed certificate
-    c.user_agent = "vaultsync-scale-bench";
-    auto t = http::NewTransport(c);
-    if (!t.ok()) return nullptr;
-    std::unique_ptr<Api> api(new Api());
-    api->transport_ = std::move(*t);
-    api->auth_ = std::move(auth);
-    return api;
-  }
-
-  // Any HTTP answer; status 0 with the error text as body on a transport failure. Retries
-  // (bounded) transport failures, 429 and 5xx.
-  http::Response Call(const std::string& method, const std::string& target,
-                      const std::string& body = "",
-                      const std::string& content_type = "application/json") {
-    http::Request r;
-    r.method = method;
-    r.target = target;
-    r.body = body;
-    r.headers = auth_;
-    r.headers.emplace_back("Accept", "application/json");
-    if (!body.empty()) r.headers.emplace_back("Content-Type", content_type);
-    http::Response last;
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      auto resp = transport_->Send(r);
-      if (!resp.ok()) {
-        last = http::Response{0, {}, resp.status().ToString()};
-      } else {
-        last = *resp;
-        if (last.status != 429 && last.status < 500) return last;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
-    }
-    return last;
-  }
-
-  std::map<std::string, int64_t> Counters() {
-    std::map<std::string, int64_t> out;
-    auto resp = Call("GET", "/__emulator/counters");
-    auto doc = json::Parse(resp.body);
-    if (!doc.ok()) return out;
-    const json::Value* counts = json::Find(*doc, "counts");
-    if (counts == nullptr || !counts->IsObject()) return out;
-    for (auto it = counts->MemberBegin(); it != counts->MemberEnd(); ++it) {
-      if (it->value.IsInt64()) out[std::string(json::View(it->name))] = it->value.GetInt64();
-    }
-    return out;
-  }
-  bool ResetCounters() { return Call("DELETE", "/__emulator/counters").status == 200; }
-
- private:
-  Api() = default;
-  std::unique_ptr<http::Transport> transport_;
-  http::Headers auth_;
-};
-
-// Runs fn(0..count-1) on `workers` threads; returns how many calls returned false.
-int RunParallel(int count, int workers, const std::function<bool(int)>& fn) {
-  std::atomic<int> next{0}, failures{0};
-  std::vector<std::thread> threads;
-  for (int w = 0; w < std::min(workers, count); ++w) {
-    threads.emplace_back([&] {
-      for (int i = next++; i < count; i = next++) {
-        if (!fn(i)) ++failures;
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  return failures;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The objects
-
-std::string NamespaceName(int ns) { return "bench-" + std::to_string(ns); }
-std::string VaultPath(int path) { return "bench/p" + std::to_string(path); }
-// Resource i lives in namespace i % M and reads path i % P, so with P = N/2 each path is
-// read by two resources (in different namespaces when M is even... or the same; both count).
-std::string ResourceName(int i) { return "vss-" + std::to_string(i); }
-std::string SecretName(int i) { return "dest-" + std::to_string(i); }
-
-std::string RandomHex(size_t bytes) {
-  std::string raw(bytes, '\0');
-  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ssize_t n = read(fd, raw.data(), raw.size());
-    (void)n;
-    close(fd);
-  }
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
-
-// Counts per verb ("CREATE", "UPDATE", ...) of kube-emulator keys "VERB resource[/sub]".
-bool IsWriteVerb(const std::string& key) {
-  for (const char* v : {"CREATE ", "UPDATE ", "PATCH ", "DELETE ", "DELETECOLLECTION "}) {
-    if (key.rfind(v, 0) == 0) return true;
-  }
-  return false;
-}
-
-struct KubeTotals {
-  int64_t writes = 0, reads = 0, watches = 0, total = 0;
-};
-KubeTotals SumKube(const std::map<std::string, int64_t>& c) {
-  KubeTotals t;
-  for (const auto& [k, v] : c) {
-    t.total += v;
-    if (IsWriteVerb(k)) {
-      t.writes += v;
-    } else if (k.rfind("WATCH ", 0) == 0) {
-      t.watches += v;
-    } else if (k.rfind("GET ", 0) == 0 || k.rfind("LIST ", 0) == 0) {
-      t.reads += v;
-    }
-  }
-  return t;
-}
-
-struct VaultTotals {
-  int64_t kv_reads = 0, logins = 0, other = 0, total = 0;
-};
-VaultTotals SumVault(const std::map<std::string, int64_t>& c) {
-  VaultTotals t;
-  for (const auto& [k, v] : c) {
-    t.total += v;
-    if (k.rfind("GET /v1/secret/data/", 0) == 0) {
-      t.kv_reads += v;
-    } else if (k.find("/v1/auth/") != std::string::npos && k.find("/login") != std::string::npos) {
-      t.logins += v;
-    } else {
-      t.other += v;
-    }
-  }
-  return t;
-}
-
-std::string Dump(const std::map<std::string, int64_t>& c) {
-  std::string s;
-  for (const auto& [k, v] : c) s += "    " + k + ": " + std::to_string(v) + "\n";
-  return s.empty() ? "    (none)\n" : s;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The bench
-
-struct Figures {
-  std::vector<std::pair<std::string, std::string>> kv;  // in print order
-  void Set(const std::string& key, const std::string& value) {
-    for (auto& [k, v] : kv) {
-      if (k == key) {
-        v = value;
-        return;
-      }
-    }
-    kv.emplace_back(key, value);
-  }
-  void Set(const std::string& key, int64_t v) { Set(key, std::to_string(v)); }
-  void SetSeconds(const std::string& key, double s) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", s);
-    Set(key, std::string(buf));
-  }
-  std::string Get(const std::string& key) const {
-    for (const auto& [k, v] : kv) {
-      if (k == key) return v;
-    }
-    return "n/a";
-  }
-};
-
-// Every machine-readable key, printed (as "n/a" when not measured) on every run so that a
-// reader can rely on the set; the smoke test checks them.
-const std::vector<std::string> kFigureKeys = {
-    "resources",
-    "namespaces",
-    "distinct_paths",
-    "refresh_seconds",
-    "setup_seconds",
-    "sync_all_created_seconds",
-    "sync_seconds",
-    "cpu_sync_seconds",
-    "rss_after_sync_kib",
-    "hwm_after_sync_kib",
-    "rss_anon_after_sync_kib",
-    "rss_file_after_sync_kib",
-    "sync_kube_requests",
-    "sync_kube_writes",
-    "sync_vault_reads",
-    "steady_period_seconds",
-    "steady_periods",
-    "cpu_steady_seconds_per_period",
-    "rss_after_steady_kib",
-    "hwm_after_steady_kib",
-    "rss_anon_after_steady_kib",
-    "rss_file_after_steady_kib",
-    "rss_max_sampled_kib",
-    "steady_kube_requests",
-    "steady_kube_writes",
-    "steady_kube_reads",
-    "steady_kube_watches",
-    "steady_vault_reads_per_period",
-    "steady_vault_other_requests",
-    "connection_change_seconds",
-    "connection_change_reconciles",
-    "connection_change_paths_read",
-    "vault_identities",
-    "vault_logins_total",
-    "kube_emulator_cpu_sync_seconds",
-    "kube_emulator_rss_kib",
-    "operator_exit_code",
-    "target_rss",
-    "target_steady_writes",
-    "target_steady_reads",
-    "target_logins",
-    "result",
-};
 
 class Bench {
  public:
@@ -458,23 +81,6 @@ class Bench {
   std::map<std::string, int64_t> own_kube_;  // the bench's own verification requests
   std::map<std::string, int64_t> sync_kube_, sync_vault_, steady_kube_, steady_vault_;
 };
-
-std::string SelfDir() {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string(".") : exe.parent_path().string();
-}
-
-Result<std::unique_ptr<testing::Process>> StartListening(const std::string& path,
-                                                         const std::vector<std::string>& args,
-                                                         std::string* url) {
-  std::vector<std::string> full = {"--listen", "127.0.0.1:0"};
-  full.insert(full.end(), args.begin(), args.end());
-  VS_ASSIGN_OR_RETURN(auto proc, testing::Process::Start(path, full));
-  VS_ASSIGN_OR_RETURN(std::string line, proc->WaitForLine("listening on ", 30s));
-  *url = line.substr(std::string("listening on ").size());
-  return proc;
-}
 
 bool Bench::Setup() {
   bin_dir_ = SelfDir();

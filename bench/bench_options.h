@@ -1,0 +1,32 @@
+// The scale bench's command line: what to create, how long to measure, what to pass to the
+// operator. Parsed once in main; the bench reads the result.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vaultsync::bench {
+
+using namespace std::chrono_literals;
+
+struct Options {
+  int resources = 10000;
+  int namespaces = 10;
+  int paths = -1;  // default: resources / 2
+  std::chrono::milliseconds refresh = 60s;
+  int periods = 1;  // steady refresh periods measured
+  bool keep_going = false;
+  int concurrency = 8;                     // parallel HTTP requests while creating objects
+  std::chrono::seconds sync_timeout{0};    // 0: derived from N
+  std::vector<std::string> operator_args;  // extra operator flags
+  std::vector<std::pair<std::string, std::string>> operator_env;
+};
+
+// Returns nullopt (after printing why) on a usage error; prints the usage and exits 0 on
+// --help.
+std::optional<Options> ParseOptions(int argc, char** argv);
+
+}  // namespace vaultsync::bench

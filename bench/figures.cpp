@@ -1,0 +1,51 @@
+// The set of figures every run prints (see figures.h).
+#include "figures.h"
+
+namespace vaultsync::bench {
+
+const std::vector<std::string> kFigureKeys = {
+    "resources",
+    "namespaces",
+    "distinct_paths",
+    "refresh_seconds",
+    "setup_seconds",
+    "sync_all_created_seconds",
+    "sync_seconds",
+    "cpu_sync_seconds",
+    "rss_after_sync_kib",
+    "hwm_after_sync_kib",
+    "rss_anon_after_sync_kib",
+    "rss_file_after_sync_kib",
+    "sync_kube_requests",
+    "sync_kube_writes",
+    "sync_vault_reads",
+    "steady_period_seconds",
+    "steady_periods",
+    "cpu_steady_seconds_per_period",
+    "rss_after_steady_kib",
+    "hwm_after_steady_kib",
+    "rss_anon_after_steady_kib",
+    "rss_file_after_steady_kib",
+    "rss_max_sampled_kib",
+    "steady_kube_requests",
+    "steady_kube_writes",
+    "steady_kube_reads",
+    "steady_kube_watches",
+    "steady_vault_reads_per_period",
+    "steady_vault_other_requests",
+    "connection_change_seconds",
+    "connection_change_reconciles",
+    "connection_change_paths_read",
+    "vault_identities",
+    "vault_logins_total",
+    "kube_emulator_cpu_sync_seconds",
+    "kube_emulator_rss_kib",
+    "operator_exit_code",
+    "target_rss",
+    "target_steady_writes",
+    "target_steady_reads",
+    "target_logins",
+    "result",
+};
+
+}  // namespace vaultsync::bench
