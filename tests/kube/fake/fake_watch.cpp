@@ -71,6 +71,9 @@ Status FakeClient::Watch(const ResourceType& rt, std::string_view ns, const Watc
       std::chrono::steady_clock::now() +
       std::chrono::seconds(opts.timeout_seconds > 0 ? opts.timeout_seconds : 3600);
   while (true) {
+    // A cut connection carries nothing more, not even what was written before the cut and
+    // not yet sent: the watcher resumes from the last version it received.
+    if (cut_generation_ != cut) return Status::Ok();
     auto first = std::upper_bound(history_.begin(), history_.end(), from,
                                   [](int64_t v, const HistoryEvent& e) { return v < e.rv; });
     for (auto it = first; it != history_.end(); ++it) {
