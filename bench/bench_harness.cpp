@@ -5,7 +5,30 @@
 #include <atomic>
 #include <filesystem>
 
+#include "util/time_format.h"
+
 namespace vaultsync::bench {
+
+std::vector<Api::LoggedRequest> Api::Requests(int64_t since) {
+  std::vector<LoggedRequest> out;
+  auto doc = json::Parse(Call("GET", "/__emulator/requests?since=" + std::to_string(since)).body);
+  const json::Value* reqs = doc.ok() ? json::Find(*doc, "requests") : nullptr;
+  if (reqs == nullptr || !reqs->IsArray()) return out;
+  for (const auto& r : reqs->GetArray()) {
+    auto seq = json::OptionalInt64(r, "seq");
+    auto method = json::OptionalString(r, "method");
+    auto path = json::OptionalString(r, "path");
+    auto time = json::OptionalString(r, "time");
+    if (!seq.ok() || !method.ok() || !path.ok() || !time.ok() || !seq->has_value() ||
+        !method->has_value() || !path->has_value() || !time->has_value()) {
+      continue;
+    }
+    auto at = ParseRfc3339(**time);
+    if (!at.ok()) continue;
+    out.push_back(LoggedRequest{**seq, std::string(**method), std::string(**path), *at});
+  }
+  return out;
+}
 
 int RunParallel(int count, int workers, const std::function<bool(int)>& fn) {
   std::atomic<int> next{0}, failures{0};

@@ -12,6 +12,7 @@
 
 #include "http/transport.h"
 #include "process.h"
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/status.h"
 
@@ -74,6 +75,16 @@ class Api {
     return out;
   }
   bool ResetCounters() { return Call("DELETE", "/__emulator/counters").status == 200; }
+
+  // One entry of the emulator's request log.
+  struct LoggedRequest {
+    int64_t seq = 0;
+    std::string method, path;
+    TimePoint time;  // when its answer was decided
+  };
+  // The request log after sequence number `since`, oldest first (the emulator keeps its last
+  // 10,000 entries); empty when unreadable.
+  std::vector<LoggedRequest> Requests(int64_t since);
 
  private:
   Api() = default;

@@ -33,6 +33,8 @@ const std::vector<std::string> kFigureKeys = {
     "steady_kube_watches",
     "steady_vault_reads_per_period",
     "steady_vault_other_requests",
+    "steady_vault_reads_max_per_second",
+    "steady_vault_reads_mean_per_second",
     "connection_change_seconds",
     "connection_change_reconciles",
     "connection_change_paths_read",
@@ -44,6 +46,7 @@ const std::vector<std::string> kFigureKeys = {
     "target_rss",
     "target_steady_writes",
     "target_steady_reads",
+    "target_read_window",
     "target_logins",
     "result",
 };

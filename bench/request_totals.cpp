@@ -1,7 +1,26 @@
 // Summing the emulators' request counters (see request_totals.h).
 #include "request_totals.h"
 
+#include <algorithm>
+
 namespace vaultsync::bench {
+
+WindowRate PerSecond(const std::vector<TimePoint>& times, TimePoint start, int windows) {
+  WindowRate r;
+  if (windows <= 0) return r;
+  std::vector<int64_t> counts(size_t(windows), 0);
+  int64_t total = 0;
+  for (TimePoint t : times) {
+    if (t < start) continue;
+    auto w = std::chrono::duration_cast<std::chrono::seconds>(t - start).count();
+    if (w >= windows) continue;
+    ++counts[size_t(w)];
+    ++total;
+  }
+  for (int64_t c : counts) r.max = std::max(r.max, c);
+  r.mean = double(total) / windows;
+  return r;
+}
 
 bool IsWriteVerb(const std::string& key) {
   for (const char* v : {"CREATE ", "UPDATE ", "PATCH ", "DELETE ", "DELETECOLLECTION "}) {

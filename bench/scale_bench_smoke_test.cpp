@@ -48,6 +48,8 @@ TEST(ScaleBenchSmoke, SmallRunSyncsEverythingAndPrintsEveryFigure) {
                           "steady_kube_watches",
                           "steady_vault_reads_per_period",
                           "steady_vault_other_requests",
+                          "steady_vault_reads_max_per_second",
+                          "steady_vault_reads_mean_per_second",
                           "vault_identities",
                           "vault_logins_total",
                           "kube_emulator_cpu_sync_seconds",
@@ -56,6 +58,7 @@ TEST(ScaleBenchSmoke, SmallRunSyncsEverythingAndPrintsEveryFigure) {
                           "target_rss",
                           "target_steady_writes",
                           "target_steady_reads",
+                          "target_read_window",
                           "target_logins",
                           "result"}) {
     std::string line = "\n" + std::string(key) + "=";

@@ -1,6 +1,7 @@
 // VaultStaticSecret reconciliation.
 #include "controller/vault_static_secret_reconciler.h"
 
+#include "controller/refresh_schedule.h"
 #include "controller/secret_object.h"
 #include "util/time_format.h"
 
@@ -58,10 +59,7 @@ std::chrono::milliseconds VaultStaticSecretReconciler::NextRefresh(
     const GatheredData& data, std::chrono::milliseconds interval) const {
   std::optional<TimePoint> due;
   for (const ReadStamp& s : data.stamps) {
-    double unit = double(std::hash<std::string>{}(s.share_key) % 10007) / 10006.0;  // [0, 1]
-    double factor = 1.0 + options_.jitter * (2.0 * unit - 1.0);
-    auto d = s.read_at +
-             std::chrono::milliseconds(static_cast<int64_t>(double(interval.count()) * factor));
+    TimePoint d = NextRefreshAt(s.read_at, s.share_key, interval);
     if (!due || d < *due) due = d;
   }
   const auto floor = std::chrono::milliseconds(std::min<int64_t>(1000, interval.count()));

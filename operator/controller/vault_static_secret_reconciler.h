@@ -49,7 +49,7 @@ struct VaultStaticSecretReconcilerOptions {
   OperatorDefaults defaults;
   std::string hmac_key;  // keys status.secretMAC and the cache's data MACs
   std::chrono::milliseconds default_refresh{60000};
-  double jitter = 0.1;  // refreshes are spread over +-10 %
+  double jitter = 0.1;  // retries after a failure are spread over +-10 %
 };
 
 // Thread-safe: the controller runs Reconcile on several workers, never for the same key
@@ -81,10 +81,10 @@ class VaultStaticSecretReconciler {
   std::chrono::milliseconds RefreshInterval(const VaultStaticSecret& vss,
                                             const GatheredData& data) const;
   std::chrono::milliseconds Jittered(std::chrono::milliseconds d);
-  // When to look again: for each Vault answer used, its read time plus the interval,
-  // jittered by a fraction derived from its share key (identity + what was read), and the
-  // earliest of those; so every resource sharing one Vault read also shares its schedule
-  // (and so keeps sharing it), while different paths spread out.
+  // When to look again: for each Vault answer used, when its read is due at its slot in the
+  // refresh period (refresh_schedule.h: from its share key, identity + what was read), and
+  // the earliest of those; so every resource sharing one Vault read also shares its schedule
+  // (and so keeps sharing it), while different paths spread evenly over the period.
   std::chrono::milliseconds NextRefresh(const GatheredData& data,
                                         std::chrono::milliseconds interval) const;
   // True when `mac` is data the workloads have not seen yet: it differs from the data of the
