@@ -275,7 +275,10 @@ TEST(OperatorE2E, AKilledLeadersStandbyTakesOverWhenItsLeaseExpires) {
   const double gap = std::chrono::duration<double>(*acquired - *renewed).count();
   std::printf("standby took over %.2f s after the dead leader's last renewal (lease 3 s)\n", gap);
   EXPECT_GE(gap, 3.0) << "taken over before the lease expired";
-  EXPECT_LE(gap, 3.0 + 5.0) << "the standby waited far beyond the lease";
+  // Liveness, not speed: the standby acts on its own observation of the Lease (it must see
+  // it unchanged for a whole lease), so a loaded machine (the sanitizer run) adds seconds;
+  // a standby that waited for a release that never comes would not take over at all.
+  EXPECT_LE(gap, 3.0 + 15.0) << "the standby waited far beyond the lease";
   env->VaultPut("app/db", R"({"password":"v2"})");
   EXPECT_TRUE(
       WaitFor([&] { return (*env->SecretData("demo", "db-creds"))["password"] == "v2"; }, 10s))
