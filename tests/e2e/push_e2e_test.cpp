@@ -99,24 +99,28 @@ TEST(PushE2E, PushesOnCreateAndAnEditOfTheSecretThroughTheWatch) {
   EXPECT_EQ(env->ObjectInt(VpsPath("app"), {"status", "destinationVersion"}), 1);
   EXPECT_TRUE(env->ObjectString(VpsPath("app"), {"status", "lastPushTime"}).has_value());
   // The Secrets vaultsync writes itself never cross the push watch: the server filters them.
-  int secret_watches = 0;
-  for (const auto& r : env->KubeRequests()) {
-    if (r.path.find("/secrets") == std::string::npos || r.query.find("watch=") == std::string::npos)
-      continue;
-    std::string q;  // percent-decoded
-    for (size_t i = 0; i < r.query.size(); ++i) {
-      if (r.query[i] == '%' && i + 2 < r.query.size()) {
-        q += static_cast<char>(std::stoi(r.query.substr(i + 1, 2), nullptr, 16));
-        i += 2;
-      } else {
-        q += r.query[i];
+  // (The watch starts after the informer's list, which may be what pushed: wait for it.)
+  auto secret_watches = [&] {
+    int n = 0;
+    for (const auto& r : env->KubeRequests()) {
+      if (r.path.find("/secrets") == std::string::npos ||
+          r.query.find("watch=") == std::string::npos)
+        continue;
+      std::string q;  // percent-decoded
+      for (size_t i = 0; i < r.query.size(); ++i) {
+        if (r.query[i] == '%' && i + 2 < r.query.size()) {
+          q += static_cast<char>(std::stoi(r.query.substr(i + 1, 2), nullptr, 16));
+          i += 2;
+        } else {
+          q += r.query[i];
+        }
       }
+      n += q.find("labelSelector=app.kubernetes.io/managed-by!=vaultsync") != std::string::npos;
     }
-    if (q.find("labelSelector=app.kubernetes.io/managed-by!=vaultsync") != std::string::npos) {
-      ++secret_watches;
-    }
-  }
-  EXPECT_GE(secret_watches, 1) << "no Secret watch excludes vaultsync's own Secrets";
+    return n;
+  };
+  EXPECT_TRUE(WaitFor([&] { return secret_watches() >= 1; }, 15s))
+      << "no Secret watch excludes vaultsync's own Secrets";
   auto table = env->Kubectl({"get", "vps", "-n", "demo", "--no-headers"});
   EXPECT_THAT(table.out,
               ::testing::MatchesRegex("app +True +Synced +pushed/app +app +[0-9]+s +[0-9]+s\n"))
