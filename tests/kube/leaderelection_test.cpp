@@ -75,7 +75,9 @@ TEST_F(LeaderElectionTest, AcquiresRenewsAndReleases) {
   LeaderElector e(client_, cfg);
   ASSERT_TRUE(e.Start().ok());
   ASSERT_TRUE(Eventually([&] { return e.IsLeader(); }));
-  EXPECT_EQ(started, 1);
+  // on_started_leading runs on the elector's thread once the Lease is held (as client-go
+  // calls OnStartedLeading in a goroutine): wait for it rather than assume it came first.
+  ASSERT_TRUE(Eventually([&] { return started.load() == 1; }));
   auto lease = Lease();
   const json::Value& spec = lease["spec"];
   EXPECT_EQ(*json::String(spec, "holderIdentity"), "a");
