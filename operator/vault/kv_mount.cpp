@@ -6,6 +6,22 @@
 #include "vault/path.h"
 
 namespace vaultsync::vault {
+namespace {
+
+// Whether a value Vault reported may be quoted in an error message: only the shapes an engine
+// type or a version has (a Vault token, or anything else a broken or hostile server puts in
+// its answer, is never echoed into a condition, an Event or a log).
+bool Quotable(std::string_view v, bool digits_only) {
+  if (v.empty() || v.size() > 32) return false;
+  for (char c : v) {
+    const bool digit = c >= '0' && c <= '9';
+    if (digits_only ? !digit : !(digit || (c >= 'a' && c <= 'z') || c == '_' || c == '-'))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 Result<MountInfo> DetectMount(const Session& s, std::string_view mount, std::string_view path) {
   VS_ASSIGN_OR_RETURN(std::string m, CleanMount(mount));
@@ -44,17 +60,22 @@ Result<MountInfo> DetectMount(const Session& s, std::string_view mount, std::str
       VS_ASSIGN_OR_RETURN(auto v, json::OptionalString(*opts, "version", "data.options"));
       version = std::string(v.value_or(""));
     }
+    // Messages name the mount as it was asked for, and quote what Vault reported only when it
+    // has the shape of an engine type or a version.
     if (info.type != "kv" && info.type != "generic") {
-      return Status(
-          StatusCode::kFailedPrecondition,
-          "mount \"" + info.path + "\" is a \"" + info.type + "\" secrets engine, not a KV engine");
+      const std::string engine =
+          Quotable(info.type, false) ? "a \"" + info.type + "\"" : "an unknown";
+      return Status(StatusCode::kFailedPrecondition,
+                    "mount \"" + m + "\" is " + engine + " secrets engine, not a KV engine");
     }
     if (version == "2") {
       info.version = KvVersion::kV2;
     } else if (version.empty() || version == "1") {
       info.version = KvVersion::kV1;
     } else {
-      return Internal("mount \"" + info.path + "\" reports unknown KV version \"" + version + "\"");
+      return Internal("mount \"" + m + "\" reports " +
+                      (Quotable(version, true) ? "unknown KV version \"" + version + "\""
+                                               : "a KV version that is neither 1 nor 2"));
     }
     return info;
   };

@@ -253,6 +253,35 @@ TEST(DetectMount, ReadsVersionFromUiMounts) {
   EXPECT_NE(pki.status().message().find("\"pki\" secrets engine"), std::string::npos);
 }
 
+// What a mount reports is quoted only when it has the shape of an engine type or a version:
+// a token (or anything else) in those fields never reaches a condition or a log. Found by the
+// vault_responses fuzzer (tests/fuzz/regressions/vault_responses/mount-version-echoes-token).
+TEST(DetectMount, ValuesOfTheWrongShapeAreNotQuoted) {
+  const std::string token = "hvs.CAESIJ-not-a-real-token";
+  Fixture f(
+      {{"GET /v1/sys/internal/ui/mounts/a",
+        JsonResponse(
+            200, R"({"data":{"type":"kv","path":"a/","options":{"version":")" + token + R"("}}})")},
+       {"GET /v1/sys/internal/ui/mounts/b",
+        JsonResponse(200, R"({"data":{"type":")" + token + R"(","path":")" + token +
+                              R"(/","options":null}})")},
+       {"GET /v1/sys/internal/ui/mounts/c",
+        JsonResponse(200, R"({"data":{"type":"kv","path":"c/","options":{"version":"3"}}})")}});
+  auto a = DetectMount(*f.session, "a");
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.status().message().find(token), std::string::npos) << a.status().message();
+  EXPECT_NE(a.status().message().find("neither 1 nor 2"), std::string::npos);
+  auto b = DetectMount(*f.session, "b");
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.status().message().find(token), std::string::npos) << b.status().message();
+  EXPECT_NE(b.status().message().find("mount \"b\" is an unknown secrets engine"),
+            std::string::npos)
+      << b.status().message();
+  auto c = DetectMount(*f.session, "c");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("unknown KV version \"3\""), std::string::npos);
+}
+
 TEST(DetectMount, PreflightRefusalSuggestsSettingTheVersion) {
   Fixture f({{"GET /v1/sys/internal/ui/mounts/nomount/foo",
               JsonResponse(403, std::string(ref::kUiMountsPreflight403))},
