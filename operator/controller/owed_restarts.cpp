@@ -17,28 +17,41 @@ bool NewDataOwesRestart(bool had_previous, uint64_t previous_mac_digest, uint64_
   return previous_mac_digest != new_mac_digest;
 }
 
+std::optional<uint64_t> OwnSecretDataMac(
+    const SecretOwner& owner, const std::string& destination, Cluster& cluster,
+    const Lister<ManagedSecret>& managed, const std::string& hmac_key,
+    const std::function<bool(const ManagedSecret&)>& use_cached, bool* read_failed) {
+  *read_failed = false;
+  const std::string& ns = owner.meta->namespace_;
+  auto ours = [&](const ManagedSecret& s) {
+    return s.OwnerUid() == owner.meta->uid && s.OwnerKind() == owner.kind;
+  };
+  if (auto cached = managed.Get(ns + "/" + destination);
+      cached != nullptr && ours(*cached) && use_cached(*cached)) {
+    return cached->data_mac;
+  }
+  auto live = cluster.GetSecret(ns, destination);
+  if (!live.ok()) {
+    *read_failed = true;
+    return std::nullopt;
+  }
+  if (!live->has_value()) return std::nullopt;
+  auto state = ManagedSecretDecoder(&hmac_key)(**live);
+  if (!state.ok() || !ours(*state)) return std::nullopt;
+  return state->data_mac;
+}
+
 OwedRestart AdvanceOwedRestart(RolloutRestarter& restarter, Cluster& cluster,
                                const Lister<ManagedSecret>& managed, const std::string& hmac_key,
                                const OwedRestartInput& in) {
   if (in.owed == 0) return OwedRestart::kNone;
-  const std::string& ns = in.owner.meta->namespace_;
-  auto ours = [&](const ManagedSecret& s) {
-    return s.OwnerUid() == in.owner.meta->uid && s.OwnerKind() == in.owner.kind;
-  };
   // What the Secret holds: the cache when it already shows the owed data (the usual case),
   // else a live read (the cache may not have seen our last write yet).
-  std::optional<uint64_t> holds;
-  if (auto cached = managed.Get(ns + "/" + *in.destination);
-      cached != nullptr && ours(*cached) && FoldDigest(cached->data_mac) == in.owed) {
-    holds = cached->data_mac;
-  } else {
-    auto live = cluster.GetSecret(ns, *in.destination);
-    if (!live.ok()) return OwedRestart::kPending;  // cannot tell now
-    if (live->has_value()) {
-      auto state = ManagedSecretDecoder(&hmac_key)(**live);
-      if (state.ok() && ours(*state)) holds = state->data_mac;
-    }
-  }
+  bool read_failed = false;
+  std::optional<uint64_t> holds = OwnSecretDataMac(
+      in.owner, *in.destination, cluster, managed, hmac_key,
+      [&](const ManagedSecret& s) { return FoldDigest(s.data_mac) == in.owed; }, &read_failed);
+  if (read_failed) return OwedRestart::kPending;  // cannot tell now
   if (holds && FoldDigest(*holds) == in.owed) {
     return restarter.Request(in.owner, *in.targets, in.owed) == RestartProgress::kDone
                ? OwedRestart::kDone

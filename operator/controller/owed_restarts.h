@@ -13,6 +13,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,16 @@ struct OwedRestartInput {
   // MacDigest of the data the resource last wrote, as it knows it (memory, else status).
   uint64_t written_mac_digest = 0;
 };
+
+// MacDigest of the data in `owner`'s destination Secret `destination` (in its namespace) when
+// that Secret is the owner's: the cached entry when it is the owner's and `use_cached` accepts
+// it, else a live read (the cache may not have seen the owner's last write). nullopt when the
+// Secret is absent or someone else's, or when the live read failed (*read_failed set). Shared
+// by every kind that must know what its Secret holds before deciding on a restart.
+std::optional<uint64_t> OwnSecretDataMac(
+    const SecretOwner& owner, const std::string& destination, Cluster& cluster,
+    const Lister<ManagedSecret>& managed, const std::string& hmac_key,
+    const std::function<bool(const ManagedSecret&)>& use_cached, bool* read_failed);
 
 // Requests the owed restart when the destination Secret (the cache, else a live read) holds
 // the data it is owed for; kStale when it holds, instead, the data the resource last wrote;

@@ -1,6 +1,7 @@
 // VaultStaticSecret reconciliation.
 #include "controller/vault_static_secret_reconciler.h"
 
+#include "controller/owed_restarts.h"
 #include "controller/refresh_schedule.h"
 #include "controller/secret_object.h"
 #include "util/time_format.h"
@@ -77,20 +78,11 @@ bool VaultStaticSecretReconciler::DataChangedSinceLastSync(const VaultStaticSecr
     // cache still behind our own status write (a reconcile woken by the Secret's watch event
     // before the resource's). The Secret says it, when it is ours: as cached, else live
     // (only resources with restart targets get here, so a cold start pays no extra reads).
-    const std::string& ns = vss.meta.namespace_;
-    auto cached = deps_.managed->Get(ns + "/" + vss.spec.dest_name);
-    if (cached != nullptr) {
-      if (cached->OwnerUid() == vss.meta.uid && cached->OwnerKind() == kKindVaultStaticSecret) {
-        last = cached->data_mac;
-      }
-    } else {
-      auto live = deps_.cluster->GetSecret(ns, vss.spec.dest_name);
-      if (live.ok() && live->has_value() && OwnerUid(**live) == vss.meta.uid &&
-          OwnerOf(**live).first == kKindVaultStaticSecret) {
-        auto state = ManagedSecretDecoder(&options_.hmac_key)(**live);
-        if (state.ok()) last = state->data_mac;
-      }
-    }
+    bool read_failed = false;
+    last = OwnSecretDataMac(
+               SecretOwner{kKind, &vss.meta}, vss.spec.dest_name, *deps_.cluster, *deps_.managed,
+               options_.hmac_key, [](const ManagedSecret&) { return true; }, &read_failed)
+               .value_or(0);
   }
   // Not knowing what was there before is not a change: no restart without a reason.
   return last != 0 && last != MacDigest(mac);
