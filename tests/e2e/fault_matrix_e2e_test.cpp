@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -342,8 +343,20 @@ std::vector<Scenario> Scenarios() {
       }
       return n;
     };
-    EXPECT_TRUE(WaitFor([&] { return unanswered_secret_requests() >= kResources; }, 30s))
-        << unanswered_secret_requests();
+    if (!WaitFor([&] { return unanswered_secret_requests() >= kResources; }, 30s)) {
+      // What the operator asked of the API server meanwhile, to see where it stalled.
+      std::map<std::string, int> asked;
+      const auto log = env.KubeRequests();
+      for (const auto& r : log) {
+        if (r.user_agent.rfind("vaultsync-operator", 0) == 0)
+          ++asked[r.method + " " + r.path + " -> " + std::to_string(r.status)];
+      }
+      ADD_FAILURE() << "the operator tried to write " << unanswered_secret_requests()
+                    << " Secrets during the outage; of the " << log.size()
+                    << " requests in the emulator's log (seq " << (log.empty() ? 0 : log[0].seq)
+                    << ".." << (log.empty() ? 0 : log.back().seq)
+                    << "), the operator's were: " << ::testing::PrintToString(asked);
+    }
     Post(env, false, "compact", "{}");
   };
   restarted.hits_endpoint = false;
@@ -518,6 +531,7 @@ TEST_P(FaultMatrix, NothingLostAClearErrorRecoveryAndNoStorm) {
     EXPECT_TRUE(WaitFor([&] { return hits() >= 2; }, 20s)) << op.process->Stderr();
   }
   if (sc.during) sc.during(*env);
+  if (HasFailure()) std::printf("operator log so far:\n%s\n", op.process->Stderr().c_str());
   // Let the fault last: as many more attempts as affected resources reach the faulted
   // endpoint (their backoff grows meanwhile; where the Vault breaker opens, its probe finds
   // sys/health fine and the resources keep their own backoff), so (d) measures retries under
