@@ -283,12 +283,22 @@ TEST_F(CrdAdmission, VaultPushSecretPrinterColumns) {
                     "app\n  namespace: demo\nspec: {secretName: app-settings, mount: secret, path: "
                     "pushed/app}\n");
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
-  // The status the operator writes (as a merge patch of the status subresource).
+  // The status the operator writes, through the status subresource (a PUT with `replace
+  // --raw`: `patch --subresource` needs kubectl 1.24, Debian's is 1.20).
+  auto rv =
+      Kubectl({"get", "vps", "app", "-n", "demo", "-o", "jsonpath={.metadata.resourceVersion}"});
+  ASSERT_EQ(rv.exit_code, 0) << rv.err;
   auto status = Kubectl(
-      {"patch", "vps", "app", "-n", "demo", "--subresource=status", "--type=merge", "-p",
-       R"({"status":{"observedGeneration":1,"lastPushTime":"2026-01-02T03:04:05Z","destinationVersion":3,)"
-       R"("conditions":[{"type":"Ready","status":"True","observedGeneration":1,)"
-       R"("lastTransitionTime":"2026-01-02T03:04:05Z","reason":"Synced","message":"in sync"}]}})"});
+      {"replace", "--raw",
+       "/apis/vaultsync.io/v1alpha1/namespaces/demo/vaultpushsecrets/app/status", "-f", "-"},
+      R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultPushSecret","metadata":{"name":"app",)"
+      R"("namespace":"demo","resourceVersion":")" +
+          rv.out +
+          R"("},"spec":{"secretName":"app-settings",)"
+          R"("mount":"secret","path":"pushed/app"},)"
+          R"("status":{"observedGeneration":1,"lastPushTime":"2026-01-02T03:04:05Z","destinationVersion":3,)"
+          R"("conditions":[{"type":"Ready","status":"True","observedGeneration":1,)"
+          R"("lastTransitionTime":"2026-01-02T03:04:05Z","reason":"Synced","message":"in sync"}]}})");
   ASSERT_EQ(status.exit_code, 0) << status.err;
   auto table = Kubectl({"get", "vps", "-n", "demo"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
