@@ -25,9 +25,19 @@ std::vector<Api::LoggedRequest> Api::Requests(int64_t since) {
     }
     auto at = ParseRfc3339(**time);
     if (!at.ok()) continue;
-    out.push_back(LoggedRequest{**seq, std::string(**method), std::string(**path), *at});
+    LoggedRequest e{**seq, std::string(**method), std::string(**path), *at};
+    if (auto status = json::OptionalInt64(r, "status"); status.ok() && status->has_value())
+      e.status = int(**status);
+    if (auto agent = json::OptionalString(r, "user_agent"); agent.ok() && agent->has_value())
+      e.user_agent = std::string(**agent);
+    out.push_back(std::move(e));
   }
   return out;
+}
+
+int64_t Api::LastRequestSeq() {
+  auto log = Requests(0);
+  return log.empty() ? 0 : log.back().seq;
 }
 
 int RunParallel(int count, int workers, const std::function<bool(int)>& fn) {

@@ -81,10 +81,14 @@ class Api {
     int64_t seq = 0;
     std::string method, path;
     TimePoint time;  // when its answer was decided
+    int status = 0;  // 0: no answer (dropped)
+    std::string user_agent;
   };
   // The request log after sequence number `since`, oldest first (the emulator keeps its last
   // 10,000 entries); empty when unreadable.
   std::vector<LoggedRequest> Requests(int64_t since);
+  // The sequence number of the newest entry of the request log (0 when empty).
+  int64_t LastRequestSeq();
 
  private:
   Api() = default;

@@ -23,6 +23,16 @@ const char* kUsage =
     "  --sync-timeout D     bound on the initial sync (default 120s + N x 0.3s)\n"
     "  --operator-arg A     extra operator flag (repeatable), e.g. --operator-arg=--kube-qps=100\n"
     "  --operator-env K=V   extra operator environment (repeatable), e.g. MALLOC_ARENA_MAX=2\n"
+    "  --shards S           S operators (default 1); with S > 1, resource i is labelled\n"
+    "                       sharding.vaultsync.io/key=shard-<i%S> and each operator started\n"
+    "                       with --watch-label-selector for its shard\n"
+    "  --changes M          Vault values changed and Secrets edited by hand after the steady\n"
+    "                       state, for the propagation and drift delays (default 100)\n"
+    "  --ceiling-sequences K  request-ceiling load loop length (default 2000, at most N)\n"
+    "  --ceiling-workers W  its concurrency (default 4: the operator's reconcile workers)\n"
+    "  --scale-curve LIST   run the bench once per entry of LIST (N or N/S: N resources over S\n"
+    "                       shards), e.g. 0,1000,10000,50000,200000/4, with the other flags, and\n"
+    "                       print the scale curve\n"
     "Exits 1 on a functional failure, 2 on a usage error; misses on time or memory targets\n"
     "are printed (PASS/MISS), not fatal.\n";
 
@@ -66,14 +76,35 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
       return std::nullopt;
     };
     if (name == "--resources" || name == "--namespaces" || name == "--paths" ||
-        name == "--periods" || name == "--concurrency") {
-      auto n = ParseCount(value, 1);
+        name == "--periods" || name == "--concurrency" || name == "--shards" ||
+        name == "--changes" || name == "--ceiling-sequences" || name == "--ceiling-workers") {
+      // 0 resources measures the operator's baseline; 0 changes or sequences skips a part.
+      bool may_be_zero =
+          name == "--resources" || name == "--changes" || name == "--ceiling-sequences";
+      auto n = ParseCount(value, may_be_zero ? 0 : 1);
       if (!n) return bad();
       if (name == "--resources") o.resources = *n;
       if (name == "--namespaces") o.namespaces = *n;
       if (name == "--paths") o.paths = *n;
       if (name == "--periods") o.periods = *n;
       if (name == "--concurrency") o.concurrency = *n;
+      if (name == "--shards") o.shards = *n;
+      if (name == "--changes") o.changes = *n;
+      if (name == "--ceiling-sequences") o.ceiling_sequences = *n;
+      if (name == "--ceiling-workers") o.ceiling_workers = *n;
+    } else if (name == "--scale-curve") {
+      o.scale_curve.clear();
+      for (size_t from = 0; from <= value.size();) {
+        size_t comma = std::min(value.find(',', from), value.size());
+        std::string entry = value.substr(from, comma - from);
+        size_t slash = entry.find('/');
+        if (!ParseCount(entry.substr(0, slash), 0) ||
+            (slash != std::string::npos && !ParseCount(entry.substr(slash + 1), 1))) {
+          return bad();
+        }
+        o.scale_curve.push_back(entry);
+        from = comma + 1;
+      }
     } else if (name == "--refresh" || name == "--sync-timeout") {
       auto d = ParseDuration(value);
       if (!d.ok() || d->count() <= 0) return bad();
@@ -95,6 +126,10 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
     }
   }
   if (o.paths < 0) o.paths = std::max(1, o.resources / 2);
+  if (o.shards > 64) {
+    std::cerr << "--shards: at most 64\n" << kUsage;
+    return std::nullopt;
+  }
   if (o.paths > o.resources) o.paths = o.resources;
   if (o.sync_timeout.count() == 0) {
     o.sync_timeout = std::chrono::seconds(120 + o.resources / 5);

@@ -15,9 +15,10 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(ScaleBenchSmoke, SmallRunSyncsEverythingAndPrintsEveryFigure) {
-  auto r = testing::RunCommand(
-      testing::BinaryPath("vaultsync-scale-bench"),
-      {"--resources", "40", "--namespaces", "2", "--paths", "10", "--refresh", "5s"}, {}, "", 100s);
+  auto r = testing::RunCommand(testing::BinaryPath("vaultsync-scale-bench"),
+                               {"--resources", "40", "--namespaces", "2", "--paths", "10",
+                                "--refresh", "5s", "--changes", "10"},
+                               {}, "", 100s);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const char* key : {"resources",
                           "namespaces",
@@ -60,6 +61,14 @@ TEST(ScaleBenchSmoke, SmallRunSyncsEverythingAndPrintsEveryFigure) {
                           "target_steady_reads",
                           "target_read_window",
                           "target_logins",
+                          "shards",
+                          "cpu_ms_per_steady_read",
+                          "propagation_p50_seconds",
+                          "propagation_p99_seconds",
+                          "drift_p50_seconds",
+                          "drift_p99_seconds",
+                          "ceiling_per_second",
+                          "sync_fraction_of_ceiling",
                           "result"}) {
     std::string line = "\n" + std::string(key) + "=";
     size_t pos = r.out.find(line);
@@ -77,6 +86,15 @@ TEST(ScaleBenchSmoke, SmallRunSyncsEverythingAndPrintsEveryFigure) {
   // The default VaultConnection appearing reaches every resource and every path.
   EXPECT_THAT(r.out, ::testing::HasSubstr("\nconnection_change_paths_read=10\n"));
   EXPECT_THAT(r.out, ::testing::HasSubstr("\ntarget_steady_writes=PASS\n"));
+  // Every changed Vault value reached its Secrets, every hand edit was undone, and every
+  // sequence of the ceiling's load loop was served (10 paths changed: 40 resources over 10
+  // paths, so 4 Secrets each; 10 Secrets edited; 40 sequences).
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\npropagation_secrets=40\n"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\npropagation_missing=0\n"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\ndrift_secrets=10\n"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\ndrift_missing=0\n"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\nceiling_sequences=40\n"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("\nceiling_failures=0\n"));
   // The human-readable table is there too.
   EXPECT_THAT(r.out, ::testing::HasSubstr("vaultsync scale benchmark"));
   // Secret values never reach the output.

@@ -61,9 +61,9 @@ echo "== test (build-tsan, at $(elapsed))"
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/../tests/tsan/suppressions.txt" \
     ctest --output-on-failure -j "$jobs" --timeout 300 -E '_NOT_BUILT$')
 
-# Every fuzz target for FUZZ_SECONDS (10 s each here, two at a time, to keep CI short; the
+# Every fuzz target for FUZZ_SECONDS (30 s each, two at a time: about 3 minutes; the
 # regression inputs also replay in the normal suite); README "Tests" says how to fuzz longer.
 # A fixed seed: CI repeats the same mutations, so a red run is reproducible and does not
 # depend on luck; random-seed runs (FUZZ_SEED unset in scripts/fuzz.sh) go looking for more.
-FUZZ_SEED=${FUZZ_SEED:-1} FUZZ_SECONDS=${FUZZ_SECONDS:-10} ./scripts/fuzz.sh
+FUZZ_SEED=${FUZZ_SEED:-1} FUZZ_SECONDS=${FUZZ_SECONDS:-30} ./scripts/fuzz.sh
 echo "all tests passed in $(elapsed)"
