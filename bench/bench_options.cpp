@@ -17,7 +17,8 @@ const char* kUsage =
     "  --namespaces M       namespaces they are spread over (default 10)\n"
     "  --paths P            distinct Vault paths (default N/2, so pairs share a read)\n"
     "  --refresh D          refreshAfter of every resource, e.g. 60s (default 60s)\n"
-    "  --periods K          steady-state refresh periods measured (default 1)\n"
+    "  --periods K          steady-state refresh periods measured (default 1; 0: none, and no\n"
+    "                       changes or connection change either: the sync, memory, ceiling)\n"
     "  --keep-going         measure the steady state even when the initial sync failed\n"
     "  --concurrency C      parallel requests while creating objects (default 8)\n"
     "  --sync-timeout D     bound on the initial sync (default 120s + N x 0.3s)\n"
@@ -79,8 +80,8 @@ std::optional<Options> ParseOptions(int argc, char** argv) {
         name == "--periods" || name == "--concurrency" || name == "--shards" ||
         name == "--changes" || name == "--ceiling-sequences" || name == "--ceiling-workers") {
       // 0 resources measures the operator's baseline; 0 changes or sequences skips a part.
-      bool may_be_zero =
-          name == "--resources" || name == "--changes" || name == "--ceiling-sequences";
+      bool may_be_zero = name == "--resources" || name == "--changes" ||
+                         name == "--ceiling-sequences" || name == "--periods";
       auto n = ParseCount(value, may_be_zero ? 0 : 1);
       if (!n) return bad();
       if (name == "--resources") o.resources = *n;

@@ -98,10 +98,17 @@ int RunScaleCurve(const std::vector<std::string>& args, const Options& o) {
   for (const auto& p : points) {
     auto s = [&](const std::string& k) {
       auto it = p.f.find(k);
-      return it == p.f.end() ? std::string("n/a") : it->second;
+      std::string v = it == p.f.end() ? std::string("n/a") : it->second;
+      // A run with no steady state (--periods 0) has its memory figures after the sync.
+      if (v == "n/a" && k.find("_after_steady_") != std::string::npos) {
+        it = p.f.find(k.substr(0, k.find("_after_steady_")) + "_after_sync_kib");
+        if (it != p.f.end()) v = it->second;
+      }
+      return v;
     };
     std::string marginal = "n/a";
-    double hwm = Num(p.f, "hwm_after_steady_kib");
+    const std::string hwm_text = s("hwm_after_steady_kib");
+    double hwm = hwm_text == "n/a" ? -1 : std::strtod(hwm_text.c_str(), nullptr);
     int per_operator = p.resources / p.shards;
     if (hwm0 >= 0 && hwm >= 0 && per_operator > 0) {
       marginal = std::to_string(std::llround((hwm - hwm0) * 1024 / per_operator));

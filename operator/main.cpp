@@ -26,8 +26,12 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  // Only now: the pool's threads inherit the blocked signals.
-  http::ConfigureIoThreads(8);
+  // Only now: the pool's threads inherit the blocked signals. One I/O thread: every HTTP
+  // exchange is asynchronous on it (no code blocks on the pool), and a single thread runs each
+  // completion itself instead of waking an idle one. Measured by bench/ (1,000 resources,
+  // steady refreshes): 0.79 ms of operator CPU per Vault read, against 0.99 with 2 threads
+  // and 1.28 with 8.
+  http::ConfigureIoThreads(1);
 
   auto flags =
       controller::ParseOperatorFlags(std::vector<std::string>(argv + 1, argv + argc),

@@ -16,10 +16,12 @@ std::string HostName() {
 }
 
 std::string NewUuid() {
-  std::random_device rd;
+  // Seeded once per thread: a reconcile ID is made per reconcile, and constructing a
+  // std::random_device each time showed in the steady state's profile. Unique, not secret.
+  thread_local std::mt19937 gen{std::random_device{}()};
   std::array<unsigned char, 16> b{};
   for (size_t i = 0; i < b.size(); i += 4) {
-    uint32_t r = rd();
+    uint32_t r = gen();
     for (size_t j = 0; j < 4; ++j) b[i + j] = static_cast<unsigned char>(r >> (8 * j));
   }
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
