@@ -131,19 +131,34 @@ ServerResponse KubeEmulator::List(const ServerRequest& req, const RequestTarget&
   if (std::string l = req.Query("limit"); !l.empty() && rv_param != "0") {
     limit = ParseInt(l).value_or(0);
   }
+  // One page, in etcd's order, from just after the continue token's key: the scan stops at
+  // the first match past the page (with selectors) or counts what is left (without, for
+  // remainingItemCount), so a page costs what it visits.
+  const bool selective = !labels->empty() || !fields->empty();
   std::vector<ObjectPtr> matched;
-  for (const ObjectPtr& obj : store_.List(type.StorageKey(), t.ns)) {
-    if (!start.empty() && ItemKey(*obj, all_ns) <= start) continue;
-    if (!labels->Matches(*obj) || !fields->Matches(*obj)) continue;
+  bool more = false;
+  int64_t rest = 0;
+  const std::string after = start.empty() || all_ns ? start : t.ns + "/" + start;
+  store_.Scan(type.StorageKey(), t.ns, after, [&](const ObjectPtr& obj) {
+    bool page_full = limit > 0 && static_cast<int64_t>(matched.size()) >= limit;
+    if (page_full && !selective) {
+      more = true;
+      ++rest;
+      return true;
+    }
+    if (!labels->Matches(*obj) || !fields->Matches(*obj)) return true;
+    if (page_full) {
+      more = true;
+      return false;
+    }
     matched.push_back(obj);
-  }
+    return true;
+  });
   std::string next;
   int64_t remaining = -1;
-  if (limit > 0 && static_cast<int64_t>(matched.size()) > limit) {
-    remaining = static_cast<int64_t>(matched.size()) - limit;
-    matched.resize(static_cast<size_t>(limit));
+  if (more) {
     next = EncodeContinue(list_rv, ItemKey(*matched.back(), all_ns));
-    if (!labels->empty() || !fields->empty()) remaining = -1;
+    if (!selective) remaining = rest;
   }
   if (WantsTable(req)) {
     TableOptions opts;

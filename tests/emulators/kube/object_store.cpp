@@ -3,6 +3,49 @@
 
 namespace vaultsync::kubeemu {
 
+namespace {
+
+// An etcd key in up to three pieces, compared without building the string.
+struct KeyPieces {
+  std::string_view p[3];
+  int n = 0;
+};
+
+KeyPieces Pieces(const std::pair<std::string, std::string>& k) {
+  if (k.first.empty()) return {{k.second}, 1};
+  return {{k.first, "/", k.second}, 3};
+}
+
+KeyPieces Pieces(std::string_view k) { return {{k}, 1}; }
+
+int Compare(const KeyPieces& a, const KeyPieces& b) {
+  int ai = 0, bi = 0;
+  size_t ao = 0, bo = 0;
+  while (true) {
+    while (ai < a.n && ao == a.p[ai].size()) ++ai, ao = 0;
+    while (bi < b.n && bo == b.p[bi].size()) ++bi, bo = 0;
+    if (ai == a.n || bi == b.n) return (ai == a.n ? 0 : 1) - (bi == b.n ? 0 : 1);
+    unsigned char ca = static_cast<unsigned char>(a.p[ai][ao++]);
+    unsigned char cb = static_cast<unsigned char>(b.p[bi][bo++]);
+    if (ca != cb) return ca < cb ? -1 : 1;
+  }
+}
+
+}  // namespace
+
+bool EtcdKeyLess::operator()(const std::pair<std::string, std::string>& a,
+                             const std::pair<std::string, std::string>& b) const {
+  return Compare(Pieces(a), Pieces(b)) < 0;
+}
+bool EtcdKeyLess::operator()(const std::pair<std::string, std::string>& a,
+                             std::string_view b) const {
+  return Compare(Pieces(a), Pieces(b)) < 0;
+}
+bool EtcdKeyLess::operator()(std::string_view a,
+                             const std::pair<std::string, std::string>& b) const {
+  return Compare(Pieces(a), Pieces(b)) < 0;
+}
+
 ObjectPtr ObjectStore::Get(const std::string& key, const std::string& ns,
                            const std::string& name) const {
   auto t = objects_.find(key);
@@ -19,6 +62,25 @@ std::vector<ObjectPtr> ObjectStore::List(const std::string& key, const std::stri
     if (ns.empty() || k.first == ns) out.push_back(obj);
   }
   return out;
+}
+
+void ObjectStore::Scan(const std::string& key, const std::string& ns, std::string_view after,
+                       const std::function<bool(const ObjectPtr&)>& fn) const {
+  auto t = objects_.find(key);
+  if (t == objects_.end()) return;
+  const auto& m = t->second;
+  // A namespace's keys share the prefix "<ns>/" (a name has no '/'): one contiguous range.
+  const std::string prefix = ns.empty() ? "" : ns + "/";
+  auto it = m.begin();
+  if (!after.empty() && after >= std::string_view(prefix)) {
+    it = m.upper_bound(after);
+  } else if (!prefix.empty()) {
+    it = m.lower_bound(std::string_view(prefix));
+  }
+  for (; it != m.end(); ++it) {
+    if (!ns.empty() && it->first.first != ns) break;
+    if (!fn(it->second)) return;
+  }
 }
 
 std::vector<std::string> ObjectStore::Keys() const {

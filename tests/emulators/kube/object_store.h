@@ -8,10 +8,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "util/json.h"
@@ -29,6 +32,17 @@ struct WatchEvent {
   ObjectPtr prev;    // the version before (nullptr for ADDED), for selector transitions
 };
 
+// etcd's order of a resource's objects: their keys "<namespace>/<name>" (cluster-scoped:
+// "<name>") compared as strings, which is not the order of (namespace, name) pairs ("a-b/x"
+// sorts before "a/x"). Also compares a pair with such a key, to seek to a continue token.
+struct EtcdKeyLess {
+  using is_transparent = void;
+  bool operator()(const std::pair<std::string, std::string>& a,
+                  const std::pair<std::string, std::string>& b) const;
+  bool operator()(const std::pair<std::string, std::string>& a, std::string_view b) const;
+  bool operator()(std::string_view a, const std::pair<std::string, std::string>& b) const;
+};
+
 class ObjectStore {
  public:
   explicit ObjectStore(size_t window) : window_(window == 0 ? 1 : window) {}
@@ -38,8 +52,13 @@ class ObjectStore {
   int64_t NextRv() { return ++rv_; }
 
   ObjectPtr Get(const std::string& key, const std::string& ns, const std::string& name) const;
-  // Objects of one storage key, ordered by (namespace, name) like etcd keys; ns "" = all.
+  // Objects of one storage key, in etcd's order (EtcdKeyLess); ns "" = all.
   std::vector<ObjectPtr> List(const std::string& key, const std::string& ns) const;
+  // Visits the objects of one storage key in etcd's order, from just after the etcd key
+  // `after` ("" = from the start), within namespace `ns` ("" = all), until fn returns false.
+  // A page of a list costs what it visits, not the whole resource.
+  void Scan(const std::string& key, const std::string& ns, std::string_view after,
+            const std::function<bool(const ObjectPtr&)>& fn) const;
   // Namespaces that hold at least one object of `key`.
   std::vector<std::string> Keys() const;
 
@@ -68,7 +87,8 @@ class ObjectStore {
   size_t window_;
   int64_t rv_ = 1;
   int64_t compacted_rv_ = 0;  // resourceVersions below this are gone for Exact lists
-  std::map<std::string, std::map<std::pair<std::string, std::string>, ObjectPtr>> objects_;
+  std::map<std::string, std::map<std::pair<std::string, std::string>, ObjectPtr, EtcdKeyLess>>
+      objects_;
   struct Log {
     std::deque<WatchEvent> events;
     int64_t evicted_rv = 0;  // rv of the newest evicted event (0 = none evicted)
