@@ -198,12 +198,15 @@ TEST(KvSourcesE2E, ForceSyncReadsVaultAtOnceWithoutAGenerationChange) {
   auto env = Env::Start();
   ASSERT_NE(env, nullptr);
   env->VaultPut("app/db", R"({"password":"v1"})");
+  env->VaultPut("app/other", R"({"password":"v1"})");
   auto op = env->StartOperator();
-  // Two resources sharing one read, refreshed hourly.
+  // Two resources refreshed hourly. `b` reads its own path: a late event (its own Secret's
+  // creation, say) may reconcile it at any time, and it must then find its cached read, not the
+  // read that `a`'s forced sync refreshed (a shared read would legitimately hand it v2).
   env->CreateVss(
       "a", R"({"mount":"secret","path":"app/db","refreshAfter":"1h","destination":{"name":"a"}})");
-  env->CreateVss(
-      "b", R"({"mount":"secret","path":"app/db","refreshAfter":"1h","destination":{"name":"b"}})");
+  env->CreateVss("b", R"({"mount":"secret","path":"app/other","refreshAfter":"1h",)"
+                      R"("destination":{"name":"b"}})");
   ASSERT_TRUE(WaitFor(
       [&] {
         return env->Ready("vaultstaticsecrets", "demo", "a") == "True/Synced" &&
@@ -213,8 +216,9 @@ TEST(KvSourcesE2E, ForceSyncReadsVaultAtOnceWithoutAGenerationChange) {
       << op.process->Stderr();
   const auto generation = env->ObjectInt(std::string(kVssPath) + "a", {"metadata", "generation"});
   env->VaultPut("app/db", R"({"password":"v2"})");
+  env->VaultPut("app/other", R"({"password":"v2"})");
   env->ResetCounters();
-  // What a user types; the shared read (30 min old at most) is bypassed for `a` only.
+  // What a user types; the cached read (30 min old at most) is bypassed for `a` only.
   auto annotated = env->Kubectl({"annotate", "vss", "a", "-n", "demo",
                                  "vaultsync.io/force-sync=2024-05-01T10:00:00Z", "--overwrite"});
   ASSERT_EQ(annotated.exit_code, 0) << annotated.err;
@@ -225,6 +229,7 @@ TEST(KvSourcesE2E, ForceSyncReadsVaultAtOnceWithoutAGenerationChange) {
       5s))
       << op.process->Stderr();
   EXPECT_EQ(env->VaultCounters()["GET /v1/secret/data/app/db"], 1);
+  EXPECT_EQ(env->VaultCounters()["GET /v1/secret/data/app/other"], 0);
   EXPECT_EQ(env->ObjectInt(std::string(kVssPath) + "a", {"metadata", "generation"}), generation);
   EXPECT_TRUE(HasData(*env, "b", {{"password", "v1"}}));  // b keeps its hourly schedule
   EXPECT_THAT(op.process->Stderr(), HasSubstr("sync forced by annotation"));
@@ -236,7 +241,7 @@ TEST(KvSourcesE2E, ForceSyncReadsVaultAtOnceWithoutAGenerationChange) {
                            "retry_after_seconds":3600})")
                 .status,
             200);
-  env->VaultPut("app/db", R"({"password":"v3"})");
+  env->VaultPut("app/other", R"({"password":"v3"})");
   ASSERT_EQ(env->Kubectl({"annotate", "vss", "b", "-n", "demo", "vaultsync.io/force-sync=1",
                           "--overwrite"})
                 .exit_code,
