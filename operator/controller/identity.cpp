@@ -66,7 +66,7 @@ Result<std::string> ApplyConnection(const std::shared_ptr<const VaultConnection>
   id.vault_namespace = c.vault_namespace;
   id.headers = c.headers;
   id.timeout = c.timeout;
-  return ck + "@" + conn->meta.uid + ":" + std::to_string(conn->meta.generation);
+  return ck + "@" + conn->meta.uid.str() + ":" + std::to_string(conn->meta.generation);
 }
 
 // The operator's own identity from its flags (no VaultAuth anywhere applies).
@@ -218,8 +218,8 @@ Result<VaultIdentity> ResolveIdentity(const std::string& ns, const AuthRef& ref,
       who = "token";
       break;
   }
-  id.key = "auth=" + auth_key + "@" + auth->meta.uid + ":" + std::to_string(auth->meta.generation) +
-           "|conn=" + conn_fp + "|" + who;
+  id.key = "auth=" + auth_key + "@" + auth->meta.uid.str() + ":" +
+           std::to_string(auth->meta.generation) + "|conn=" + conn_fp + "|" + who;
   return id;
 }
 

@@ -53,19 +53,21 @@ struct ManagedSecret {
   // with Label() and Annotation().
   FlatStringMap metadata;
   std::optional<std::string_view> Label(std::string_view key) const;
-  std::optional<std::string_view> Annotation(std::string_view key) const;
-  // uid of the VaultStaticSecret that manages it: annotation vaultsync.io/owner-uid, else
-  // the uid of the ownerReference with controller=true (kept only in that second case, so
-  // the uid is not stored twice).
-  std::string OwnerUid() const;
+  std::optional<std::string> Annotation(std::string_view key) const;
+  // uid of the resource that manages it: annotation vaultsync.io/owner-uid, else the uid of
+  // the ownerReference with controller=true. Empty when neither is there.
+  std::string OwnerUid() const { return owner_uid.str(); }
   // The owner's kind (label vaultsync.io/owner-kind; VaultStaticSecret when absent) and key.
   std::string_view OwnerKind() const;
   std::optional<std::string> OwnerKey() const;
-  std::string owner_ref_uid;
+  // The owner uid, packed (util/uid.h); the owner-uid annotation is kept here rather than in
+  // `metadata` (well_known_labels bit 4 says it was present), saving about 60 bytes a Secret.
+  Uid owner_uid;
   uint64_t data_mac = 0;  // MacDigest(DataMac(key, data))
   // Two labels every managed Secret carries with one of a few values, kept as bits instead
   // of ~100 bytes in `metadata` (Label() answers for them): bit 0 managed-by=vaultsync,
-  // bits 1-3 the owner kind (1 + its index in the known kinds; 0 = none or in `metadata`).
+  // bits 1-3 the owner kind (1 + its index in the known kinds; 0 = none or in `metadata`);
+  // bit 4: the owner-uid annotation is present, with the value in owner_uid.
   uint8_t well_known_labels = 0;
 };
 

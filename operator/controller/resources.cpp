@@ -177,8 +177,7 @@ Status DecodeVssSpec(const json::Value& spec, VaultStaticSecretSpec& s,
   VS_ASSIGN_OR_RETURN(auto dtype, json::OptionalString(*dest, "type", dw));
   s.dest_create = create.value_or(true);
   s.dest_overwrite = overwrite.value_or(false);
-  s.dest_type = Str(dtype, "Opaque");
-  if (s.dest_type.empty()) s.dest_type = "Opaque";
+  if (dtype && !dtype->empty() && *dtype != "Opaque") x.dest_type = std::string(*dtype);
   VS_ASSIGN_OR_RETURN(x.dest_labels, StringMap(*dest, "labels", dw));
   VS_ASSIGN_OR_RETURN(x.dest_annotations, StringMap(*dest, "annotations", dw));
   for (const char* reserved : {"app.kubernetes.io/managed-by", "vaultsync.io/owner"}) {
@@ -378,7 +377,12 @@ std::string_view AuthMethodName(AuthMethod m) {
 bool VaultStaticSecretExtras::Empty() const {
   return dest_labels.empty() && dest_annotations.empty() && templates.empty() && includes.empty() &&
          excludes.empty() && rollout_targets.empty() && sources.empty() && finds.empty() &&
-         on_key_conflict == KeyConflictPolicy::kError;
+         on_key_conflict == KeyConflictPolicy::kError && dest_type.empty();
+}
+
+std::string_view VaultStaticSecretSpec::DestType() const {
+  return extras != nullptr && !extras->dest_type.empty() ? std::string_view(extras->dest_type)
+                                                         : std::string_view("Opaque");
 }
 
 const VaultStaticSecretExtras& VaultStaticSecretSpec::More() const {

@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "controller/kv_sources.h"
+#include "util/compact_status.h"
 #include "util/json.h"
 #include "util/status.h"
+#include "util/uid.h"
 
 namespace vaultsync::controller {
 
@@ -36,7 +38,7 @@ inline constexpr const char* kForceSyncAnnotation = "vaultsync.io/force-sync";
 struct ObjectMeta {
   std::string namespace_;
   std::string name;
-  std::string uid;
+  Uid uid;  // 24 bytes for the API server's UUIDs instead of 80 (util/uid.h)
   std::string resource_version;
   int64_t generation = 0;
   bool deleting = false;  // metadata.deletionTimestamp is set
@@ -93,7 +95,7 @@ struct VaultConnectionSpec {
 struct VaultConnection {
   ObjectMeta meta;
   VaultConnectionSpec spec;
-  Status spec_error;  // non-OK when the spec is invalid (the object is still cached)
+  CompactStatus spec_error;  // non-OK when the spec is invalid (the object is still cached)
   ReadyCondition ready;
 };
 
@@ -126,7 +128,7 @@ struct VaultAuthSpec {
 struct VaultAuth {
   ObjectMeta meta;
   VaultAuthSpec spec;
-  Status spec_error;
+  CompactStatus spec_error;
   ReadyCondition ready;
   // True when a VaultStaticSecret in `ns` may use this VaultAuth.
   bool AllowsNamespace(const std::string& ns) const;
@@ -157,6 +159,7 @@ struct VaultStaticSecretExtras {
   std::vector<KvSourceSpec> sources;  // spec.sources, merged after spec.path
   std::vector<KvFindSpec> finds;      // spec.find, merged last
   KeyConflictPolicy on_key_conflict = KeyConflictPolicy::kError;
+  std::string dest_type;  // spec.destination.type when it is not Opaque
   bool Empty() const;
 };
 
@@ -164,17 +167,19 @@ struct VaultStaticSecretSpec {
   AuthRef auth_ref;  // spec.vaultAuthRef
   std::string mount;
   std::string path;  // "" when the data comes from sources/find only
-  KvType type = KvType::kV2;
+  std::string dest_name;
   std::optional<int64_t> version;                          // of `path`
   std::optional<std::chrono::milliseconds> refresh_after;  // absent: 60s, or kv-v1 ttl
+  std::shared_ptr<const VaultStaticSecretExtras> extras;   // null when all of them are empty
+  // The small fields together, in one 8-byte word.
+  KvType type = KvType::kV2;
   bool hmac_secret_data = true;
-  std::string dest_name;
   bool dest_create = true;
   bool dest_overwrite = false;
-  std::string dest_type = "Opaque";
-  std::shared_ptr<const VaultStaticSecretExtras> extras;  // null when all of them are empty
   // The extras, or an empty set.
   const VaultStaticSecretExtras& More() const;
+  // spec.destination.type: "Opaque" unless the extras name another.
+  std::string_view DestType() const;
 };
 
 struct VaultStaticSecretStatus {
@@ -191,7 +196,7 @@ struct VaultStaticSecretStatus {
 struct VaultStaticSecret {
   ObjectMeta meta;
   VaultStaticSecretSpec spec;
-  Status spec_error;
+  CompactStatus spec_error;
   VaultStaticSecretStatus status;
 };
 

@@ -60,7 +60,7 @@ json::Value OwnerReference(const SecretOwner& owner, json::Allocator& a) {
   ref.AddMember("apiVersion", json::Value(kApiVersion, a), a);
   ref.AddMember("kind", StringValue(owner.kind, a), a);
   ref.AddMember("name", StringValue(owner.meta->name, a), a);
-  ref.AddMember("uid", StringValue(owner.meta->uid, a), a);
+  ref.AddMember("uid", StringValue(owner.meta->uid.str(), a), a);
   ref.AddMember("controller", true, a);
   ref.AddMember("blockOwnerDeletion", true, a);
   return ref;
@@ -75,6 +75,7 @@ std::string StringMember(const json::Value& obj, const char* key) {
 constexpr std::string_view kSecretWritingKinds[] = {"VaultStaticSecret", "VaultDynamicSecret",
                                                     "VaultPKISecret"};
 constexpr uint8_t kManagedByBit = 1;
+constexpr uint8_t kOwnerUidAnnotationBit = 1 << 4;
 
 // The well-known-labels bits for one label, or 0 when it is not one of them.
 uint8_t WellKnownBits(std::string_view key, std::string_view value) {
@@ -88,8 +89,8 @@ uint8_t WellKnownBits(std::string_view key, std::string_view value) {
 }
 
 // Labels then annotations of `md`, prefixed as ManagedSecret::metadata says; the
-// well-known labels go to *bits instead.
-FlatStringMap ReadMetadata(const json::Value& md, uint8_t* bits) {
+// well-known labels go to *bits instead, and the owner-uid annotation to *owner_uid.
+FlatStringMap ReadMetadata(const json::Value& md, uint8_t* bits, Uid* owner_uid) {
   std::vector<std::pair<std::string, std::string_view>> prefixed;  // owns the prefixed keys
   for (const char* field : {"labels", "annotations"}) {
     const json::Value* obj = json::Find(md, field);
@@ -101,6 +102,10 @@ FlatStringMap ReadMetadata(const json::Value& md, uint8_t* bits) {
           *bits |= b;
           continue;
         }
+      } else if (json::View(it->name) == kOwnerUidAnnotation) {
+        *bits |= kOwnerUidAnnotationBit;
+        *owner_uid = json::View(it->value);
+        continue;
       }
       prefixed.emplace_back((field[0] == 'l' ? "l:" : "a:") + std::string(json::View(it->name)),
                             json::View(it->value));
@@ -121,9 +126,14 @@ std::optional<std::string_view> ManagedSecret::Label(std::string_view key) const
   return metadata.Find("l:" + std::string(key));
 }
 
-std::string ManagedSecret::OwnerUid() const {
-  auto a = Annotation(kOwnerUidAnnotation);
-  return a ? std::string(*a) : owner_ref_uid;
+std::optional<std::string> ManagedSecret::Annotation(std::string_view key) const {
+  if (key == kOwnerUidAnnotation) {
+    if ((well_known_labels & kOwnerUidAnnotationBit) == 0) return std::nullopt;
+    return owner_uid.str();
+  }
+  auto v = metadata.Find("a:" + std::string(key));
+  if (!v) return std::nullopt;
+  return std::string(*v);
 }
 
 std::string_view ManagedSecret::OwnerKind() const {
@@ -142,16 +152,12 @@ SecretTarget TargetOf(const VaultStaticSecret& vss) {
   t.name = vss.spec.dest_name;
   t.create = vss.spec.dest_create;
   t.overwrite = vss.spec.dest_overwrite;
-  t.type = vss.spec.dest_type;
+  t.type = std::string(vss.spec.DestType());
   if (vss.spec.extras != nullptr) {
     t.labels = &vss.spec.extras->dest_labels;
     t.annotations = &vss.spec.extras->dest_annotations;
   }
   return t;
-}
-
-std::optional<std::string_view> ManagedSecret::Annotation(std::string_view key) const {
-  return metadata.Find("a:" + std::string(key));
 }
 
 json::Document NewSecret(const SecretOwner& owner, const SecretTarget& target,
@@ -243,8 +249,8 @@ std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
     ManagedSecret s;
     s.namespace_ = meta.namespace_;
     const json::Value* md = json::Find(obj, "metadata");
-    s.metadata = ReadMetadata(*md, &s.well_known_labels);
-    if (!s.Annotation(kOwnerUidAnnotation)) s.owner_ref_uid = OwnerUid(obj);
+    s.metadata = ReadMetadata(*md, &s.well_known_labels, &s.owner_uid);
+    if ((s.well_known_labels & kOwnerUidAnnotationBit) == 0) s.owner_uid = OwnerUid(obj);
     SecretData data;
     const json::Value* d = json::Find(obj, "data");
     if (d != nullptr && d->IsObject()) {

@@ -73,7 +73,7 @@ struct VaultDynamicSecretStatus {
 struct VaultDynamicSecret {
   ObjectMeta meta;
   VaultDynamicSecretSpec spec;
-  Status spec_error;
+  CompactStatus spec_error;
   VaultDynamicSecretStatus status;
 };
 

@@ -55,7 +55,7 @@ struct VaultPkiSecretStatus {
 struct VaultPkiSecret {
   ObjectMeta meta;
   VaultPkiSecretSpec spec;
-  Status spec_error;
+  CompactStatus spec_error;
   VaultPkiSecretStatus status;
 };
 

@@ -73,7 +73,7 @@ struct VaultPushSecret {
   ObjectMeta meta;
   int64_t created_seconds = 0;  // metadata.creationTimestamp, Unix seconds (0 when absent)
   VaultPushSecretSpec spec;
-  Status spec_error;  // non-OK when the spec is invalid (the object is still cached)
+  CompactStatus spec_error;  // non-OK when the spec is invalid (the object is still cached)
   VaultPushSecretStatus status;
 };
 

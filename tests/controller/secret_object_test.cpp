@@ -38,6 +38,29 @@ TEST(SecretObject, KeepsLabelsAndAnnotationsApart) {
   EXPECT_EQ(s.Annotation("tier"), std::nullopt);
 }
 
+TEST(SecretObject, TheOwnerUidComesFromItsAnnotationElseTheControllerReference) {
+  const std::string uuid = "6c2f8d4e-1b3a-4e5f-9a7b-0c1d2e3f4a5b";
+  ManagedSecret annotated = Decode(
+      R"({"name":"s","namespace":"demo","annotations":{"vaultsync.io/owner-uid":")" + uuid +
+      R"("},"ownerReferences":[{"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultStaticSecret",)"
+      R"("name":"s","uid":"other","controller":true}]})");
+  EXPECT_EQ(annotated.OwnerUid(), uuid);
+  EXPECT_EQ(annotated.Annotation("vaultsync.io/owner-uid"), uuid);
+  ManagedSecret referenced = Decode(
+      R"({"name":"s","namespace":"demo","ownerReferences":[{"apiVersion":"vaultsync.io/v1alpha1",)"
+      R"("kind":"VaultStaticSecret","name":"s","uid":")" +
+      uuid + R"(","controller":true}]})");
+  EXPECT_EQ(referenced.OwnerUid(), uuid);
+  // Only the annotation answers as an annotation.
+  EXPECT_EQ(referenced.Annotation("vaultsync.io/owner-uid"), std::nullopt);
+  ManagedSecret blank =
+      Decode(R"({"name":"s","namespace":"demo","annotations":{"vaultsync.io/owner-uid":""}})");
+  EXPECT_EQ(blank.Annotation("vaultsync.io/owner-uid"), "");
+  EXPECT_EQ(blank.OwnerUid(), "");
+  ManagedSecret none = Decode(R"({"name":"s","namespace":"demo"})");
+  EXPECT_EQ(none.OwnerUid(), "");
+}
+
 TEST(SecretObject, MetadataInSyncNeedsEveryWantedLabelAndAnnotation) {
   VaultStaticSecret vss = Vss(R"({"name":"db-creds","labels":{"tier":"db"}})");
   const SecretOwner owner{kKindVaultStaticSecret, &vss.meta};
@@ -48,7 +71,8 @@ TEST(SecretObject, MetadataInSyncNeedsEveryWantedLabelAndAnnotation) {
       R"("extra":"kept"},"annotations":{"vaultsync.io/owner-uid":"uid-1"}})");
   EXPECT_TRUE(MetadataInSync(ok, owner, target));
   EXPECT_EQ(ok.OwnerUid(), "uid-1");
-  EXPECT_TRUE(ok.owner_ref_uid.empty());  // not stored twice
+  EXPECT_EQ(ok.metadata.Find("a:vaultsync.io/owner-uid"), std::nullopt);  // not stored twice
+  EXPECT_EQ(ok.Annotation("vaultsync.io/owner-uid"), "uid-1");
   // The owner uid given as a label instead of an annotation does not count.
   ManagedSecret misplaced = Decode(
       R"({"name":"db-creds","namespace":"demo","labels":{"app.kubernetes.io/managed-by":"vaultsync",)"
