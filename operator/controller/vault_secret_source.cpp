@@ -223,6 +223,9 @@ Result<vault::Session> VaultSecretSource::SessionFor(const VaultIdentity& identi
 }
 
 bool VaultSecretSource::RebuiltAfterFailure(const VaultIdentity& identity, const Status& failure) {
+  // The call was made on an identity retired since (its credentials were replaced): the
+  // next SessionFor builds the identity anew.
+  if (vault::IsRetiredIdentity(failure)) return true;
   // A TLS failure may mean the server's certificate was rotated together with the CA
   // Secret: take the new CA at once instead of at the next periodic check.
   return http::IsTlsFailure(failure) && !identity.ca_secret_name.empty() && CaChanged(identity);
@@ -459,8 +462,9 @@ std::vector<std::string> VaultSecretSource::CheckCredentials() {
     dropped.insert(dropped.end(), d.begin(), d.end());
     changed.push_back(secret_key);
   }
-  // A token obtained with material that has since been replaced is not ours to keep.
-  for (auto& t : dropped) (void)t->RevokeIfOwned();
+  // A token obtained with material that has since been replaced is not ours to keep, and a
+  // caller still holding the old manager must not log in with that material again.
+  for (auto& t : dropped) (void)t->Retire();
   return changed;
 }
 

@@ -67,8 +67,9 @@ class VaultSecretSource final : public SecretSource {
   // Vault operation a kind needs (KV writes, leases, PKI), so that each identity still logs in
   // once. Errors as a read's (kUnauthenticated when the login was refused, ...).
   Result<vault::Session> SessionFor(const VaultIdentity& identity);
-  // After a call made with SessionFor failed with `failure`: true when it was a TLS failure
-  // and the CA Secret had changed — the client was rebuilt and one retry makes sense.
+  // After a call made with SessionFor failed with `failure`: true when one retry with a new
+  // SessionFor makes sense — a TLS failure after the CA Secret changed (the client was
+  // rebuilt), or an identity retired since its credentials changed (vault::IsRetiredIdentity).
   bool RebuiltAfterFailure(const VaultIdentity& identity, const Status& failure);
 
   // Re-reads every Secret a live client or identity was built from. Drops (and revokes the

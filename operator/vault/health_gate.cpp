@@ -28,6 +28,8 @@ std::string HealthGate::StateLocked() const {
   switch (why_) {
     case Why::kDown:
       return "unreachable";
+    case Why::kTimedOut:
+      return "not answering (requests to it timed out)";
     case Why::kSealed:
       return "sealed";
     case Why::kOverloaded:
@@ -69,6 +71,8 @@ bool HealthGate::Observe(const Status& result) {
     why = Why::kSealed;
   } else if (result.http_status() != 0) {
     why = Why::kUnavailable;
+  } else if (result.code() == StatusCode::kDeadlineExceeded) {
+    why = Why::kTimedOut;
   }
   // The failure's own Retry-After is not the probe's: it belongs to the call (its resource
   // waits it out), and often to one path's quota only — sys/health is exempt from Vault's

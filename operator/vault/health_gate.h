@@ -77,7 +77,7 @@ class HealthGate {
   bool OnProbe(const HealthProbe& probe);
 
  private:
-  enum class Why { kDown, kSealed, kOverloaded, kUnavailable };
+  enum class Why { kDown, kTimedOut, kSealed, kOverloaded, kUnavailable };
   void SetSealedLocked(bool sealed);
   std::string StateLocked() const;
 

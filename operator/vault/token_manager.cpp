@@ -119,10 +119,20 @@ Result<TokenManager::State> TokenManager::Refresh(const std::optional<State>& cu
   return DoLogin();
 }
 
+namespace {
+constexpr const char* kRetiredMessage =
+    "the credentials of this Vault identity were replaced; retry with the new ones";
+}  // namespace
+
+bool IsRetiredIdentity(const Status& s) {
+  return s.code() == StatusCode::kUnavailable && s.message() == kRetiredMessage;
+}
+
 Result<std::string> TokenManager::Token() {
   const Clock& clock = client_->clock();
   std::unique_lock<std::mutex> lk(mu_);
   while (true) {
+    if (retired_) return Status(StatusCode::kUnavailable, kRetiredMessage);
     TimePoint now = clock.Now();
     if (state_.has_value() && !Due(*state_, now)) {
       ReportTtl(*state_, now);
@@ -186,7 +196,8 @@ Result<bool> TokenManager::OnForbidden(const std::string& token) {
   const Clock& clock = client_->clock();
   std::unique_lock<std::mutex> lk(mu_);
   while (true) {
-    if (!state_.has_value() || state_->token != token) return true;  // already replaced
+    // Already replaced (or retired: the retry's Token() then says so).
+    if (retired_ || !state_.has_value() || state_->token != token) return true;
     if (!busy_) break;
     cv_.wait(lk, [&] { return !busy_; });
   }
@@ -271,6 +282,14 @@ Status TokenManager::RevokeIfOwned() {
   cv_.notify_all();
   if (st.http_status() == 403) return Status::Ok();  // already dead: nothing left to revoke
   return st;
+}
+
+Status TokenManager::Retire() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    retired_ = true;  // from now on no caller logs in; a refresh in flight may still finish
+  }
+  return RevokeIfOwned();
 }
 
 Result<LoginInfo> TokenManager::Info(std::string* raw_body) {

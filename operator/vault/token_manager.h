@@ -19,6 +19,11 @@
 
 namespace vaultsync::vault {
 
+// What Token() answers once the manager is retired (TokenManager::Retire): the credentials
+// it logged in with were replaced, so the caller must get the identity's new manager and
+// try again (VaultSecretSource::RebuiltAfterFailure does, once).
+bool IsRetiredIdentity(const Status& s);
+
 // Thread-safe. Concurrent callers never cause more than one login or renewal at a time: a
 // caller that needs a token while another is logging in waits for that login's outcome.
 class TokenManager {
@@ -57,6 +62,13 @@ class TokenManager {
   // later Token() logs in again. A static (user-given) token is never revoked. OK when there
   // is nothing to revoke.
   Status RevokeIfOwned();
+
+  // RevokeIfOwned, and never log in again: every later Token() (and an OnForbidden that
+  // would log in) fails with IsRetiredIdentity. For a manager whose credentials (AppRole
+  // secret ID, token Secret, CA) were replaced while callers may still hold it: a read in
+  // flight that meets the revoked token's 403 must not log in with the old credentials and
+  // leave a token no one revokes.
+  Status Retire();
 
   // lookup-self for the current token (obtaining one first), with one re-login retry if the
   // token turned out dead. `raw_body` as for LookupSelf (token removed).
@@ -100,6 +112,7 @@ class TokenManager {
   Status last_refresh_error_;  // outcome of the last refresh that failed
   // After a failed login with no usable token: no new login before login_retry_at_.
   TimePoint login_retry_at_{};
+  bool retired_ = false;  // Retire() was called
   std::chrono::milliseconds login_backoff_{0};
 };
 

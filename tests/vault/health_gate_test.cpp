@@ -49,6 +49,34 @@ TEST(HealthGate, OpensOnlyOnFailuresThatSayTheServerIsOut) {
   }
 }
 
+TEST(HealthGate, TheRefusalSaysWhatOpenedTheGate) {
+  // A resource refused by the gate never saw the failure itself: the message says it.
+  struct Case {
+    Status failure;
+    std::string says;
+  };
+  std::vector<Case> cases = {
+      {Status(StatusCode::kUnavailable, "connection refused"), "is unreachable;"},
+      {Status(StatusCode::kDeadlineExceeded, "request timed out after 1s"),
+       "is not answering (requests to it timed out);"},
+      {Status(StatusCode::kUnavailable, "Vault is sealed", 503), "is sealed;"},
+      {Status(StatusCode::kRateLimited, "quota", 429), "is rate-limiting requests (HTTP 429);"},
+      {Status(StatusCode::kUnavailable, "bad gateway", 502), "is unavailable (HTTP 502);"},
+  };
+  for (const auto& c : cases) {
+    FakeClock clock;
+    HealthGateOptions o;
+    o.clock = &clock;
+    HealthGate g(kAddress, o);
+    ASSERT_TRUE(g.Observe(c.failure));
+    Status refused = g.Admit();
+    EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+    EXPECT_NE(refused.message().find(std::string("Vault at ") + kAddress + " " + c.says),
+              std::string::npos)
+        << refused.message();
+  }
+}
+
 TEST(HealthGate, OpenGateRefusesWithItsWakeSignalAndBacksOffItsProbes) {
   FakeClock clock;
   RecordingHooks hooks;

@@ -360,6 +360,32 @@ TEST(TokenManager, RevokesOnlyTokensItObtained) {
   EXPECT_EQ(e.v.transport->Count("POST /v1/auth/token/revoke-self"), 1);
 }
 
+TEST(TokenManager, ARetiredManagerRevokesItsTokenAndNeverLogsInAgain) {
+  Env e;
+  auto tm = e.Manager();
+  Session s(tm);
+  std::string first = *tm->Token();
+  ASSERT_EQ(e.mini->logins, 1);
+  // The credentials were replaced while a request made with `first` was still on its way.
+  ASSERT_TRUE(tm->Retire().ok());
+  EXPECT_EQ(e.mini->revokes, 1);
+  EXPECT_FALSE(e.mini->Alive(first));
+  auto again = tm->Token();
+  ASSERT_FALSE(again.ok());
+  EXPECT_TRUE(IsRetiredIdentity(again.status())) << again.status().ToString();
+  // That request meets the revoked token's 403: the caller is told to retry, and the retry
+  // answers "retired" instead of logging in with the old credentials.
+  auto forbidden = tm->OnForbidden(first);
+  ASSERT_TRUE(forbidden.ok());
+  EXPECT_TRUE(*forbidden);
+  auto resp = s.Send(Call{.op = Operation::kKvRead, .path = "secret/data/app"});
+  ASSERT_FALSE(resp.ok());
+  EXPECT_TRUE(IsRetiredIdentity(resp.status()));
+  EXPECT_EQ(e.mini->logins, 1);  // no login after Retire: no token left for no one to revoke
+  EXPECT_EQ(e.v.transport->Count("GET /v1/secret/data/app"), 0);
+  EXPECT_FALSE(IsRetiredIdentity(Status(StatusCode::kUnavailable, "connection refused")));
+}
+
 TEST(TokenManager, StaticTokenFileIsReadAgainWhenTheTokenDies) {
   Env e;
   auto login = e.Manager();
