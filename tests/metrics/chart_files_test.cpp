@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "exposition_parser.h"
 #include "metrics/push_counters.h"
@@ -88,6 +89,12 @@ TEST(ChartFilesTest, GrafanaDashboardIsWellFormedAndQueriesOnlyExportedMetrics) 
   const std::set<std::string> exported = ExportedSampleNames();
   std::set<std::string> used;
   std::set<int64_t> ids;
+  // Each panel's place on Grafana's 24-column grid; no two may share a cell (Grafana would
+  // push one of them down, and the layout would not be what this file says).
+  struct Placed {
+    int64_t id, x, y, w, h;
+  };
+  std::vector<Placed> placed;
   auto panels = json::Array(*doc, "panels");
   ASSERT_TRUE(panels.ok());
   for (const auto& p : (*panels)->GetArray()) {
@@ -97,7 +104,23 @@ TEST(ChartFilesTest, GrafanaDashboardIsWellFormedAndQueriesOnlyExportedMetrics) 
     ASSERT_TRUE(id.ok() && type.ok() && title.ok());
     SCOPED_TRACE(std::string(*title));
     EXPECT_TRUE(ids.insert(*id).second) << "duplicate panel id " << *id;
-    EXPECT_TRUE(json::Object(p, "gridPos").ok());
+    auto grid = json::Object(p, "gridPos");
+    ASSERT_TRUE(grid.ok());
+    auto x = json::Int64(**grid, "x"), y = json::Int64(**grid, "y");
+    auto w = json::Int64(**grid, "w"), h = json::Int64(**grid, "h");
+    ASSERT_TRUE(x.ok() && y.ok() && w.ok() && h.ok());
+    EXPECT_GE(*x, 0);
+    EXPECT_GE(*y, 0);
+    EXPECT_GE(*w, 1);
+    EXPECT_GE(*h, 1);
+    EXPECT_LE(*x + *w, 24) << "panel " << *id << " is wider than the grid";
+    for (const Placed& q : placed) {
+      bool overlap = *x < q.x + q.w && q.x < *x + *w && *y < q.y + q.h && q.y < *y + *h;
+      EXPECT_FALSE(overlap) << "panel " << *id << " (x" << *x << " y" << *y << " w" << *w << " h"
+                            << *h << ") overlaps panel " << q.id << " (x" << q.x << " y" << q.y
+                            << " w" << q.w << " h" << q.h << ")";
+    }
+    placed.push_back(Placed{*id, *x, *y, *w, *h});
     if (*type == "row") continue;
     auto ds = json::Object(p, "datasource");
     ASSERT_TRUE(ds.ok());
