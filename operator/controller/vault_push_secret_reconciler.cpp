@@ -88,6 +88,7 @@ bool VaultPushSecretReconciler::Due(const std::string& key) const {
 }
 
 void VaultPushSecretReconciler::Forget(const std::string& key) {
+  forced_.Forget(key);
   std::lock_guard<std::mutex> lock(mu_);
   next_check_.erase(key);
   synced_.erase(key);
@@ -480,6 +481,13 @@ VaultPushSecretReconciler::ReconcileResult VaultPushSecretReconciler::Reconcile(
     return Fail(vps, f);
   }
 
+  // A forced sync (a new vaultsync.io/force-sync value) checks Vault now, by the usual rules.
+  const bool forced = forced_.Take(vps.meta);
+  if (forced) {
+    deps_.logger->Info(
+        "sync forced by annotation",
+        {{"controller", kController}, {"namespace", vps.meta.namespace_}, {"name", vps.meta.name}});
+  }
   // Nothing can differ: the cached digest of the Secret's data is the one in status, the
   // spec was handled, the last check succeeded, and the re-check is not due.
   std::optional<uint64_t> digest;
@@ -493,7 +501,8 @@ VaultPushSecretReconciler::ReconcileResult VaultPushSecretReconciler::Reconcile(
                        (ready.reason == kReasonSynced || ready.reason == kReasonAlreadyExists) &&
                        ready.observed_generation == vps.meta.generation &&
                        vps.status.observed_generation == vps.meta.generation;
-  if (settled && digest && *digest != 0 && *digest == vps.status.secret_mac && !Due(key)) {
+  if (!forced && settled && digest && *digest != 0 && *digest == vps.status.secret_mac &&
+      !Due(key)) {
     std::lock_guard<std::mutex> lock(mu_);
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_check_[key] -
                                                                       deps_.clock->Now());

@@ -4,7 +4,9 @@
 // and writes only when Vault's data differs from the Secret's. A kv-v2 write uses
 // check-and-set on the version this resource last wrote or found; a version written by
 // someone else since is reported (VaultChanged, Warning Event) before any push replaces it.
-// The younger of two resources on one Vault path writes nothing (PathConflict). With
+// The younger of two resources on one Vault path writes nothing (PathConflict). A new value
+// of the annotation vaultsync.io/force-sync makes the next reconcile check Vault whatever the
+// schedule says, by the same rules (force_sync.h). With
 // deletionPolicy Delete, the finalizer vaultsync.io/push-cleanup deletes what it pushed
 // before the resource goes. Level-based and safe to run any number of times.
 #pragma once
@@ -17,6 +19,7 @@
 #include <string>
 
 #include "controller/finalizers.h"
+#include "controller/force_sync.h"
 #include "controller/identity.h"
 #include "controller/ports.h"
 #include "controller/status.h"
@@ -116,6 +119,7 @@ class VaultPushSecretReconciler {
   VaultPushSecretReconcilerDeps deps_;
   VaultPushSecretReconcilerOptions options_;
   Finalizer finalizer_;
+  ForceSyncTracker forced_;
   mutable std::mutex mu_;
   std::mt19937_64 rng_;
   std::map<std::string, TimePoint> next_check_;  // key -> when Vault is checked again

@@ -1,8 +1,8 @@
 // Unit tests of the VaultPushSecret reconciler against in-memory fakes: pushes and the steady
 // state, the refreshAfter re-check, key selection, non-UTF-8 and missing sources, kv-v2
-// check-and-set and the VaultChanged report before a replace, kv-v1, IfNotExists, PathConflict,
-// PermissionDenied, the finalizer in step with deletionPolicy, and deletion (including a Vault
-// that refuses it).
+// check-and-set and the VaultChanged report before a replace, force-sync, kv-v1, IfNotExists,
+// PathConflict, PermissionDenied, the finalizer in step with deletionPolicy, and deletion
+// (including a Vault that refuses it).
 #include "controller/vault_push_secret_reconciler.h"
 
 #include <gmock/gmock.h>
@@ -272,6 +272,11 @@ class PushReconcilerTest : public ::testing::Test {
     } else {
       sources_.Remove(key);
     }
+  }
+
+  // Sets the annotation vaultsync.io/force-sync as `kubectl annotate` does: no generation change.
+  void ForceSync(const std::string& value, const std::string& key = "demo/push") {
+    ApplyPatch(key, R"({"metadata":{"annotations":{"vaultsync.io/force-sync":")" + value + "\"}}}");
   }
 
   // Reconciles demo/<name>, then settles what it wrote.
@@ -687,6 +692,62 @@ TEST_F(PushReconcilerTest, APolicyThatDeniesWriteGivesPermissionDeniedAndNothing
   kv_.read_error = Status(StatusCode::kUnavailable, "connection refused");
   EXPECT_FALSE(Run(*r).error.ok());
   EXPECT_EQ(Ready(), "False/VaultUnavailable");
+}
+
+TEST_F(PushReconcilerTest, ForceSyncReadsVaultAtOnceAndAppliesThePushRules) {
+  PutVps(R"({"secretName":"app","mount":"secret","path":"app/x","refreshAfter":"1h"})");
+  auto r = Make();
+  ASSERT_TRUE(Run(*r).error.ok());
+  ASSERT_EQ(kv_.writes, 1);
+  kv_.External("secret/app/x", {{"password", "by-hand"}});  // version 2
+  int reads = kv_.reads;
+  // In sync as far as the cache knows and the re-check is an hour away: Vault is not asked.
+  ASSERT_TRUE(Run(*r).error.ok());
+  EXPECT_EQ(kv_.reads, reads);
+  EXPECT_EQ(Ready(), "True/Synced");
+  // A new force-sync value: Vault is read at once, and the foreign version is reported
+  // before anything replaces it.
+  ForceSync("1");
+  auto result = Run(*r);
+  ASSERT_TRUE(result.error.ok()) << result.error.ToString();
+  EXPECT_EQ(kv_.reads, reads + 1);
+  EXPECT_EQ(kv_.writes, 1);
+  EXPECT_EQ(Ready(), "False/VaultChanged");
+  EXPECT_EQ(Events("VaultChanged"), 1);
+  EXPECT_EQ(Field("demo/push", {"metadata", "generation"}), "1") << "not a spec change";
+  // The next reconcile replaces exactly the reported version (check-and-set on it).
+  ASSERT_TRUE(Run(*r).error.ok());
+  EXPECT_EQ(kv_.writes, 2);
+  EXPECT_EQ(kv_.cases.back(), 2);
+  EXPECT_EQ(kv_.secrets["secret/app/x"].data["password"], "s3cr3t");
+  EXPECT_EQ(Ready(), "True/Synced");
+  // The same value again forces nothing; another new value reads Vault once more.
+  reads = kv_.reads;
+  ASSERT_TRUE(Run(*r).error.ok());
+  EXPECT_EQ(kv_.reads, reads);
+  ForceSync("2");
+  ASSERT_TRUE(Run(*r).error.ok());
+  EXPECT_EQ(kv_.reads, reads + 1);
+  EXPECT_EQ(kv_.writes, 2) << "in sync: nothing written";
+  ASSERT_TRUE(Run(*r).error.ok());
+  EXPECT_EQ(kv_.reads, reads + 1) << "the forced check is taken once";
+}
+
+TEST_F(PushReconcilerTest, ForceSyncWithIfNotExistsLeavesAChangedSecretAlone) {
+  PutVps(
+      R"({"secretName":"app","mount":"secret","path":"app/x","refreshAfter":"1h","updatePolicy":"IfNotExists"})");
+  auto r = Make();
+  ASSERT_TRUE(Run(*r).error.ok());
+  ASSERT_EQ(kv_.writes, 1);
+  kv_.External("secret/app/x", {{"password", "by-hand"}});
+  int reads = kv_.reads;
+  ForceSync("now");
+  ASSERT_TRUE(Run(*r).error.ok());
+  EXPECT_EQ(kv_.reads, reads + 1) << "forced: Vault was asked";
+  EXPECT_EQ(kv_.writes, 1);
+  EXPECT_EQ(kv_.secrets["secret/app/x"].data["password"], "by-hand");
+  EXPECT_EQ(Ready(), "True/AlreadyExists");
+  EXPECT_EQ(Events("VaultChanged"), 0);
 }
 
 TEST_F(PushReconcilerTest, TheFinalizerFollowsTheDeletionPolicy) {
