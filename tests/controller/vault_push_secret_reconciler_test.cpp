@@ -1,8 +1,8 @@
 // Unit tests of the VaultPushSecret reconciler against in-memory fakes: pushes and the steady
 // state, the refreshAfter re-check, key selection, non-UTF-8 and missing sources, kv-v2
 // check-and-set and the VaultChanged report before a replace, force-sync, kv-v1, IfNotExists,
-// PathConflict, PermissionDenied, the finalizer in step with deletionPolicy, and deletion
-// (including a Vault that refuses it).
+// PathConflict, PermissionDenied, tenant identities and allowedNamespaces, the finalizer in step
+// with deletionPolicy, and deletion (including a Vault that refuses it).
 #include "controller/vault_push_secret_reconciler.h"
 
 #include <gmock/gmock.h>
@@ -748,6 +748,43 @@ TEST_F(PushReconcilerTest, ForceSyncWithIfNotExistsLeavesAChangedSecretAlone) {
   EXPECT_EQ(kv_.secrets["secret/app/x"].data["password"], "by-hand");
   EXPECT_EQ(Ready(), "True/AlreadyExists");
   EXPECT_EQ(Events("VaultChanged"), 0);
+}
+
+TEST_F(PushReconcilerTest, AVaultAuthThatDoesNotAllowTheNamespaceGivesNamespaceNotAllowed) {
+  auto auth = DecodeVaultAuth(*json::Parse(
+      R"({"metadata":{"name":"shared","namespace":"platform","uid":"a1","generation":1},
+          "spec":{"method":"kubernetes","kubernetes":{"role":"r","serviceAccount":"pusher"},"allowedNamespaces":["team-b"]}})"));
+  auths_.Put("platform/shared", *auth);
+  PutVps(
+      R"({"secretName":"app","mount":"secret","path":"app/x","vaultAuthRef":"platform/shared"})");
+  auto r = Make();
+  auto result = Run(*r);
+  EXPECT_TRUE(result.terminal) << "waits for the VaultAuth or the resource to change";
+  EXPECT_EQ(Ready(), "False/NamespaceNotAllowed");
+  EXPECT_THAT(Condition("demo/push", "message"),
+              HasSubstr("VaultAuth platform/shared does not allow namespace demo"));
+  EXPECT_EQ(Events("NamespaceNotAllowed"), 1);
+  EXPECT_EQ(kv_.reads, 0);
+  EXPECT_EQ(kv_.writes, 0);
+  EXPECT_TRUE(kv_.secrets.empty());
+}
+
+TEST_F(PushReconcilerTest, ATenantIdentityPushesAsTheResourcesNamespace) {
+  auto auth = DecodeVaultAuth(*json::Parse(
+      R"({"metadata":{"name":"shared","namespace":"platform","uid":"a1","generation":1},
+          "spec":{"method":"kubernetes","kubernetes":{"role":"r","serviceAccount":"pusher"},"allowedNamespaces":["demo"]}})"));
+  auths_.Put("platform/shared", *auth);
+  PutVps(
+      R"({"secretName":"app","mount":"secret","path":"app/x","vaultAuthRef":"platform/shared"})");
+  auto r = Make();
+  ASSERT_TRUE(Run(*r).error.ok());
+  EXPECT_EQ(kv_.writes, 1);
+  ASSERT_FALSE(kv_.identities.empty());
+  for (const VaultIdentity& id : kv_.identities) {
+    EXPECT_EQ(id.token_sa_namespace, "demo");  // never "platform"
+    EXPECT_EQ(id.token_sa_name, "pusher");
+    EXPECT_EQ(id.metrics_label, "platform/shared");
+  }
 }
 
 TEST_F(PushReconcilerTest, TheFinalizerFollowsTheDeletionPolicy) {
