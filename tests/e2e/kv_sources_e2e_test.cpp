@@ -4,6 +4,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "e2e_env.h"
 #include "util/json.h"
 #include "util/time_format.h"
@@ -26,6 +32,39 @@ std::string DumpData(const Data& d) {
   std::string s;
   for (const auto& [k, v] : d) s += k + "=" + v + " ";
   return s;
+}
+
+std::vector<std::string> Words(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+// The cells of a `kubectl get` table, header row first, cut at the header's column starts
+// (kubectl aligns columns; an empty cell is blanks).
+std::vector<std::vector<std::string>> Cells(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) lines.push_back(l);
+  std::vector<std::vector<std::string>> out;
+  if (lines.empty()) return out;
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < lines[0].size(); ++i)
+    if (lines[0][i] != ' ' && (i == 0 || lines[0][i - 1] == ' ')) starts.push_back(i);
+  for (const std::string& line : lines) {
+    std::vector<std::string> row;
+    for (size_t c = 0; c < starts.size(); ++c) {
+      size_t end = c + 1 < starts.size() ? starts[c + 1] : std::string::npos;
+      std::string cell = starts[c] < line.size() ? line.substr(starts[c], end - starts[c]) : "";
+      auto words = Words(cell);
+      row.push_back(words.empty() ? "" : words[0]);
+      if (words.size() > 1) row.back() = cell;  // not a column boundary: show it
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
 }
 
 bool HasData(Env& env, const std::string& name, const Data& want) {
@@ -80,10 +119,39 @@ TEST(KvSourcesE2E, SeveralSourcesAndFindMergeIntoOneSecretAndFollowVault) {
       [&] { return env->Ready("vaultstaticsecrets", "demo", "merged") == "True/Synced"; }, 10s));
   EXPECT_EQ(ReadyMessage(*env, "merged"),
             "Secret merged is in sync with secret/app/db (version 1) and 4 more sources");
-  // kubectl shows the resource; PATH is the spec's path (empty for a find-only resource).
+  ASSERT_TRUE(WaitFor(
+      [&] { return env->Ready("vaultstaticsecrets", "demo", "flat") == "True/Synced"; }, 10s));
+  // kubectl shows the resource with the CRD's printer columns (as the API server has them from
+  // crds/vaultstaticsecret.yaml); PATH is the spec's path (none for a find-only resource).
+  auto columns = env->Kubectl({"get", "crd", "vaultstaticsecrets.vaultsync.io", "-o",
+                               "jsonpath={.spec.versions[0].additionalPrinterColumns[*].name}"});
+  ASSERT_EQ(columns.exit_code, 0) << columns.err;
+  std::vector<std::string> header = {"NAME"};
+  for (std::string c : Words(columns.out)) {
+    for (char& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    header.push_back(c);
+  }
+  ASSERT_EQ(header, (std::vector<std::string>{"NAME", "READY", "REASON", "PATH", "SECRET",
+                                              "LAST-SYNC", "AGE"}))
+      << columns.out;
   auto table = env->Kubectl({"get", "vss", "-n", "demo"});
   EXPECT_EQ(table.exit_code, 0) << table.err;
-  EXPECT_THAT(table.out, HasSubstr("app/db"));
+  const std::vector<std::vector<std::string>> rows = Cells(table.out);
+  ASSERT_EQ(rows.size(), 3u) << table.out;
+  EXPECT_EQ(rows[0], header) << table.out;
+  const std::regex age("[0-9]+[smhd]([0-9]+[smh])?");
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    ASSERT_EQ(row.size(), header.size()) << table.out;
+    const bool is_merged = row[0] == "merged";
+    EXPECT_TRUE(is_merged || row[0] == "flat") << table.out;
+    EXPECT_EQ(row[1], "True");
+    EXPECT_EQ(row[2], "Synced");
+    EXPECT_EQ(row[3], is_merged ? "app/db" : "");
+    EXPECT_EQ(row[4], row[0]) << "the destination Secret";
+    EXPECT_TRUE(std::regex_match(row[5], age)) << row[5];
+    EXPECT_TRUE(std::regex_match(row[6], age)) << row[6];
+  }
 
   // A secret added under the folder, one removed, one soft-deleted (still listed by the
   // metadata LIST, but unreadable), and the optional source written: the next refresh
