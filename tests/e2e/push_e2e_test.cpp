@@ -72,6 +72,13 @@ int64_t EventCount(Env& env, const std::string& name, const std::string& reason)
   return n;
 }
 
+// The value of one sample of a Prometheus text exposition (-1 when the series is absent).
+double MetricValue(const std::string& text, const std::string& series) {
+  size_t pos = text.find("\n" + series + " ");
+  if (pos == std::string::npos) return -1;
+  return std::stod(text.substr(pos + series.size() + 2));
+}
+
 std::string DumpEvents(Env& env) {
   std::string s;
   for (const auto& e : env.Events("demo")) {
@@ -126,19 +133,26 @@ TEST(PushE2E, PushesOnCreateAndAnEditOfTheSecretThroughTheWatch) {
               ::testing::MatchesRegex("app +True +Synced +pushed/app +app +[0-9]+s +[0-9]+s\n"))
       << table.out;
 
-  // 2. An edit of the Secret is pushed through the watch (the re-check is an hour away).
+  // 2. An edit of the Secret is pushed through the watch: the re-check is an hour away
+  //    (refreshAfter 1h, at least 54 min with jitter), so only the watch can bring it within
+  //    the bounded wait, and Vault sees exactly one read and one write for it. The wait polls
+  //    the API server, not Vault, so the emulator's counters hold the operator's requests only.
+  env->ResetCounters();
   auto patch = env->Kube("PATCH", "/api/v1/namespaces/demo/secrets/app",
                          R"({"data":{"password":")" + base64::Encode("p2") + R"("}})",
                          "application/merge-patch+json");
   ASSERT_EQ(patch.status, 200) << patch.body;
-  ASSERT_TRUE(WaitFor([&] { return VaultValue(*env, "pushed/app", "password") == "p2"; }, 20s))
-      << op.process->Stderr();
-  EXPECT_TRUE(WaitFor(
+  ASSERT_TRUE(WaitFor(
       [&] {
         return env->ObjectInt(VpsPath("app"), {"status", "destinationVersion"}) == 2;
       },
-      10s))
-      << "written with check-and-set on version 1";
+      20s))
+      << "not pushed (with check-and-set on version 1) within 20 s: " << op.process->Stderr();
+  auto vault_counts = env->VaultCounters();
+  EXPECT_EQ(vault_counts["POST /v1/secret/data/pushed/app"], 1) << "one write for the edit";
+  EXPECT_EQ(vault_counts["GET /v1/secret/data/pushed/app"], 1)
+      << "one read (the check before the write), no periodic refresh";
+  EXPECT_EQ(VaultValue(*env, "pushed/app", "password"), "p2");
   // From the edit (the API server's answer) to the start of the Vault write.
   std::string edited_at;
   for (const auto& r : env->KubeRequests()) {
@@ -155,9 +169,9 @@ TEST(PushE2E, PushesOnCreateAndAnEditOfTheSecretThroughTheWatch) {
   auto t0 = ParseRfc3339(edited_at), t1 = ParseRfc3339(written_at);
   ASSERT_TRUE(t0.ok() && t1.ok());
   double ms = std::chrono::duration<double, std::milli>(*t1 - *t0).count();
+  // Printed, not asserted: a test does not hold wall-clock speed against a shared machine.
   std::cout << "[ figures  ] Secret edit to Vault write: " << ms << " ms" << std::endl;
   ::testing::Test::RecordProperty("edit_to_vault_write_ms", std::to_string(ms));
-  EXPECT_GT(ms, 0);
 
   // 3. A metadata-only change of the Secret (a label) writes nothing to Vault.
   env->ResetCounters();
@@ -188,9 +202,13 @@ TEST(PushE2E, PushesOnCreateAndAnEditOfTheSecretThroughTheWatch) {
   EXPECT_EQ(VaultField(*env, "/v1/kv/pushed/app", {"data", "password"}), "") << "keys selects";
   EXPECT_TRUE(WaitFor([&] { return Ready(*env, "legacy") == "True/Synced"; }, 10s));
   EXPECT_FALSE(env->ObjectInt(VpsPath("legacy"), {"status", "destinationVersion"}).has_value());
+  // Every result is exported from the start at 0: the values, not the series, tell.
   auto metrics = Env::HttpGet(op.metrics_port, "/metrics");
-  EXPECT_THAT(metrics, HasSubstr("vaultsync_pushes_total{result=\"created\"} "));
-  EXPECT_THAT(metrics, HasSubstr("vaultsync_pushes_total{result=\"conflict\"} 0"));
+  EXPECT_EQ(MetricValue(metrics, R"(vaultsync_pushes_total{result="created"})"), 2)
+      << "app and legacy were created in Vault";
+  EXPECT_EQ(MetricValue(metrics, R"(vaultsync_pushes_total{result="updated"})"), 2)
+      << "the two data edits";
+  EXPECT_EQ(MetricValue(metrics, R"(vaultsync_pushes_total{result="conflict"})"), 0);
   EXPECT_EQ(op.process->Stop(), 0) << op.process->Stderr();
   EXPECT_THAT(op.process->Stderr(), ::testing::Not(HasSubstr("p3")));
 }
@@ -207,9 +225,17 @@ TEST(PushE2E, AVersionWrittenInVaultBySomeoneElseIsReportedBeforeItIsReplaced) {
   ASSERT_EQ(VaultValue(*env, "pushed/app", "password"), "ours");
 
   env->VaultPut("pushed/app", R"({"password":"by-hand"})");  // version 2
-  int64_t by_hand_seq = 0;
-  for (const auto& r : env->VaultRequests())
-    if (r.method == "POST" && r.path == "/v1/secret/data/pushed/app") by_hand_seq = r.seq;
+  // The operator's next write to the path (the replace: it cannot write before reporting,
+  // which takes a status write and a second) is held 3 s inside the Vault emulator, after
+  // the emulator has counted it. While it is held, the one reconcile of this resource is
+  // waiting for it, so the status the API server holds then is the status written before
+  // the write started.
+  ASSERT_EQ(env->Vault("POST", "/__emulator/faults",
+                       R"({"method":"POST","path_prefix":"/v1/secret/data/pushed/app",)"
+                       R"("latency_ms":3000,"remaining":1})")
+                .status,
+            200);
+  const int64_t writes_before = env->VaultCounters()["POST /v1/secret/data/pushed/app"];
   // Reported: a Warning Event and the condition (the re-check is every 2 s).
   ASSERT_TRUE(WaitFor([&] { return EventCount(*env, "app", "VaultChanged") >= 1; }, 20s))
       << DumpEvents(*env);
@@ -218,25 +244,31 @@ TEST(PushE2E, AVersionWrittenInVaultBySomeoneElseIsReportedBeforeItIsReplaced) {
     EXPECT_EQ(e.type, "Warning");
     EXPECT_THAT(e.message, HasSubstr("it is at version 2 (this resource last synced version 1)"));
   }
-  // Then replaced by the next push, with check-and-set on the reported version.
+  // The replacing write has reached Vault (and is held there): the API server already has
+  // the VaultChanged report in status.
+  ASSERT_TRUE(WaitFor(
+      [&] { return env->VaultCounters()["POST /v1/secret/data/pushed/app"] > writes_before; }, 20s))
+      << "no replacing write";
+  auto held = json::Parse(env->Kube("GET", VpsPath("app")).body);
+  ASSERT_TRUE(held.ok());
+  std::string held_ready, held_message;
+  if (const json::Value* st = json::Find(*held, "status")) {
+    if (const json::Value* conds = json::Find(*st, "conditions"); conds && conds->IsArray()) {
+      for (const auto& c : conds->GetArray()) {
+        if (json::View(c["type"]) != "Ready") continue;
+        held_ready =
+            std::string(json::View(c["status"])) + "/" + std::string(json::View(c["reason"]));
+        held_message = std::string(json::View(c["message"]));
+      }
+    }
+  }
+  EXPECT_EQ(held_ready, "False/VaultChanged") << "the replacing write started before the report "
+                                                 "was in status";
+  EXPECT_THAT(held_message, HasSubstr("it is at version 2 (this resource last synced version 1)"));
+  // Then replaced by that push, with check-and-set on the reported version.
   ASSERT_TRUE(WaitFor([&] { return VaultValue(*env, "pushed/app", "password") == "ours"; }, 20s));
   ASSERT_TRUE(WaitFor([&] { return Ready(*env, "app") == "True/Synced"; }, 10s));
   EXPECT_EQ(env->ObjectInt(VpsPath("app"), {"status", "destinationVersion"}), 3);
-  // In order: the report was in status before the write that replaced version 2.
-  std::string replaced_at;
-  for (const auto& r : env->VaultRequests()) {
-    if (r.seq > by_hand_seq && r.method == "POST" && r.path == "/v1/secret/data/pushed/app") {
-      replaced_at = r.start_time;
-      break;
-    }
-  }
-  std::string reported_at;
-  for (const auto& r : env->KubeRequests()) {
-    if (r.method == "PATCH" && r.path == VpsPath("app") + "/status" && r.time < replaced_at)
-      reported_at = r.time;
-  }
-  ASSERT_FALSE(replaced_at.empty());
-  EXPECT_FALSE(reported_at.empty()) << "no status write before the replacing push";
   EXPECT_EQ(EventCount(*env, "app", "VaultChanged"), 1) << DumpEvents(*env);
   EXPECT_TRUE(WaitFor(
       [&] {
