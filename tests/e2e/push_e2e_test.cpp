@@ -3,7 +3,8 @@
 // through the watch (refreshAfter is an hour, so nothing else could bring it), and the time
 // from the edit (kube-emulator's request log) to the Vault write (vault-emulator's log) is
 // printed; a version written in Vault by someone else is reported (VaultChanged, Warning Event,
-// in status) before the push that replaces it; the younger of two resources on one path writes
+// in status) before the push that replaces it, also when the annotation vaultsync.io/force-sync
+// makes the operator look; the younger of two resources on one path writes
 // nothing; deletion with deletionPolicy Delete removes the Vault secret, a Vault that refuses
 // the delete keeps the finalizer (removed by hand as the README says); a policy without write
 // gives PermissionDenied. kv-v1 too. Every wait is bounded and waits for a positive event.
@@ -276,6 +277,41 @@ TEST(PushE2E, AVersionWrittenInVaultBySomeoneElseIsReportedBeforeItIsReplaced) {
                    .find("vaultsync_pushes_total{result=\"conflict\"} 0") == std::string::npos;
       },
       5s));
+}
+
+// refreshAfter is an hour, so only the annotation can make the operator look at Vault again
+// within the bounded waits below; what it finds is then handled by the usual rules.
+TEST(PushE2E, ForceSyncChecksVaultAtOnceAndAppliesThePushRules) {
+  auto env = Env::Start();
+  ASSERT_NE(env, nullptr);
+  auto op = env->StartOperator();
+  env->Apply(SecretJson("app", {{"password", "ours"}}));
+  CreateVps(*env, "app",
+            R"({"secretName":"app","mount":"secret","path":"pushed/app","refreshAfter":"1h"})");
+  ASSERT_TRUE(WaitFor([&] { return Ready(*env, "app") == "True/Synced"; }, 20s))
+      << op.process->Stderr();
+  ASSERT_EQ(env->ObjectInt(VpsPath("app"), {"status", "destinationVersion"}), 1);
+  const auto generation = env->ObjectInt(VpsPath("app"), {"metadata", "generation"});
+
+  env->VaultPut("pushed/app", R"({"password":"by-hand"})");  // version 2
+  auto annotate = env->Kubectl({"annotate", "vaultpushsecret", "app", "-n", "demo",
+                                "vaultsync.io/force-sync=1", "--overwrite"});
+  ASSERT_EQ(annotate.exit_code, 0) << annotate.err;
+  // Reported before anything replaces it, then replaced with check-and-set on version 2.
+  ASSERT_TRUE(WaitFor([&] { return EventCount(*env, "app", "VaultChanged") >= 1; }, 20s))
+      << DumpEvents(*env) << op.process->Stderr();
+  ASSERT_TRUE(WaitFor([&] { return VaultValue(*env, "pushed/app", "password") == "ours"; }, 20s))
+      << Ready(*env, "app");
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return env->ObjectInt(VpsPath("app"), {"status", "destinationVersion"}) == 3;
+      },
+      10s));
+  EXPECT_TRUE(WaitFor([&] { return Ready(*env, "app") == "True/Synced"; }, 10s));
+  EXPECT_EQ(env->ObjectInt(VpsPath("app"), {"metadata", "generation"}), generation)
+      << "not a spec change";
+  EXPECT_EQ(op.process->Stop(), 0) << op.process->Stderr();
+  EXPECT_THAT(op.process->Stderr(), ::testing::Not(HasSubstr("by-hand")));
 }
 
 TEST(PushE2E, TheYoungerOfTwoResourcesOnOnePathWritesNothing) {
