@@ -265,6 +265,15 @@ TEST_F(CrdAdmission, VaultPushSecretSchemaDefaultsAndRejections) {
   EXPECT_THAT(path.err, HasSubstr("path must not start with '/'"));
   auto key = apply("key", "{secretName: app, mount: secret, path: a, keys: [a/b]}");
   EXPECT_NE(key.exit_code, 0);
+  // refreshAfter is bounded like VaultStaticSecret's: 32 characters.
+  const std::string long_duration = "1" + std::string(31, '0') + "s";  // 33, matches the pattern
+  auto too_long = apply("toolong", "{secretName: app, mount: secret, path: a, refreshAfter: \"" +
+                                       long_duration + "\"}");
+  EXPECT_NE(too_long.exit_code, 0);
+  EXPECT_THAT(too_long.err, HasSubstr("spec.refreshAfter"));
+  auto longest = apply("longest", "{secretName: app, mount: secret, path: a, refreshAfter: \"" +
+                                      long_duration.substr(1) + "\"}");
+  EXPECT_EQ(longest.exit_code, 0) << longest.err;
 
   auto explain = Kubectl({"explain", "vaultpushsecret.spec"});
   ASSERT_EQ(explain.exit_code, 0) << explain.err;
