@@ -4,8 +4,8 @@
 // security settings and probes, RBAC grants exactly the verbs the operator uses and never "*",
 // the chart's CRDs are byte-identical to the top-level crds/ (and, as templates, the same
 // CRDs), values.schema.json types and describes every value and rejects what Helm would, the
-// chart README's values table is the one generated from the schema, and every CRD field is
-// described.
+// chart README's values table is the one generated from the schema, every CRD field is
+// described, and the README states the CRDs' list limits.
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -659,6 +659,31 @@ TEST(ChartTest, EveryCrdFieldIsDescribed) {
     }
   }
   EXPECT_EQ(crds, 6u);  // one file per kind
+}
+
+// Every list of a spec that the CRD bounds (maxItems) is documented with its bound in the
+// README's field table ("| `sources[]` | | at most 50 entries ..."), so a user learns the limit
+// before the API server rejects the resource.
+TEST(ChartTest, ReadmeStatesTheListLimitsOfTheCrds) {
+  const std::string readme = ReadFile(fs::path(VAULTSYNC_TOP_CRDS_DIR) / ".." / "README.md");
+  ASSERT_FALSE(readme.empty());
+  size_t limits = 0;
+  for (const auto& e : fs::directory_iterator(VAULTSYNC_TOP_CRDS_DIR)) {
+    if (!e.is_regular_file() || e.path().extension() != ".yaml") continue;
+    YAML::Node crd = YAML::LoadFile(e.path().string());
+    for (const auto& v : crd["spec"]["versions"]) {
+      YAML::Node spec = v["schema"]["openAPIV3Schema"]["properties"]["spec"];
+      for (const auto& kv : spec["properties"]) {
+        if (!kv.second["maxItems"].IsDefined()) continue;
+        ++limits;
+        const std::string want = "| `" + kv.first.as<std::string>() + "[]` | | at most " +
+                                 kv.second["maxItems"].as<std::string>() + " entries";
+        EXPECT_NE(readme.find(want), std::string::npos)
+            << e.path().filename() << ": README.md has no \"" << want << "\"";
+      }
+    }
+  }
+  EXPECT_GE(limits, 2u);  // VaultStaticSecret's sources and find
 }
 
 TEST(ChartTest, VaultStaticSecretAdmissionRulesHaveMessages) {
