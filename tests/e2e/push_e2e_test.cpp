@@ -7,11 +7,15 @@
 // makes the operator look; the younger of two resources on one path writes
 // nothing; deletion with deletionPolicy Delete removes the Vault secret, a Vault that refuses
 // the delete keeps the finalizer (removed by hand as the README says); a policy without write
-// gives PermissionDenied. kv-v1 too. Every wait is bounded and waits for a positive event.
+// gives PermissionDenied, and every Event reason seen is named in the README. kv-v1 too.
+// Every wait is bounded and waits for a positive event.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <iostream>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "e2e_env.h"
@@ -429,6 +433,22 @@ TEST(PushE2E, DeletionPoliciesAndPermissions) {
   ASSERT_EQ(by_hand.exit_code, 0) << by_hand.err;
   ASSERT_TRUE(WaitFor([&] { return env->Kube("GET", VpsPath("refused")).status == 404; }, 10s));
   EXPECT_EQ(VaultValue(*env, "pushed/refused", "password"), "p1") << "left in Vault";
+
+  // Every Event reason this kind gave here (the Normal Pushed and the Warnings) is named in
+  // the README's VaultPushSecret section.
+  std::ifstream in(std::string(VAULTSYNC_SOURCE_DIR) + "/README.md");
+  std::stringstream readme;
+  readme << in.rdbuf();
+  const std::string text = readme.str();
+  const size_t from = text.find("\n### VaultPushSecret");
+  ASSERT_NE(from, std::string::npos) << "README.md has no VaultPushSecret section";
+  const std::string section = text.substr(from, text.find("\n### ", from + 1) - from);
+  std::set<std::string> reasons;
+  for (const auto& e : env->Events("demo", "VaultPushSecret")) reasons.insert(e.reason);
+  for (const char* r : {"Pushed", "PermissionDenied", "DeleteFailed"})
+    EXPECT_TRUE(reasons.count(r)) << r << " not seen: " << DumpEvents(*env);
+  for (const std::string& r : reasons)
+    EXPECT_THAT(section, HasSubstr("`" + r + "`")) << "the README does not name Event reason " << r;
   EXPECT_EQ(op.process->Stop(), 0) << op.process->Stderr();
 }
 
