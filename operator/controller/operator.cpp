@@ -151,7 +151,13 @@ Status RunOperator(const OperatorOptions& o, http::CancelFlag& stop) {
   vopts.gates = &gates;
   VaultSecretSource vault(cluster, vopts);
   runtime::KeyEvents credential_changes;
-  vault.OnCredentialChanged([&](const std::string& key) { credential_changes.Publish(key); });
+  // A change found on the read path (a TLS failure after the CA Secret was replaced) is said
+  // and published like one the periodic check below finds.
+  vault.OnCredentialChanged([&](const std::string& key) {
+    log::Default().Info("a Secret holding Vault credentials changed; using it from now on",
+                        {{"secret", key}});
+    credential_changes.Publish(key);
+  });
   OwnerRegistry owners;
   DestinationWriter writer(
       secret_list, cluster, hmac_key,
