@@ -318,6 +318,44 @@ TEST(PushE2E, ForceSyncChecksVaultAtOnceAndAppliesThePushRules) {
   EXPECT_THAT(op.process->Stderr(), ::testing::Not(HasSubstr("by-hand")));
 }
 
+// updatePolicy IfNotExists: a path someone else filled is left alone, and a path this
+// resource created is never overwritten by a later edit of the Secret. Each step waits for
+// the condition that says the operator handled it (AlreadyExists), then reads Vault.
+TEST(PushE2E, IfNotExistsCreatesOnceAndNeverOverwrites) {
+  auto env = Env::Start();
+  ASSERT_NE(env, nullptr);
+  env->VaultPut("pushed/theirs", R"({"password":"their-value"})");
+  auto op = env->StartOperator();
+  env->Apply(SecretJson("app", {{"password", "p1"}}));
+  CreateVps(*env, "theirs",
+            R"({"secretName":"app","mount":"secret","path":"pushed/theirs",)"
+            R"("updatePolicy":"IfNotExists","refreshAfter":"1h"})");
+  CreateVps(*env, "once",
+            R"({"secretName":"app","mount":"secret","path":"pushed/once",)"
+            R"("updatePolicy":"IfNotExists","refreshAfter":"1h"})");
+  ASSERT_TRUE(WaitFor([&] { return Ready(*env, "theirs") == "True/AlreadyExists"; }, 20s))
+      << Ready(*env, "theirs") << op.process->Stderr();
+  EXPECT_EQ(VaultValue(*env, "pushed/theirs", "password"), "their-value");
+  ASSERT_TRUE(WaitFor([&] { return Ready(*env, "once") == "True/Synced"; }, 20s))
+      << op.process->Stderr();
+  EXPECT_EQ(VaultValue(*env, "pushed/once", "password"), "p1");
+
+  // The Secret changes: the watch brings the check, which finds the path taken.
+  auto patch = env->Kube("PATCH", "/api/v1/namespaces/demo/secrets/app",
+                         R"({"data":{"password":")" + base64::Encode("p2") + R"("}})",
+                         "application/merge-patch+json");
+  ASSERT_EQ(patch.status, 200) << patch.body;
+  ASSERT_TRUE(WaitFor([&] { return Ready(*env, "once") == "True/AlreadyExists"; }, 20s))
+      << Ready(*env, "once") << op.process->Stderr();
+  EXPECT_EQ(VaultValue(*env, "pushed/once", "password"), "p1");
+  EXPECT_EQ(VaultValue(*env, "pushed/theirs", "password"), "their-value");
+  auto counts = env->VaultCounters();
+  EXPECT_EQ(counts["POST /v1/secret/data/pushed/once"], 1) << "created once, never replaced";
+  EXPECT_EQ(counts["POST /v1/secret/data/pushed/theirs"], 1) << "only the hand-written version";
+  EXPECT_EQ(op.process->Stop(), 0) << op.process->Stderr();
+  EXPECT_THAT(op.process->Stderr(), ::testing::Not(HasSubstr("their-value")));
+}
+
 TEST(PushE2E, TheYoungerOfTwoResourcesOnOnePathWritesNothing) {
   auto env = Env::Start();
   ASSERT_NE(env, nullptr);
