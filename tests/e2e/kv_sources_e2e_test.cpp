@@ -262,6 +262,51 @@ TEST(KvSourcesE2E, OverlappingFindsShareTheirListsAndReads) {
   EXPECT_EQ(op.process->Stop(), 0);
 }
 
+// kv-v1 in sources and find: no versions, the folder LIST on the mount itself (no metadata/
+// prefix), and the same merge as kv-v2. A change, an addition and a removal show at the next
+// refresh.
+TEST(KvSourcesE2E, KvV1SourcesAndFindMergeAndFollowVault) {
+  auto env = Env::Start();
+  ASSERT_NE(env, nullptr);
+  ASSERT_EQ(
+      env->Vault("POST", "/v1/sys/mounts/kv", R"({"type":"kv","options":{"version":"1"}})").status,
+      204);
+  auto put_v1 = [&](const std::string& path, const std::string& body) {
+    ASSERT_EQ(env->Vault("POST", "/v1/kv/" + path, body).status, 204) << path;
+  };
+  env->VaultPut("app/db", R"({"password":"s3cr3t"})");
+  put_v1("legacy/app", R"({"token":"t1"})");
+  put_v1("team/cache", R"({"url":"redis://c"})");
+  put_v1("team/queue", R"({"url":"amqp://q"})");
+  auto op = env->StartOperator();
+  env->CreateVss("mixed", R"({"mount":"secret","path":"app/db","refreshAfter":"1s",
+      "destination":{"name":"mixed"},
+      "sources":[{"mount":"kv","type":"kv-v1","path":"legacy/app","keyPrefix":"LEGACY_"}],
+      "find":[{"mount":"kv","type":"kv-v1","path":"team/","keyFormat":"flatten"}]})");
+  Data want = {{"password", "s3cr3t"},
+               {"LEGACY_token", "t1"},
+               {"cache_url", "redis://c"},
+               {"queue_url", "amqp://q"}};
+  ASSERT_TRUE(WaitFor([&] { return HasData(*env, "mixed", want); }, 20s))
+      << env->SecretData("demo", "mixed").value_or(Data{}).size() << " keys; "
+      << ReadyMessage(*env, "mixed") << op.process->Stderr();
+  EXPECT_TRUE(WaitFor(
+      [&] { return env->Ready("vaultstaticsecrets", "demo", "mixed") == "True/Synced"; }, 10s));
+  EXPECT_GE(env->VaultCounters()["LIST /v1/kv/team"], 1) << "listed on the kv-v1 mount itself";
+
+  put_v1("legacy/app", R"({"token":"t2"})");
+  put_v1("team/new", R"({"url":"nats://n"})");
+  ASSERT_EQ(env->Vault("DELETE", "/v1/kv/team/queue").status, 204);
+  want = {{"password", "s3cr3t"},
+          {"LEGACY_token", "t2"},
+          {"cache_url", "redis://c"},
+          {"new_url", "nats://n"}};
+  EXPECT_TRUE(WaitFor([&] { return HasData(*env, "mixed", want); }, 20s))
+      << ReadyMessage(*env, "mixed") << op.process->Stderr();
+  EXPECT_EQ(op.process->Stop(), 0) << op.process->Stderr();
+  EXPECT_THAT(op.process->Stderr(), ::testing::Not(HasSubstr("redis://c")));
+}
+
 TEST(KvSourcesE2E, ForceSyncReadsVaultAtOnceWithoutAGenerationChange) {
   auto env = Env::Start();
   ASSERT_NE(env, nullptr);
