@@ -519,7 +519,8 @@ TEST(RolloutE2E, AnOwedRestartSurvivesTheOperatorsDeathAndALeaderChange) {
   EXPECT_EQ(second.process->Stop(), 0) << second.process->Stderr();
 }
 
-// Vault's data flips back and forth: one restart per change, and none once it stops changing.
+// Vault's data flips back and forth: one restart per change, and none once it stops changing;
+// a hand edit of the Secret undone by the operator restarts nothing.
 TEST(RolloutE2E, FlippingDataRestartsOncePerChangeAndNeverLoops) {
   auto env = Env::Start();
   ASSERT_NE(env, nullptr);
@@ -545,6 +546,22 @@ TEST(RolloutE2E, FlippingDataRestartsOncePerChangeAndNeverLoops) {
         << "flip " << i << ": generation " << WebGeneration(*env) << "\n"
         << op.process->Stderr();
   }
+  // A hand edit of the Secret, undone by the operator: the workload never saw the edit's
+  // data, so undoing it restarts nothing. An owed restart is recorded in status before the
+  // Secret is written, so once the restore is visible either it shows (Owed) or it is done
+  // (a new generation): neither may happen.
+  auto edit = env->Kube("PATCH", "/api/v1/namespaces/demo/secrets/web-config",
+                        R"({"data":{"v":"WA=="}})", "application/merge-patch+json");  // "X"
+  ASSERT_EQ(edit.status, 200) << edit.body;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto d = env->SecretData("demo", "web-config");
+        return d && (*d)["v"] == flips.back();
+      },
+      15s))
+      << op.process->Stderr();
+  EXPECT_FALSE(Owed(*env, "web"));
+  EXPECT_EQ(WebGeneration(*env), int64_t(1 + flips.size()));
   env->ResetCounters();
   ASSERT_TRUE(
       WaitFor([&] { return env->VaultCounters()["GET /v1/secret/data/app/web"] >= 4; }, 15s));
