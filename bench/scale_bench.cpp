@@ -70,7 +70,7 @@ class Bench {
   void MeasureReadWindows(TimePoint start, double seconds);
   void MeasureConnectionChange();
   void MeasureChanges();                // propagation of Vault changes, restoration of hand edits
-  void MeasureCeiling();                // with the operators stopped
+  void RunCeiling();                    // with the operators stopped
   int64_t ReconcilesOfStaticSecrets();  // controller_runtime_reconcile_total, summed
   void Sample();                        // RSS sample of the operator (max kept)
   void SleepSampling(std::chrono::milliseconds);  // sleeps, sampling every second
@@ -606,7 +606,7 @@ void Bench::MeasureChanges() {
   Sample();
 }
 
-void Bench::MeasureCeiling() {
+void Bench::RunCeiling() {
   if (o_.ceiling_sequences <= 0 || o_.resources == 0) return;
   std::fprintf(stderr, "[bench] request ceiling: %d sequences on %d workers\n",
                std::min(o_.ceiling_sequences, o_.resources), o_.ceiling_workers);
@@ -705,7 +705,7 @@ int Bench::Run() {
     int code = StopOperators();
     f_.Set("operator_exit_code", code);
     if (code != 0) failures_.push_back("the operator exited with " + std::to_string(code));
-    if (ok) MeasureCeiling();
+    if (ok) RunCeiling();
   }
   int64_t hwm = -1;
   std::string h = f_.Get("hwm_after_steady_kib");  // or, with no steady state, after sync
@@ -736,8 +736,7 @@ void Bench::Report(bool functional_ok) {
 }
 
 void Bench::Cleanup() {
-  StopOperators();
-  ops_.clear();
+  ops_.clear();  // each Process stops its operator (if Run did not) as it goes
   if (kube_proc_ != nullptr) kube_proc_->Stop();
   if (vault_proc_ != nullptr) vault_proc_->Stop();
   if (!dir_.empty()) {
