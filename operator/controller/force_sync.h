@@ -7,6 +7,10 @@
 //
 // The tracker is memory only: after an operator restart, a resource that carries the
 // annotation looks forced once, which costs one unshared read at start-up and nothing else.
+// That is fine for a read, not for a sync that mints: VaultDynamicSecret (new credentials)
+// and VaultPKISecret (a new certificate) do not use the tracker but record the value they
+// answered in status.forceSync, and compare the annotation with that, so a restart never
+// mints for a value already answered and a forced sync that failed is tried again.
 #pragma once
 
 #include <cstdint>

@@ -445,6 +445,13 @@ Result<ObjectMeta> DecodeMeta(const json::Value& obj) {
   return m;
 }
 
+std::string ForceSyncValue(const json::Value& obj) {
+  const json::Value* md = json::Find(obj, "metadata");
+  const json::Value* ann = md != nullptr ? json::Find(*md, "annotations") : nullptr;
+  const json::Value* force = ann != nullptr ? json::Find(*ann, kForceSyncAnnotation) : nullptr;
+  return force != nullptr && force->IsString() ? std::string(json::View(*force)) : std::string();
+}
+
 uint64_t MessageDigest(std::string_view message) {
   return std::hash<std::string_view>{}(message) | 1;  // never 0, which means "absent"
 }

@@ -208,6 +208,10 @@ Result<VaultStaticSecret> DecodeVaultStaticSecret(const json::Value& obj);
 
 // Metadata shared by all decoders.
 Result<ObjectMeta> DecodeMeta(const json::Value& obj);
+// The value of the annotation vaultsync.io/force-sync on `obj`; "" when absent. For the kinds
+// that record in status the value they acted on (a forced sync that mints credentials must
+// not mint again for the same value after a restart of the operator).
+std::string ForceSyncValue(const json::Value& obj);
 ReadyCondition DecodeReady(const json::Value& obj);
 
 // Field rules every kind's decoder applies the same way (each kind in its own file).

@@ -66,15 +66,21 @@ struct VaultDynamicSecretStatus {
   // ShortDigest of status.rolloutRestartMAC: set while the targets are owed a restart for
   // new credentials (owed_restarts.h); 0 when absent.
   uint32_t rollout_restart_mac = 0;
+  // ShortDigest of status.forceSync, the force-sync value the credentials in the Secret
+  // already answer (0 when absent): a restarted operator does not mint again for it.
+  uint32_t force_sync = 0;
   int64_t observed_generation = 0;
   ReadyCondition ready;
 };
 
 struct VaultDynamicSecret {
-  ObjectMeta meta;
+  ObjectMeta meta;  // meta.force_sync: ShortDigest of force_sync_value
   VaultDynamicSecretSpec spec;
   CompactStatus spec_error;
   VaultDynamicSecretStatus status;
+  // The annotation vaultsync.io/force-sync ("" when absent), which status.forceSync records
+  // once new credentials answer it.
+  std::string force_sync_value;
 };
 
 // Fails only when the object has no metadata.name; spec problems go to spec_error.

@@ -292,6 +292,12 @@ std::optional<ReconcileResult> VaultDynamicSecretReconciler::Issue(const VaultDy
   held.last_renewal.reset();
   held.mac = mac;
   held.mac_digest = MacDigest(mac);
+  // New credentials answer the force-sync value the resource carries now, whatever the
+  // reason they were read for.
+  if (!v.force_sync_value.empty()) {
+    held.force_sync = v.meta.force_sync;
+    held.force_sync_value = v.force_sync_value;
+  }
   if (deps_.metrics != nullptr) {
     deps_.metrics->ObserveSecretSync(written->outcome == WriteOutcome::kCreated
                                          ? metrics::SyncResult::kCreated
@@ -441,6 +447,10 @@ ReconcileResult VaultDynamicSecretReconciler::Reconcile(const std::string& key) 
   const bool had_previous = known || v.status.lease.has_value() || v.status.secret_mac != 0;
   std::string why;  // non-empty: new credentials are needed, and this says why
   bool old_alive = false;
+  if (!known) held.force_sync = v.status.force_sync;
+  // A force-sync value the credentials do not answer yet asks for new credentials now.
+  const uint32_t force_sync = v.force_sync_value.empty() ? 0 : v.meta.force_sync;
+  const bool forced = force_sync != 0 && force_sync != held.force_sync;
 
   if (!known) {
     // No memory of this resource (a restart, a new leader): take over the lease status names
@@ -496,6 +506,8 @@ ReconcileResult VaultDynamicSecretReconciler::Reconcile(const std::string& key) 
     if (why.empty()) {
       held.mac_digest = v.status.secret_mac;
       held.request_hash = hash;
+    }
+    if (why.empty() && !forced) {
       deps_.logger->Info(
           "kept the lease named in status",
           {{"controller", kController}, {"namespace", v.meta.namespace_}, {"name", v.meta.name}});
@@ -506,6 +518,15 @@ ReconcileResult VaultDynamicSecretReconciler::Reconcile(const std::string& key) 
   } else if (SecretIntact(v, held.mac_digest) == Intact::kNo) {
     why = "Secret " + dest + " no longer holds the credentials";
     old_alive = true;
+  }
+  // Forced: new credentials now, as a rotation (the lease replaced stays alive
+  // revokeAfterRotation, for the pods to roll onto the new credentials).
+  if (why.empty() && forced) {
+    why = std::string("sync forced by annotation ") + kForceSyncAnnotation;
+    old_alive = true;
+    deps_.logger->Info(
+        "sync forced by annotation",
+        {{"controller", kController}, {"namespace", v.meta.namespace_}, {"name", v.meta.name}});
   }
 
   if (why.empty()) {
@@ -600,7 +621,8 @@ ReconcileResult VaultDynamicSecretReconciler::Reconcile(const std::string& key) 
       SameSecond(v.status.last_renewal, held.last_renewal) &&
       v.status.rotations == held.rotations && v.status.request_hash == held.request_hash &&
       v.status.secret_mac == held.mac_digest &&
-      SamePending(v.status.pending_revocations, held.pending) && status_owed == held.owed_restart;
+      SamePending(v.status.pending_revocations, held.pending) && status_owed == held.owed_restart &&
+      v.status.force_sync == held.force_sync;
   if (!status_current) {
     std::vector<std::pair<std::string, std::string>> extra = {
         {"lease", LeaseJson(held.lease, held.issued)},
@@ -613,6 +635,9 @@ ReconcileResult VaultDynamicSecretReconciler::Reconcile(const std::string& key) 
     if (status_owed != held.owed_restart && (held.owed_restart == 0 || !held.owed_mac.empty())) {
       extra.emplace_back("rolloutRestartMAC",
                          held.owed_restart == 0 ? "null" : json::Quote(held.owed_mac));
+    }
+    if (v.status.force_sync != held.force_sync && !held.force_sync_value.empty()) {
+      extra.emplace_back("forceSync", json::Quote(held.force_sync_value));
     }
     Status st = deps_.cluster->PatchStatus(
         kKind, v.meta.namespace_, v.meta.name,

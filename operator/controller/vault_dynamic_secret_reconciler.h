@@ -15,6 +15,12 @@
 // reached, the Secret keeps the last credentials and the Ready condition says LeaseExpiring
 // (a renewal or rotation is overdue) and then LeaseExpired; new credentials come at the first
 // reconcile Vault answers. Waiting is always a ReconcileResult against the Clock.
+//
+// A new value of the annotation vaultsync.io/force-sync gets new credentials at once, by the
+// path of a rotation (restart targets, the old lease revoked revokeAfterRotation later). The
+// value answered is kept in status.forceSync, so a restarted operator, which sees the
+// annotation for the first time, does not mint again for it (the memory-only tracker of
+// force_sync.h, enough for a read, would).
 #pragma once
 
 #include <map>
@@ -92,6 +98,10 @@ class VaultDynamicSecretReconciler {
     // and the MAC itself when this process recorded it.
     uint32_t owed_restart = 0;
     std::string owed_mac;
+    // ShortDigest of the force-sync value the credentials answer (status.forceSync), and the
+    // value itself once this process has answered it (to write it into status).
+    uint32_t force_sync = 0;
+    std::string force_sync_value;
   };
   enum class Intact { kYes, kNo, kUnknown };
 

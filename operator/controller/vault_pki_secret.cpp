@@ -78,6 +78,10 @@ void DecodeStatus(const json::Value& obj, VaultPkiSecretStatus& st) {
   if (owed.ok() && owed->has_value() && !(*owed)->empty()) {
     st.rollout_restart_mac = ShortDigest(**owed);
   }
+  auto forced = json::OptionalString(*s, "forceSync");
+  if (forced.ok() && forced->has_value() && !(*forced)->empty()) {
+    st.force_sync = ShortDigest(**forced);
+  }
   auto og = json::OptionalInt64(*s, "observedGeneration");
   if (og.ok() && og->has_value()) st.observed_generation = **og;
 }
@@ -107,6 +111,7 @@ Result<VaultPkiSecret> DecodeVaultPkiSecret(const json::Value& obj) {
   v.spec_error =
       DecodeSpec((spec != nullptr && spec->IsObject()) ? *spec : kEmpty, v.spec, v.meta.namespace_);
   DecodeStatus(obj, v.status);
+  v.force_sync_value = ForceSyncValue(obj);
   return v;
 }
 

@@ -48,15 +48,21 @@ struct VaultPkiSecretStatus {
   // ShortDigest of status.rolloutRestartMAC: set while the targets are owed a restart for a
   // new certificate (owed_restarts.h); 0 when absent.
   uint32_t rollout_restart_mac = 0;
+  // ShortDigest of status.forceSync, the force-sync value the certificate in the Secret
+  // already answers (0 when absent): a restarted operator does not issue again for it.
+  uint32_t force_sync = 0;
   int64_t observed_generation = 0;
   ReadyCondition ready;
 };
 
 struct VaultPkiSecret {
-  ObjectMeta meta;
+  ObjectMeta meta;  // meta.force_sync: ShortDigest of force_sync_value
   VaultPkiSecretSpec spec;
   CompactStatus spec_error;
   VaultPkiSecretStatus status;
+  // The annotation vaultsync.io/force-sync ("" when absent), which status.forceSync records
+  // once a new certificate answers it.
+  std::string force_sync_value;
 };
 
 // Fails only when the object has no metadata.name; spec problems go to spec_error.

@@ -143,6 +143,7 @@ std::optional<VaultPkiSecretReconciler::Held> VaultPkiSecretReconciler::Adopt(
   held.uid = v.meta.uid;
   held.request_hash = hash;
   held.mac_digest = st.secret_mac;
+  held.force_sync = st.force_sync;
   // The certificate itself says when it ends; status only when a transformation left
   // tls.crt out of the Secret.
   auto crt = DataValue(secret, "tls.crt");
@@ -257,6 +258,12 @@ std::optional<ReconcileResult> VaultPkiSecretReconciler::Issue(const VaultPkiSec
   held.renew_at = CertificateRenewalTime(now, info->not_after, v.spec.renew_before);
   held.mac = mac;
   held.mac_digest = MacDigest(mac);
+  // A new certificate answers the force-sync value the resource carries now, whatever the
+  // reason it was issued for.
+  if (!v.force_sync_value.empty()) {
+    held.force_sync = v.meta.force_sync;
+    held.force_sync_value = v.force_sync_value;
+  }
   if (v.spec.revoke && !replaced.empty() && replaced != held.serial) {
     held.unrevoked.push_back(replaced);
   }
@@ -417,8 +424,12 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
       // cannot issue the next one.
       held.serial = v.status.serial_number;
       held.not_after = v.status.not_after.value_or(TimePoint{});
+      held.force_sync = v.status.force_sync;
     }
   }
+  // A force-sync value the certificate does not answer yet asks for a new one now.
+  const uint32_t force_sync = v.force_sync_value.empty() ? 0 : v.meta.force_sync;
+  const bool forced = force_sync != 0 && force_sync != held.force_sync;
   const TimePoint now = deps_.clock->Now();
   if (why.empty()) {
     if (held.request_hash != hash) {
@@ -427,6 +438,12 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
       why = "Secret " + dest + " no longer holds the certificate";
     } else if (now >= held.renew_at) {
       why = "the certificate is due for renewal";
+    } else if (forced) {
+      // As a renewal: restart targets, revoke the replaced certificate when asked.
+      why = std::string("sync forced by annotation ") + kForceSyncAnnotation;
+      deps_.logger->Info(
+          "sync forced by annotation",
+          {{"controller", kController}, {"namespace", v.meta.namespace_}, {"name", v.meta.name}});
     }
   }
   if (!why.empty()) {
@@ -468,7 +485,7 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
       v.status.observed_generation == v.meta.generation && v.status.serial_number == held.serial &&
       same(v.status.not_after, held.not_after) && same(v.status.next_renewal, held.renew_at) &&
       v.status.secret_mac == held.mac_digest && v.status.request_hash == held.request_hash &&
-      status_owed == held.owed_restart;
+      status_owed == held.owed_restart && v.status.force_sync == held.force_sync;
   if (!status_current) {
     std::vector<std::pair<std::string, std::string>> extra = {
         {"serialNumber", json::Quote(held.serial)},
@@ -480,6 +497,9 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
     if (status_owed != held.owed_restart && (held.owed_restart == 0 || !held.owed_mac.empty())) {
       extra.emplace_back("rolloutRestartMAC",
                          held.owed_restart == 0 ? "null" : json::Quote(held.owed_mac));
+    }
+    if (v.status.force_sync != held.force_sync && !held.force_sync_value.empty()) {
+      extra.emplace_back("forceSync", json::Quote(held.force_sync_value));
     }
     Status st = deps_.cluster->PatchStatus(
         kKind, v.meta.namespace_, v.meta.name,

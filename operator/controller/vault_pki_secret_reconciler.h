@@ -12,6 +12,11 @@
 // Secret still holds what status.secretMAC describes for the request status.requestHash
 // names, and keeps it: a restart never issues a certificate. Waiting is a ReconcileResult
 // against the Clock.
+//
+// A new value of the annotation vaultsync.io/force-sync issues a new certificate at once, by
+// the path of a renewal (restart targets, the replaced certificate revoked when spec.revoke
+// says so). The value answered is kept in status.forceSync, so a restarted operator, which
+// sees the annotation for the first time, does not issue again for it.
 #pragma once
 
 #include <map>
@@ -84,6 +89,10 @@ class VaultPkiSecretReconciler {
     // and the MAC itself when this process recorded it.
     uint32_t owed_restart = 0;
     std::string owed_mac;
+    // ShortDigest of the force-sync value the certificate answers (status.forceSync), and the
+    // value itself once this process has answered it (to write it into status).
+    uint32_t force_sync = 0;
+    std::string force_sync_value;
   };
 
   runtime::ReconcileResult Finalize(const VaultPkiSecret& v);

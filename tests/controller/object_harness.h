@@ -47,6 +47,18 @@ class ObjectHarness {
     obj_["metadata"]["generation"].SetInt64(obj_["metadata"]["generation"].GetInt64() + 1);
     Sync();
   }
+  // Sets metadata.annotations[key] = value (not a spec change: generation stays).
+  void Annotate(const std::string& key, const std::string& value) {
+    auto& a = obj_.GetAllocator();
+    json::Value& md = obj_["metadata"];
+    if (json::Find(md, "annotations") == nullptr) {
+      md.AddMember("annotations", json::Value(rapidjson::kObjectType), a);
+    }
+    json::Value& ann = md["annotations"];
+    ann.RemoveMember(key.c_str());
+    ann.AddMember(json::Value(key.c_str(), a), json::Value(value.c_str(), a), a);
+    Sync();
+  }
   void MarkDeleted() {
     obj_["metadata"].AddMember("deletionTimestamp", "2027-01-15T08:00:00Z", obj_.GetAllocator());
     Sync();

@@ -525,6 +525,94 @@ TEST_F(DynamicRestartTest, AMarkForCredentialsThatNeverReachedTheSecretIsDropped
   EXPECT_THAT(log_.str(), HasSubstr("dropped a rollout restart owed"));
 }
 
+TEST_F(DynamicSecretTest, ForceSyncMintsNewCredentialsAsARotationOncePerValue) {
+  object_.Create("app-db", kSpec, "app-db-creds");
+  After(Run());
+  RunRestarts();
+  ASSERT_EQ(cluster_.workload_patches, 0);
+  const std::string first = leases_.LastLeaseId();
+  const int generation = 1;
+  // Long before the renewal is due.
+  clock_.Advance(1min);
+  object_.Annotate("vaultsync.io/force-sync", "2026-12-05T06:00:00Z");
+  auto r = Run();
+  EXPECT_EQ(leases_.reads, 2);
+  EXPECT_EQ(leases_.renewals, 0);
+  EXPECT_EQ(Data()["username"], "user-2");
+  EXPECT_EQ(object_.Ready(), "True/Synced");
+  EXPECT_EQ(object_.Status({"lease", "id"}), leases_.LastLeaseId());
+  EXPECT_EQ(object_.Status({"lease", "expireTime"}), FormatRfc3339(clock_.Now() + 1h));
+  EXPECT_EQ(object_.Status({"rotations"}), "1");
+  EXPECT_EQ(object_.Status({"forceSync"}), "2026-12-05T06:00:00Z");
+  EXPECT_EQ(list_.Get("demo/app-db")->meta.generation, generation);  // not a spec change
+  EXPECT_EQ(expiry_.leases["demo/app-db"].first, clock_.Now() + 1h);
+  // As a rotation: the targets restart, the old lease lives revokeAfterRotation (5 min).
+  EXPECT_NE(object_.Status({"rolloutRestartMAC"}), "");
+  RunRestarts();
+  EXPECT_EQ(cluster_.workload_patch_targets, std::vector<std::string>{"Deployment demo/web"});
+  EXPECT_TRUE(leases_.Alive(first));
+  EXPECT_THAT(object_.Status({"pendingRevocations"}), HasSubstr(first));
+  EXPECT_LE(After(r), 5min);
+  clock_.Advance(5min);
+  After(Run());
+  EXPECT_EQ(leases_.revoked, std::vector<std::string>{first});
+  // The same value again (a watch event, then five restarts of the operator, each seeing the
+  // annotation for the first time): no new credentials.
+  After(Run());
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(1min);
+    Restart();
+    After(Run());
+    EXPECT_EQ(object_.Ready(), "True/Synced");
+  }
+  EXPECT_EQ(leases_.reads, 2);
+  EXPECT_EQ(Data()["username"], "user-2");
+  RunRestarts();
+  EXPECT_EQ(cluster_.workload_patches, 1);
+  // A new value: new credentials again.
+  object_.Annotate("vaultsync.io/force-sync", "2026-12-05T06:10:00Z");
+  After(Run());
+  EXPECT_EQ(leases_.reads, 3);
+  EXPECT_EQ(Data()["username"], "user-3");
+  EXPECT_EQ(object_.Status({"forceSync"}), "2026-12-05T06:10:00Z");
+}
+
+TEST_F(DynamicSecretTest, ForceSyncSetWhileTheOperatorIsDownOrVaultFailsIsStillCarriedOut) {
+  // Created with the annotation: the first credentials answer it.
+  object_.Create("app-db", kSpec, "app-db-creds");
+  object_.Annotate("vaultsync.io/force-sync", "1");
+  After(Run());
+  EXPECT_EQ(object_.Status({"forceSync"}), "1");
+  Restart();
+  After(Run());
+  EXPECT_EQ(leases_.reads, 1);
+  // A new value while the operator is down: the restarted one mints for it.
+  object_.Annotate("vaultsync.io/force-sync", "2");
+  Restart();
+  After(Run());
+  EXPECT_EQ(leases_.reads, 2);
+  EXPECT_EQ(Data()["username"], "user-2");
+  // A forced read that fails is not forgotten: the retry mints once Vault answers.
+  object_.Annotate("vaultsync.io/force-sync", "3");
+  leases_.down = Status(StatusCode::kUnavailable, "Vault is sealed", 503);
+  auto r = Run();
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_EQ(object_.Status({"forceSync"}), "2");
+  leases_.down = Status::Ok();
+  clock_.Advance(r.requeue_after.value_or(1s));
+  After(Run());
+  EXPECT_EQ(leases_.reads, 3);
+  EXPECT_EQ(Data()["username"], "user-3");
+  EXPECT_EQ(object_.Status({"forceSync"}), "3");
+  // Removing the annotation forces nothing.
+  object_.obj()["metadata"]["annotations"].RemoveMember("vaultsync.io/force-sync");
+  object_.Sync();
+  After(Run());
+  Restart();
+  After(Run());
+  EXPECT_EQ(leases_.reads, 3);
+}
+
 TEST_F(DynamicRestartTest, ANewRotationWhileARestartIsOwedGivesOneRestartForTheNewest) {
   RunUntilReads(2);
   // A spec change within the window: new credentials again, the mark moves to them.

@@ -290,6 +290,57 @@ TEST_F(PkiSecretTest, VaultDownKeepsTheCertificateThenReportsItExpired) {
   EXPECT_EQ(object_.Ready(), "True/Synced");
 }
 
+TEST_F(PkiSecretTest, ForceSyncIssuesANewCertificateAsARenewalOncePerValue) {
+  object_.Create("web",
+                 R"({"role":"web","commonName":"web.demo.svc","ttl":"72h","revoke":true,
+                     "destination":{"name":"web-tls"},
+                     "rolloutRestartTargets":[{"kind":"Deployment","name":"web"}]})",
+                 "web-tls");
+  After(Run());
+  RunRestarts();
+  ASSERT_EQ(cluster_.workload_patches, 0);
+  const std::string first = pki_.serials[0];
+  clock_.Advance(1h);  // long before the renewal
+  object_.Annotate("vaultsync.io/force-sync", "2026-12-05T06:00:00Z");
+  auto r = Run();
+  ASSERT_EQ(pki_.issued, 2);
+  EXPECT_EQ(object_.Status({"serialNumber"}), pki_.serials[1]);
+  EXPECT_EQ(object_.Status({"notAfter"}), FormatRfc3339(clock_.Now() + 72h));
+  EXPECT_EQ(object_.Status({"forceSync"}), "2026-12-05T06:00:00Z");
+  EXPECT_EQ(clock_.Now() + After(r), clock_.Now() + 48h);
+  EXPECT_EQ(object_.Ready(), "True/Synced");
+  // As a renewal: the replaced certificate revoked (spec.revoke), the targets restarted.
+  EXPECT_EQ(pki_.revoked, std::vector<std::string>{first});
+  RunRestarts();
+  EXPECT_EQ(cluster_.workload_patch_targets, std::vector<std::string>{"Deployment demo/web"});
+  // The same value again: a watch event, then five restarts of the operator.
+  After(Run());
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(1min);
+    Restart();
+    After(Run());
+    EXPECT_EQ(object_.Ready(), "True/Synced");
+  }
+  EXPECT_EQ(pki_.issued, 2);
+  RunRestarts();
+  EXPECT_EQ(cluster_.workload_patches, 1);
+  // A new value set while the operator is down, and Vault failing at first: issued once
+  // Vault answers.
+  object_.Annotate("vaultsync.io/force-sync", "2026-12-05T07:00:00Z");
+  Restart();
+  pki_.down = Status(StatusCode::kUnavailable, "Vault is sealed", 503);
+  r = Run();
+  EXPECT_FALSE(r.error.ok());
+  pki_.down = Status::Ok();
+  clock_.Advance(r.requeue_after.value_or(1s));
+  After(Run());
+  EXPECT_EQ(pki_.issued, 3);
+  EXPECT_EQ(object_.Status({"forceSync"}), "2026-12-05T07:00:00Z");
+  Restart();
+  After(Run());
+  EXPECT_EQ(pki_.issued, 3);
+}
+
 TEST_F(PkiSecretTest, DeletionRevokesWhenAskedAndLetsGo) {
   object_.Create("web", R"({"role":"web","commonName":"web.demo.svc","revoke":true,
                            "destination":{"name":"web-tls"}})",

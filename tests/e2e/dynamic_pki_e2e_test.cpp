@@ -99,6 +99,18 @@ Leases LeaseTable(Env& env, const std::string& path) {
   return out;
 }
 
+// data.revocation_time of `pki/cert/<serial>` (Unix seconds; 0: not revoked), or -1 when the
+// lookup does not answer 200 with that field (an unknown serial, a sealed Vault).
+int64_t RevocationTime(Env& env, const std::string& serial) {
+  auto r = env.Vault("GET", "/v1/pki/cert/" + serial);
+  if (r.status != 200) return -1;
+  auto d = json::Parse(r.body);
+  if (!d.ok()) return -1;
+  const json::Value* data = json::Find(*d, "data");
+  const json::Value* t = data ? json::Find(*data, "revocation_time") : nullptr;
+  return t != nullptr && t->IsInt64() ? t->GetInt64() : -1;
+}
+
 void ApplyVds(Env& env, const std::string& name, const std::string& spec) {
   env.Apply(
       R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultDynamicSecret","metadata":{"name":")" +
@@ -377,6 +389,64 @@ TEST(DynamicSecretE2E, ARotationAndAStaticSecretChangeWithinTheWindowGiveOneRest
   EXPECT_EQ(std::stod(metrics.substr(at + 1 + series.size())), 1);
 }
 
+// `kubectl annotate` with the force-sync annotation: new credentials at once, by the path of a
+// rotation, and only once for the value (a restarted operator sees it for the first time).
+TEST(DynamicSecretE2E, ForceSyncGetsNewCredentialsOnceAcrossARestart) {
+  auto env = StartEnv();
+  ASSERT_NE(env, nullptr);
+  SetUpDatabase(*env, "1h", "24h");
+  env->Apply(kDeployment);
+  ApplyVds(*env, "app-db", R"({"mount":"database","path":"creds/app","revokeAfterRotation":"1s",
+                              "destination":{"name":"app-db-creds"},
+                              "rolloutRestartTargets":[{"kind":"Deployment","name":"web"}]})");
+  auto op = env->StartOperator({"--rollout-restart-coalesce", "500ms"});
+  ASSERT_TRUE(WaitFor(
+      [&] { return env->Ready("vaultdynamicsecrets", "demo", "app-db") == "True/Synced"; }, 30s))
+      << op.process->Stderr();
+  const std::string vds = std::string(kVdsPath) + "app-db";
+  const std::string first = (*env->SecretData("demo", "app-db-creds"))["username"];
+  const std::string first_lease = Field(*env, vds, {"status", "lease", "id"});
+  ASSERT_EQ(LeaseTable(*env, kCredsPath).issued, 1);
+
+  auto annotated = env->Kubectl({"annotate", "vaultdynamicsecret", "app-db", "-n", "demo",
+                                 "vaultsync.io/force-sync=first", "--overwrite"});
+  ASSERT_EQ(annotated.exit_code, 0) << annotated.err;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto d = env->SecretData("demo", "app-db-creds");
+        return d && (*d)["username"] != first &&
+               Field(*env, vds, {"status", "forceSync"}) == "first";
+      },
+      20s))
+      << op.process->Stderr();
+  EXPECT_EQ(LeaseTable(*env, kCredsPath).issued, 2);
+  EXPECT_NE(Field(*env, vds, {"status", "lease", "id"}), first_lease);
+  EXPECT_EQ(env->ObjectInt(vds, {"metadata", "generation"}), 1);  // not a spec change
+  // As a rotation: the Deployment restarted, the replaced lease revoked a second later.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return env
+            ->ObjectString(
+                "/apis/apps/v1/namespaces/demo/deployments/web",
+                {"spec", "template", "metadata", "annotations", "vaultsync.io/restartedAt"})
+            .has_value();
+      },
+      10s))
+      << op.process->Stderr();
+  ASSERT_TRUE(WaitFor([&] { return LeaseTable(*env, kCredsPath).revoked == 1; }, 10s))
+      << op.process->Stderr();
+  EXPECT_EQ(LeaseTable(*env, kCredsPath).live, 1u);
+
+  // The same value seen by a restarted operator: the lease is kept, nothing minted.
+  op.process->Stop();
+  op = env->StartOperator({"--rollout-restart-coalesce", "500ms"});
+  ASSERT_TRUE(op.process->WaitForOutput("kept the lease named in status", 30s))
+      << op.process->Stderr();
+  EXPECT_EQ(LeaseTable(*env, kCredsPath).issued, 2);
+  EXPECT_THAT(op.process->Stderr() + op.process->Stdout(),
+              ::testing::Not(HasSubstr("sync forced by annotation")));
+}
+
 TEST(DynamicSecretE2E, DeletionRevokesTheLeaseAndARefusedRevocationHoldsTheFinalizer) {
   auto env = StartEnv();
   ASSERT_NE(env, nullptr);
@@ -483,6 +553,63 @@ TEST(PkiSecretE2E, OneCertificateAcrossFiveRestartsANewOneForANewAltName) {
       20s))
       << op.process->Stderr();
   EXPECT_EQ(env->VaultCounters()["POST /v1/pki/issue/web"], 2);
+}
+
+// `kubectl annotate` with the force-sync annotation: a new certificate at once, by the path of
+// a renewal, and only once for the value (a restarted operator sees it for the first time).
+TEST(PkiSecretE2E, ForceSyncIssuesANewCertificateOnceAcrossARestart) {
+  auto env = StartEnv();
+  ASSERT_NE(env, nullptr);
+  SetUpPki(*env);
+  env->Apply(kDeployment);
+  ApplyVpki(*env, "web", R"({"role":"web","commonName":"web.demo.svc","ttl":"24h","revoke":true,
+                           "destination":{"name":"web-tls"},
+                           "rolloutRestartTargets":[{"kind":"Deployment","name":"web"}]})");
+  auto op = env->StartOperator({"--rollout-restart-coalesce", "500ms"});
+  ASSERT_TRUE(
+      WaitFor([&] { return env->Ready("vaultpkisecrets", "demo", "web") == "True/Synced"; }, 30s))
+      << op.process->Stderr();
+  const std::string vpki = std::string(kVpkiPath) + "web";
+  const std::string first = Field(*env, vpki, {"status", "serialNumber"});
+  ASSERT_FALSE(first.empty());
+  ASSERT_EQ(env->VaultCounters()["POST /v1/pki/issue/web"], 1);
+
+  auto annotated = env->Kubectl({"annotate", "vaultpkisecret", "web", "-n", "demo",
+                                 "vaultsync.io/force-sync=first", "--overwrite"});
+  ASSERT_EQ(annotated.exit_code, 0) << annotated.err;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::string s = Field(*env, vpki, {"status", "serialNumber"});
+        return !s.empty() && s != first && Field(*env, vpki, {"status", "forceSync"}) == "first";
+      },
+      20s))
+      << op.process->Stderr();
+  EXPECT_EQ(env->VaultCounters()["POST /v1/pki/issue/web"], 2);
+  auto info = controller::ParseFirstCertificate((*env->SecretData("demo", "web-tls"))["tls.crt"]);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->serial_number, Field(*env, vpki, {"status", "serialNumber"}));
+  // As a renewal: the Deployment restarted, the replaced certificate revoked.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return env
+            ->ObjectString(
+                "/apis/apps/v1/namespaces/demo/deployments/web",
+                {"spec", "template", "metadata", "annotations", "vaultsync.io/restartedAt"})
+            .has_value();
+      },
+      10s))
+      << op.process->Stderr();
+  ASSERT_TRUE(WaitFor([&] { return RevocationTime(*env, first) > 0; }, 10s))
+      << op.process->Stderr();
+
+  // The same value seen by a restarted operator: the certificate is kept, nothing issued.
+  op.process->Stop();
+  op = env->StartOperator({"--rollout-restart-coalesce", "500ms"});
+  ASSERT_TRUE(op.process->WaitForOutput("kept the certificate the Secret holds", 30s))
+      << op.process->Stderr();
+  EXPECT_EQ(env->VaultCounters()["POST /v1/pki/issue/web"], 2);
+  EXPECT_THAT(op.process->Stderr() + op.process->Stdout(),
+              ::testing::Not(HasSubstr("sync forced by annotation")));
 }
 
 TEST(PkiSecretE2E, RenewalRestartsTheTargetAndRevokesTheReplacedCertificate) {
