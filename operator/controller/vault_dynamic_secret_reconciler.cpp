@@ -436,40 +436,27 @@ ReconcileResult VaultDynamicSecretReconciler::Reconcile(const std::string& key) 
   if (!cleared.ok()) return ReconcileResult::Retry(cleared.status());
   const uint32_t status_owed = *cleared ? 0 : v.status.rollout_restart_mac;
 
-  IdentityError ierr;
-  auto identity = ResolveIdentity(v.meta.namespace_, v.spec.auth_ref, *deps_.auths,
-                                  *deps_.connections, options_.defaults, &ierr);
-  if (!identity.ok()) return Fail(v, ierr.reason, ierr.status, ierr.terminal, {});
-
-  const std::string hash = v.spec.RequestHash();
   const TimePoint now = deps_.clock->Now();
-  const std::string& dest = v.spec.destination.name;
-  const bool had_previous = known || v.status.lease.has_value() || v.status.secret_mac != 0;
-  std::string why;  // non-empty: new credentials are needed, and this says why
-  bool old_alive = false;
-  if (!known) held.force_sync = v.status.force_sync;
-  // A force-sync value the credentials do not answer yet asks for new credentials now.
-  const uint32_t force_sync = v.force_sync_value.empty() ? 0 : v.meta.force_sync;
-  const bool forced = force_sync != 0 && force_sync != held.force_sync;
-
+  const auto& sl = v.status.lease;
+  // The current grant runs from the last renewal (or the issue) to the lease's end.
+  auto grant_from = [&](TimePoint expire) {
+    held.lease.expire = expire;
+    held.lease.grant_start =
+        held.last_renewal.value_or(held.issued.value_or(expire - held.lease.requested));
+    held.lease.granted = std::chrono::duration_cast<seconds>(expire - held.lease.grant_start);
+    if (held.lease.granted.count() <= 0) {
+      held.lease.granted = held.lease.requested;
+      held.lease.grant_start = expire - held.lease.granted;
+    }
+  };
   if (!known) {
-    // No memory of this resource (a restart, a new leader): take over the lease status names
-    // when the Secret still holds what status describes and Vault still knows the lease.
+    // No memory of this resource (a restart, a new leader): start from the lease status
+    // names. Its end is exported at once, before anything is asked of Vault, so the
+    // lease-expiry alert can fire while Vault cannot be reached.
     held.uid = v.meta.uid;
     held.rotations = v.status.rotations;
     held.pending = v.status.pending_revocations;
-    const auto& sl = v.status.lease;
-    // The current grant runs from the last renewal (or the issue) to the lease's end.
-    auto grant_from = [&](TimePoint expire) {
-      held.lease.expire = expire;
-      held.lease.grant_start =
-          held.last_renewal.value_or(held.issued.value_or(expire - held.lease.requested));
-      held.lease.granted = std::chrono::duration_cast<seconds>(expire - held.lease.grant_start);
-      if (held.lease.granted.count() <= 0) {
-        held.lease.granted = held.lease.requested;
-        held.lease.grant_start = expire - held.lease.granted;
-      }
-    };
+    held.force_sync = v.status.force_sync;
     if (sl) {
       held.lease.id = sl->id;
       held.lease.renewable = sl->renewable;
@@ -477,7 +464,30 @@ ReconcileResult VaultDynamicSecretReconciler::Reconcile(const std::string& key) 
       held.issued = sl->issued;
       held.last_renewal = v.status.last_renewal;
       grant_from(sl->expire.value_or(now));
+      if (sl->expire && v.status.secret_mac != 0 && deps_.expiry != nullptr) {
+        deps_.expiry->SetLease(v.meta.namespace_, v.meta.name, held.lease.expire,
+                               held.lease.granted);
+      }
     }
+  }
+
+  IdentityError ierr;
+  auto identity = ResolveIdentity(v.meta.namespace_, v.spec.auth_ref, *deps_.auths,
+                                  *deps_.connections, options_.defaults, &ierr);
+  if (!identity.ok()) return Fail(v, ierr.reason, ierr.status, ierr.terminal, {});
+
+  const std::string hash = v.spec.RequestHash();
+  const std::string& dest = v.spec.destination.name;
+  const bool had_previous = known || v.status.lease.has_value() || v.status.secret_mac != 0;
+  std::string why;  // non-empty: new credentials are needed, and this says why
+  bool old_alive = false;
+  // A force-sync value the credentials do not answer yet asks for new credentials now.
+  const uint32_t force_sync = v.force_sync_value.empty() ? 0 : v.meta.force_sync;
+  const bool forced = force_sync != 0 && force_sync != held.force_sync;
+
+  if (!known) {
+    // Take over the lease status names when the Secret still holds what status describes
+    // and Vault still knows the lease.
     if (!sl || v.status.secret_mac == 0) {
       why = had_previous ? "status names no lease to keep" : "first credentials";
     } else if (v.status.request_hash != hash) {
@@ -610,7 +620,6 @@ ReconcileResult VaultDynamicSecretReconciler::Reconcile(const std::string& key) 
   // Status: only what changed (a steady state writes nothing).
   const std::string message = "Secret " + dest + " holds credentials from " + Source(v);
   ReadyState want{true, kReasonSynced, message};
-  const auto& sl = v.status.lease;
   const bool lease_current =
       sl && sl->id == held.lease.id && sl->duration_seconds == held.lease.requested.count() &&
       sl->renewable == held.lease.renewable && SameSecond(sl->issued, held.issued) &&

@@ -128,9 +128,9 @@ bool VaultPkiSecretReconciler::SecretIntact(const VaultPkiSecret& v, uint64_t ma
 }
 
 std::optional<VaultPkiSecretReconciler::Held> VaultPkiSecretReconciler::Adopt(
-    const VaultPkiSecret& v, const std::string& hash) {
+    const VaultPkiSecret& v) {
   const VaultPkiSecretStatus& st = v.status;
-  if (st.secret_mac == 0 || st.request_hash != hash) return std::nullopt;
+  if (st.secret_mac == 0) return std::nullopt;
   auto live = deps_.cluster->GetSecret(v.meta.namespace_, v.spec.destination.name);
   if (!live.ok() || !live->has_value()) return std::nullopt;
   const json::Value& secret = **live;
@@ -141,7 +141,7 @@ std::optional<VaultPkiSecretReconciler::Held> VaultPkiSecretReconciler::Adopt(
   }
   Held held;
   held.uid = v.meta.uid;
-  held.request_hash = hash;
+  held.request_hash = st.request_hash;
   held.mac_digest = st.secret_mac;
   held.force_sync = st.force_sync;
   // The certificate itself says when it ends; status only when a transformation left
@@ -398,25 +398,23 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
   if (!cleared.ok()) return ReconcileResult::Retry(cleared.status());
   const uint32_t status_owed = *cleared ? 0 : owed_in_status;
 
-  IdentityError ierr;
-  auto identity = ResolveIdentity(v.meta.namespace_, v.spec.auth_ref, *deps_.auths,
-                                  *deps_.connections, options_.defaults, &ierr);
-  if (!identity.ok()) return Fail(v, ierr.reason, ierr.status, ierr.terminal, {});
-
   const std::string hash = v.spec.RequestHash();
   const std::string& dest = v.spec.destination.name;
   const bool had_previous = known || v.status.secret_mac != 0 || !v.status.serial_number.empty();
   std::string why;
+  bool adopted = false;
   if (!known) {
-    if (auto adopted = Adopt(v, hash)) {
+    // No memory of this resource (a restart, a new leader): the certificate the Secret holds,
+    // whose notAfter is exported at once, before anything is asked of Vault, so the expiry
+    // alerts can fire while Vault cannot be reached.
+    if (auto taken = Adopt(v)) {
       const uint32_t owed = held.owed_restart;
-      held = std::move(*adopted);
+      held = std::move(*taken);
       held.owed_restart = owed;
-      known = true;
-      deps_.logger->Info("kept the certificate the Secret holds", {{"controller", kController},
-                                                                   {"namespace", v.meta.namespace_},
-                                                                   {"name", v.meta.name},
-                                                                   {"serial", held.serial}});
+      adopted = true;
+      if (deps_.expiry != nullptr) {
+        deps_.expiry->SetCertificate(v.meta.namespace_, v.meta.name, held.not_after, held.renew_at);
+      }
     } else {
       why = had_previous ? "the Secret does not hold the certificate status describes"
                          : "first certificate";
@@ -427,6 +425,12 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
       held.force_sync = v.status.force_sync;
     }
   }
+
+  IdentityError ierr;
+  auto identity = ResolveIdentity(v.meta.namespace_, v.spec.auth_ref, *deps_.auths,
+                                  *deps_.connections, options_.defaults, &ierr);
+  if (!identity.ok()) return Fail(v, ierr.reason, ierr.status, ierr.terminal, {});
+
   // A force-sync value the certificate does not answer yet asks for a new one now.
   const uint32_t force_sync = v.force_sync_value.empty() ? 0 : v.meta.force_sync;
   const bool forced = force_sync != 0 && force_sync != held.force_sync;
@@ -445,6 +449,12 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
           "sync forced by annotation",
           {{"controller", kController}, {"namespace", v.meta.namespace_}, {"name", v.meta.name}});
     }
+  }
+  if (adopted && why.empty()) {
+    deps_.logger->Info("kept the certificate the Secret holds", {{"controller", kController},
+                                                                 {"namespace", v.meta.namespace_},
+                                                                 {"name", v.meta.name},
+                                                                 {"serial", held.serial}});
   }
   if (!why.empty()) {
     if (auto failed = Issue(v, *identity, held, had_previous, why)) return *failed;

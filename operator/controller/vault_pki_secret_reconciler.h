@@ -10,8 +10,9 @@
 // A reconciler with no memory of the resource (a restarted operator, a new leader) reads the
 // certificate back from the Secret — its notAfter and serial, parsed with OpenSSL — when the
 // Secret still holds what status.secretMAC describes for the request status.requestHash
-// names, and keeps it: a restart never issues a certificate. Waiting is a ReconcileResult
-// against the Clock.
+// names, and keeps it: a restart never issues a certificate. Its notAfter is exported before
+// anything is asked of Vault, so the expiry alerts can fire while Vault cannot be reached.
+// Waiting is a ReconcileResult against the Clock.
 //
 // A new value of the annotation vaultsync.io/force-sync issues a new certificate at once, by
 // the path of a renewal (restart targets, the replaced certificate revoked when spec.revoke
@@ -99,8 +100,9 @@ class VaultPkiSecretReconciler {
   runtime::ReconcileResult Fail(const VaultPkiSecret& v, const std::string& reason,
                                 const Status& st, bool terminal,
                                 std::optional<std::chrono::milliseconds> requeue);
-  // The certificate the Secret holds, when it is still the one status describes.
-  std::optional<Held> Adopt(const VaultPkiSecret& v, const std::string& hash);
+  // The certificate the Secret holds, when it is still the one status describes (for the
+  // request status.requestHash names, which the caller compares with the spec's).
+  std::optional<Held> Adopt(const VaultPkiSecret& v);
   bool SecretIntact(const VaultPkiSecret& v, uint64_t mac_digest);
   // Hands a restart owed for the certificate the Secret holds to the restarter, and clears
   // the mark in status (and in `held`) once done or stale. Returns true when it cleared the

@@ -294,6 +294,32 @@ TEST_F(DynamicSecretTest, VaultDownAcrossTheLeaseEndKeepsTheSecretAndSaysExpirin
   EXPECT_EQ(leases_.reads, 2);
 }
 
+TEST_F(DynamicSecretTest, RestartDuringAVaultOutageExportsTheLeaseEndFromStatus) {
+  object_.Create("app-db", kSpec, "app-db-creds");
+  const TimePoint t0 = clock_.Now();
+  After(Run());
+  // A new process (no gauges yet) while Vault is down: the lease lookup fails, and the alert
+  // still needs the lease's end.
+  clock_.Advance(10min);
+  Restart();
+  expiry_.leases.clear();
+  leases_.down = Status(StatusCode::kUnavailable, "Vault is sealed", 503);
+  auto r = Run();
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_EQ(object_.Ready(), "False/VaultUnavailable");
+  ASSERT_EQ(expiry_.leases.count("demo/app-db"), 1u);
+  EXPECT_EQ(expiry_.leases["demo/app-db"].first, t0 + 1h);
+  EXPECT_EQ(expiry_.leases["demo/app-db"].second, 3600s);
+  // Also when the reconcile stops before Vault (a VaultAuth that is gone).
+  Restart();
+  expiry_.leases.clear();
+  object_.SetSpec(R"({"mount":"database","path":"creds/app","vaultAuthRef":"missing",
+                      "destination":{"name":"app-db-creds"}})");
+  EXPECT_FALSE(Run().error.ok());
+  ASSERT_EQ(expiry_.leases.count("demo/app-db"), 1u);
+  EXPECT_EQ(expiry_.leases["demo/app-db"].first, t0 + 1h);
+}
+
 TEST_F(DynamicSecretTest, VaultDownBeforeTheRenewalIsDueSaysVaultUnavailable) {
   object_.Create("app-db", kSpec, "app-db-creds");
   After(Run());

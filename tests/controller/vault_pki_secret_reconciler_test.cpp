@@ -290,6 +290,32 @@ TEST_F(PkiSecretTest, VaultDownKeepsTheCertificateThenReportsItExpired) {
   EXPECT_EQ(object_.Ready(), "True/Synced");
 }
 
+TEST_F(PkiSecretTest, RestartDuringAVaultOutageWithTheRenewalDueExportsNotAfterFromTheSecret) {
+  object_.Create("web", kSpec, "web-tls");
+  clock_.Advance(After(Run()));  // the renewal is due
+  auto info = ParseFirstCertificate(Data()["tls.crt"]);
+  ASSERT_TRUE(info.ok());
+  // A new process (no gauges yet) while Vault is down: the issue fails, and the alerts still
+  // need the certificate's end and its renewal time.
+  Restart();
+  expiry_.certificates.clear();
+  pki_.down = Status(StatusCode::kUnavailable, "Vault is sealed", 503);
+  auto r = Run();
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_EQ(pki_.issued, 1);
+  ASSERT_EQ(expiry_.certificates.count("demo/web"), 1u);
+  EXPECT_EQ(expiry_.certificates["demo/web"].first, info->not_after);
+  EXPECT_EQ(expiry_.certificates["demo/web"].second, clock_.Now());  // due now
+  // Also when the reconcile stops before Vault (a VaultAuth that is gone).
+  Restart();
+  expiry_.certificates.clear();
+  object_.SetSpec(R"({"role":"web","commonName":"web.demo.svc","ttl":"72h","altNames":["web"],
+      "vaultAuthRef":"missing","destination":{"name":"web-tls"}})");
+  EXPECT_FALSE(Run().error.ok());
+  ASSERT_EQ(expiry_.certificates.count("demo/web"), 1u);
+  EXPECT_EQ(expiry_.certificates["demo/web"].first, info->not_after);
+}
+
 TEST_F(PkiSecretTest, ForceSyncIssuesANewCertificateAsARenewalOncePerValue) {
   object_.Create("web",
                  R"({"role":"web","commonName":"web.demo.svc","ttl":"72h","revoke":true,
