@@ -11,6 +11,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
 #include <set>
 
 #include "controller/certificate_pem.h"
@@ -662,6 +665,67 @@ TEST(PkiSecretE2E, RenewalRestartsTheTargetAndRevokesTheReplacedCertificate) {
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
   auto r = env->Vault("GET", "/v1/pki/cert/" + current);
   EXPECT_THAT(r.body, ::testing::Not(HasSubstr("\"revocation_time\":0")));
+}
+
+std::string ReadSourceFile(const std::string& relative) {
+  std::ifstream in(std::string(VAULTSYNC_SOURCE_DIR) + "/" + relative, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// crds/samples/60-vaultpkisecret.yaml asks for names the README's PKI role allows: Vault,
+// set up as the README's "Vault side" says, issues with the sample's request.
+TEST(PkiSecretE2E, TheSampleIssuesWithTheReadmeRole) {
+  YAML::Node sample =
+      YAML::LoadFile(std::string(VAULTSYNC_SOURCE_DIR) + "/crds/samples/60-vaultpkisecret.yaml");
+  const YAML::Node spec = sample["spec"];
+  ASSERT_TRUE(spec.IsMap());
+  const std::string mount = spec["mount"] ? spec["mount"].as<std::string>() : "pki";
+  const std::string role = spec["role"].as<std::string>();
+  // The README's `vault write <mount>/roles/<role> k=v ...` line, as a JSON body.
+  const std::string readme = ReadSourceFile("README.md");
+  const std::string command = "vault write " + mount + "/roles/" + role + " ";
+  const size_t at = readme.find(command);
+  ASSERT_NE(at, std::string::npos) << "README.md has no `" << command << "`";
+  std::istringstream words(
+      readme.substr(at + command.size(), readme.find('\n', at) - at - command.size()));
+  std::string body;
+  for (std::string w; words >> w;) {
+    const size_t eq = w.find('=');
+    ASSERT_NE(eq, std::string::npos) << w;
+    body += std::string(body.empty() ? "{" : ",") + json::Quote(w.substr(0, eq)) + ":" +
+            json::Quote(w.substr(eq + 1));
+  }
+  ASSERT_FALSE(body.empty());
+  body += "}";
+
+  auto env = Env::Start();
+  ASSERT_NE(env, nullptr);
+  VaultOk(*env, "POST", "/v1/sys/mounts/" + mount,
+          R"({"type":"pki","config":{"max_lease_ttl":"87600h"}})");
+  VaultOk(*env, "POST", "/v1/" + mount + "/root/generate/internal",
+          R"({"common_name":"demo root CA","ttl":"87600h"})");
+  VaultOk(*env, "POST", "/v1/" + mount + "/roles/" + role, body);
+
+  auto joined = [&](const char* field) {
+    std::string out;
+    for (const auto& n : spec[field]) out += (out.empty() ? "" : ",") + n.as<std::string>();
+    return out;
+  };
+  std::string request = "{\"common_name\":" + json::Quote(spec["commonName"].as<std::string>());
+  if (spec["altNames"]) request += ",\"alt_names\":" + json::Quote(joined("altNames"));
+  if (spec["ipSans"]) request += ",\"ip_sans\":" + json::Quote(joined("ipSans"));
+  if (spec["uriSans"]) request += ",\"uri_sans\":" + json::Quote(joined("uriSans"));
+  if (spec["ttl"]) request += ",\"ttl\":" + json::Quote(spec["ttl"].as<std::string>());
+  request += "}";
+  auto r = env->Vault("POST", "/v1/" + mount + "/issue/" + role, request);
+  ASSERT_EQ(r.status, 200) << request << ": " << r.body;
+  auto doc = json::Parse(r.body);
+  ASSERT_TRUE(doc.ok());
+  std::set<std::string> want = {spec["commonName"].as<std::string>()};
+  for (const auto& n : spec["altNames"]) want.insert(n.as<std::string>());
+  EXPECT_EQ(DnsNames(std::string(json::View((*doc)["data"]["certificate"]))), want);
 }
 
 }  // namespace
