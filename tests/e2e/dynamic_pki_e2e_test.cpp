@@ -695,6 +695,58 @@ TEST(PkiSecretE2E, RenewalRestartsTheTargetAndRevokesTheReplacedCertificate) {
   EXPECT_GT(RevocationTime(*env, current), 0);
 }
 
+// An operator started while Vault is sealed has no memory of the resources and cannot ask
+// Vault anything: it still exports the lease's end (from status.lease) and the certificate's
+// notAfter (from the Secret's tls.crt), so the expiry alerts can fire.
+TEST(ExpiryE2E, GaugesAfterAnOperatorRestartDuringAVaultOutage) {
+  auto env = StartEnv();
+  ASSERT_NE(env, nullptr);
+  SetUpDatabase(*env, "1h", "24h");
+  SetUpPki(*env);
+  ApplyVds(*env, "app-db", R"({"mount":"database","path":"creds/app",
+                              "destination":{"name":"app-db-creds"}})");
+  ApplyVpki(*env, "web", R"({"role":"web","commonName":"web.demo.svc","ttl":"9s",
+                           "destination":{"name":"web-tls"}})");
+  auto op = env->StartOperator();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return env->Ready("vaultdynamicsecrets", "demo", "app-db") == "True/Synced" &&
+               env->Ready("vaultpkisecrets", "demo", "web") == "True/Synced";
+      },
+      30s))
+      << op.process->Stderr();
+  auto lease_end = ParseRfc3339(
+      Field(*env, std::string(kVdsPath) + "app-db", {"status", "lease", "expireTime"}));
+  ASSERT_TRUE(lease_end.ok());
+  VaultOk(*env, "PUT", "/v1/sys/seal", "");
+  // The certificate's renewal (6 s after issue) fails: the next operator finds it due.
+  ASSERT_TRUE(WaitFor(
+      [&] { return env->Ready("vaultpkisecrets", "demo", "web") == "False/VaultUnavailable"; },
+      30s))
+      << op.process->Stderr();
+  auto info = controller::ParseFirstCertificate((*env->SecretData("demo", "web-tls"))["tls.crt"]);
+  ASSERT_TRUE(info.ok());
+  op.process->Stop();
+  op = env->StartOperator();
+  std::optional<double> lease, certificate;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const std::string m = Env::HttpGet(op.metrics_port, "/metrics");
+        lease = GaugeOf(m, "vaultsync_lease_expiry_timestamp_seconds", "demo", "app-db");
+        certificate = GaugeOf(m, "vaultsync_certificate_expiry_timestamp_seconds", "demo", "web");
+        return lease.has_value() && certificate.has_value();
+      },
+      20s))
+      << op.process->Stderr();
+  EXPECT_NEAR(*lease, UnixSeconds(*lease_end), 1.0);
+  EXPECT_NEAR(*certificate, UnixSeconds(info->not_after), 1.0);
+  // Nothing new was minted: the gauges describe what the Secrets still hold.
+  auto held = controller::ParseFirstCertificate((*env->SecretData("demo", "web-tls"))["tls.crt"]);
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(held->serial_number, info->serial_number);
+  EXPECT_EQ(LeaseTable(*env, kCredsPath).issued, 1);
+}
+
 std::string ReadSourceFile(const std::string& relative) {
   std::ifstream in(std::string(VAULTSYNC_SOURCE_DIR) + "/" + relative, std::ios::binary);
   std::ostringstream out;
