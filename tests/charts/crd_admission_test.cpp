@@ -67,6 +67,8 @@ TEST_F(CrdAdmission, SamplesApplyInOrderOnAnEmptyCluster) {
   EXPECT_THAT(r.out, HasSubstr("vaultauth.vaultsync.io/app created"));
   EXPECT_THAT(r.out, HasSubstr("vaultstaticsecret.vaultsync.io/db-creds created"));
   EXPECT_THAT(r.out, HasSubstr("vaultstaticsecret.vaultsync.io/app-config created"));
+  EXPECT_THAT(r.out, HasSubstr("vaultstaticsecret.vaultsync.io/app-bundle created"));
+  EXPECT_THAT(r.out, HasSubstr("vaultstaticsecret.vaultsync.io/app-all created"));
   EXPECT_THAT(r.out, HasSubstr("secret/app-settings created"));
   EXPECT_THAT(r.out, HasSubstr("vaultpushsecret.vaultsync.io/app-settings created"));
   EXPECT_THAT(r.out, HasSubstr("vaultdynamicsecret.vaultsync.io/app-db created"));

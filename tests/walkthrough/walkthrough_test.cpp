@@ -158,6 +158,8 @@ TEST(Walkthrough, ReadmeSectionRunsAsWritten) {
   EXPECT_THAT(out, HasSubstr("postgresql://admin:s3cr3t@db.demo.svc:5432/app"));
   EXPECT_THAT(out, ::testing::ContainsRegex("db-creds +True +Synced +app/db +db-creds"));
   EXPECT_THAT(out, ::testing::ContainsRegex("app-config +True +Synced +app/config +app-config"));
+  EXPECT_THAT(out, ::testing::ContainsRegex("app-bundle +True +Synced +app/db +app-bundle"));
+  EXPECT_THAT(out, ::testing::ContainsRegex("app-all +True +Synced +app-all"));
   EXPECT_THAT(out, HasSubstr("\nrotated-42\n"));
   // Its last block stopped everything it started.
   EXPECT_FALSE(Answers(ports["127.0.0.1:6443"], true));
