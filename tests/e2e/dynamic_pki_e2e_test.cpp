@@ -141,6 +141,33 @@ double UnixSeconds(TimePoint t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
+// The chart's VaultsyncLeaseExpiring rule, evaluated for one resource as Prometheus would on
+// one scrape of the operator: (expiry - time()) < 0.1 * duration. The rule's text is read from
+// the chart and must be this expression, so the chart and this evaluation cannot drift apart.
+// nullopt when a series is missing (the rule then has nothing to fire on).
+std::optional<bool> LeaseExpiringFires(const std::string& exposition, const std::string& ns,
+                                       const std::string& name) {
+  auto expiry = GaugeOf(exposition, "vaultsync_lease_expiry_timestamp_seconds", ns, name);
+  auto duration = GaugeOf(exposition, "vaultsync_lease_duration_seconds", ns, name);
+  if (!expiry || !duration) return std::nullopt;
+  return *expiry - UnixSeconds(std::chrono::system_clock::now()) < 0.1 * *duration;
+}
+
+std::string LeaseExpiringRule() {
+  YAML::Node doc = YAML::LoadFile(std::string(VAULTSYNC_SOURCE_DIR) +
+                                  "/charts/vaultsync/prometheus/prometheusrule.yaml");
+  for (const auto& g : doc["spec"]["groups"]) {
+    for (const auto& r : g["rules"]) {
+      if (r["alert"].as<std::string>("") != "VaultsyncLeaseExpiring") continue;
+      std::string expr, word;
+      std::istringstream in(r["expr"].as<std::string>(""));
+      while (in >> word) expr += (expr.empty() ? "" : " ") + word;
+      return expr;
+    }
+  }
+  return "";
+}
+
 void ApplyVds(Env& env, const std::string& name, const std::string& spec) {
   env.Apply(
       R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultDynamicSecret","metadata":{"name":")" +
@@ -272,6 +299,13 @@ TEST(DynamicSecretE2E, VaultOutageAcrossTheLeaseEndKeepsTheSecretThenGetsNewCred
       [&] { return env->Ready("vaultdynamicsecrets", "demo", "app-db") == "True/Synced"; }, 30s))
       << op.process->Stderr();
   const auto before = *env->SecretData("demo", "app-db-creds");
+  // The alert the chart ships for a lease near its end, evaluated on the operator's metrics:
+  // quiet while the lease is renewed.
+  ASSERT_EQ(LeaseExpiringRule(),
+            "(vaultsync_lease_expiry_timestamp_seconds - time()) < 0.1 * "
+            "vaultsync_lease_duration_seconds");
+  EXPECT_EQ(LeaseExpiringFires(Env::HttpGet(op.metrics_port, "/metrics"), "demo", "app-db"),
+            std::optional<bool>(false));
 
   VaultOk(*env, "PUT", "/v1/sys/seal", "");
   // The renewal due at 3 s fails: the lease is expiring; at 6 s it has expired.
@@ -289,6 +323,9 @@ TEST(DynamicSecretE2E, VaultOutageAcrossTheLeaseEndKeepsTheSecretThenGetsNewCred
   auto expiring = std::find(seen.begin(), seen.end(), "False/LeaseExpiring");
   EXPECT_EQ(std::find(expiring, seen.end(), "True/Synced"), seen.end());
   EXPECT_EQ(*env->SecretData("demo", "app-db-creds"), before);
+  // The lease ran out unrenewed: the alert fires.
+  EXPECT_EQ(LeaseExpiringFires(Env::HttpGet(op.metrics_port, "/metrics"), "demo", "app-db"),
+            std::optional<bool>(true));
 
   // Vault answers again: new credentials at once.
   auto key = json::Parse(env->Vault("GET", "/__emulator/unseal-key").body);
@@ -305,6 +342,9 @@ TEST(DynamicSecretE2E, VaultOutageAcrossTheLeaseEndKeepsTheSecretThenGetsNewCred
       << op.process->Stderr();
   EXPECT_EQ(LeaseTable(*env, kCredsPath).issued, 2);
   EXPECT_EQ(env->ObjectInt(std::string(kVdsPath) + "app-db", {"status", "rotations"}), 1);
+  // New credentials, a new 6 s lease renewed at half of it: the alert is quiet again.
+  EXPECT_EQ(LeaseExpiringFires(Env::HttpGet(op.metrics_port, "/metrics"), "demo", "app-db"),
+            std::optional<bool>(false));
 }
 
 TEST(DynamicSecretE2E, RotationAtTheMaxTtlRestartsTheTargetAndRevokesTheOldLease) {
