@@ -10,7 +10,11 @@
 // That is fine for a read, not for a sync that mints: VaultDynamicSecret (new credentials)
 // and VaultPKISecret (a new certificate) do not use the tracker but record the value they
 // answered in status.forceSync, and compare the annotation with that, so a restart never
-// mints for a value already answered and a forced sync that failed is tried again.
+// mints for a value already answered and a forced sync that failed is tried again. Every new
+// set of credentials or certificate records the value it answers, "" when there is none, so
+// a status without the key was written before status.forceSync existed (or by a CRD that
+// drops the field): AnsweredForceSync then takes the current value as answered, and an
+// upgrade (or any restart under such a CRD) mints nothing for it.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +25,16 @@
 #include "controller/resources.h"
 
 namespace vaultsync::controller {
+
+// For VaultDynamicSecret and VaultPKISecret: the digest of the force-sync value an operator
+// with no memory of a resource takes as answered. `status_digest` is ShortDigest of
+// status.forceSync, 0 when the key is absent; `has_credentials`: status describes
+// credentials (or a certificate) already written; `annotation`: the current value.
+inline uint32_t AnsweredForceSync(uint32_t status_digest, bool has_credentials,
+                                  const std::string& annotation) {
+  if (status_digest != 0 || !has_credentials) return status_digest;
+  return ShortDigest(annotation);  // status from before status.forceSync: nothing owed
+}
 
 // Thread-safe.
 class ForceSyncTracker {

@@ -102,6 +102,9 @@ class VaultDynamicSecretReconciler {
     // value itself once this process has answered it (to write it into status).
     uint32_t force_sync = 0;
     std::string force_sync_value;
+    // The force_sync last written into status: a CRD that drops status.forceSync must not
+    // make every reconcile write it again.
+    uint32_t force_sync_sent = 0;
   };
   enum class Intact { kYes, kNo, kUnknown };
 

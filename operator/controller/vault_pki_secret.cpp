@@ -78,10 +78,10 @@ void DecodeStatus(const json::Value& obj, VaultPkiSecretStatus& st) {
   if (owed.ok() && owed->has_value() && !(*owed)->empty()) {
     st.rollout_restart_mac = ShortDigest(**owed);
   }
+  // Present, even as "" (no value answered yet), means this version wrote the status
+  // (force_sync.h); ShortDigest is never 0, which stands for "absent".
   auto forced = json::OptionalString(*s, "forceSync");
-  if (forced.ok() && forced->has_value() && !(*forced)->empty()) {
-    st.force_sync = ShortDigest(**forced);
-  }
+  if (forced.ok() && forced->has_value()) st.force_sync = ShortDigest(**forced);
   auto og = json::OptionalInt64(*s, "observedGeneration");
   if (og.ok() && og->has_value()) st.observed_generation = **og;
 }

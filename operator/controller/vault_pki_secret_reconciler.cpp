@@ -143,7 +143,8 @@ std::optional<VaultPkiSecretReconciler::Held> VaultPkiSecretReconciler::Adopt(
   held.uid = v.meta.uid;
   held.request_hash = st.request_hash;
   held.mac_digest = st.secret_mac;
-  held.force_sync = st.force_sync;
+  held.force_sync = AnsweredForceSync(st.force_sync, true, v.force_sync_value);
+  if (held.force_sync != st.force_sync) held.force_sync_value = v.force_sync_value;
   // The certificate itself says when it ends; status only when a transformation left
   // tls.crt out of the Secret.
   auto crt = DataValue(secret, "tls.crt");
@@ -260,10 +261,9 @@ std::optional<ReconcileResult> VaultPkiSecretReconciler::Issue(const VaultPkiSec
   held.mac_digest = MacDigest(mac);
   // A new certificate answers the force-sync value the resource carries now, whatever the
   // reason it was issued for.
-  if (!v.force_sync_value.empty()) {
-    held.force_sync = v.meta.force_sync;
-    held.force_sync_value = v.force_sync_value;
-  }
+  // ("" when there is none: status then shows that this version wrote it; force_sync.h).
+  held.force_sync = ShortDigest(v.force_sync_value);
+  held.force_sync_value = v.force_sync_value;
   if (v.spec.revoke && !replaced.empty() && replaced != held.serial) {
     held.unrevoked.push_back(replaced);
   }
@@ -422,7 +422,9 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
       // cannot issue the next one.
       held.serial = v.status.serial_number;
       held.not_after = v.status.not_after.value_or(TimePoint{});
-      held.force_sync = v.status.force_sync;
+      held.force_sync =
+          AnsweredForceSync(v.status.force_sync, v.status.secret_mac != 0, v.force_sync_value);
+      if (held.force_sync != v.status.force_sync) held.force_sync_value = v.force_sync_value;
     }
   }
 
@@ -495,7 +497,8 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
       v.status.observed_generation == v.meta.generation && v.status.serial_number == held.serial &&
       same(v.status.not_after, held.not_after) && same(v.status.next_renewal, held.renew_at) &&
       v.status.secret_mac == held.mac_digest && v.status.request_hash == held.request_hash &&
-      status_owed == held.owed_restart && v.status.force_sync == held.force_sync;
+      status_owed == held.owed_restart &&
+      (v.status.force_sync == held.force_sync || held.force_sync_sent == held.force_sync);
   if (!status_current) {
     std::vector<std::pair<std::string, std::string>> extra = {
         {"serialNumber", json::Quote(held.serial)},
@@ -508,13 +511,17 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
       extra.emplace_back("rolloutRestartMAC",
                          held.owed_restart == 0 ? "null" : json::Quote(held.owed_mac));
     }
-    if (v.status.force_sync != held.force_sync && !held.force_sync_value.empty()) {
-      extra.emplace_back("forceSync", json::Quote(held.force_sync_value));
-    }
+    const bool send_force_sync = v.status.force_sync != held.force_sync && held.force_sync != 0;
+    if (send_force_sync) extra.emplace_back("forceSync", json::Quote(held.force_sync_value));
     Status st = deps_.cluster->PatchStatus(
         kKind, v.meta.namespace_, v.meta.name,
         StatusPatch(v.status.ready, want, v.meta.generation, deps_.clock->Now(), extra));
     if (!st.ok()) return ReconcileResult::Retry(st.WithPrefix("updating status: "));
+    if (send_force_sync) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = held_.find(key); it != held_.end())
+        it->second.force_sync_sent = held.force_sync;
+    }
   }
   milliseconds wait = std::max(Until(held.renew_at, deps_.clock->Now()), milliseconds(200));
   if (!held.unrevoked.empty()) {

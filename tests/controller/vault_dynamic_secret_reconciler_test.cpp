@@ -603,6 +603,43 @@ TEST_F(DynamicSecretTest, ForceSyncMintsNewCredentialsAsARotationOncePerValue) {
   EXPECT_EQ(object_.Status({"forceSync"}), "2026-12-05T06:10:00Z");
 }
 
+// A status without forceSync was written by a version that did not have it (or is kept by a
+// CRD that drops the field): an upgrade or a restart takes the annotation already there as
+// answered and mints nothing; a new value still forces; a CRD that drops the field does not
+// make every reconcile write status again.
+TEST_F(DynamicSecretTest, AStatusWithoutForceSyncTakesTheValueThereAsAnswered) {
+  object_.Create("app-db", kSpec, "app-db-creds");
+  After(Run());
+  ASSERT_EQ(leases_.reads, 1);
+  auto drop = [&] {
+    object_.obj()["status"].RemoveMember("forceSync");
+    object_.Sync();
+  };
+  drop();
+  object_.Annotate("vaultsync.io/force-sync", "left-from-before");
+  Restart();
+  After(Run());
+  drop();
+  EXPECT_EQ(leases_.reads, 1);
+  EXPECT_EQ(object_.Ready(), "True/Synced");
+  const int patches = cluster_.status_patches;
+  for (int i = 0; i < 3; ++i) {
+    After(Run());
+    drop();
+  }
+  EXPECT_LE(cluster_.status_patches, patches + 1) << cluster_.status_patch_bodies.back();
+  // A new value forces in this process...
+  object_.Annotate("vaultsync.io/force-sync", "new");
+  After(Run());
+  drop();
+  EXPECT_EQ(leases_.reads, 2);
+  EXPECT_EQ(Data()["username"], "user-2");
+  // ...and a restart under the same CRD takes it as answered.
+  Restart();
+  After(Run());
+  EXPECT_EQ(leases_.reads, 2);
+}
+
 TEST_F(DynamicSecretTest, ForceSyncSetWhileTheOperatorIsDownOrVaultFailsIsStillCarriedOut) {
   // Created with the annotation: the first credentials answer it.
   object_.Create("app-db", kSpec, "app-db-creds");

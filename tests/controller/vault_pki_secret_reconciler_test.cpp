@@ -316,6 +316,40 @@ TEST_F(PkiSecretTest, RestartDuringAVaultOutageWithTheRenewalDueExportsNotAfterF
   EXPECT_EQ(expiry_.certificates["demo/web"].first, info->not_after);
 }
 
+// As for VaultDynamicSecret: a status without forceSync (an older version's, or a CRD that
+// drops the field) takes the annotation already there as answered.
+TEST_F(PkiSecretTest, AStatusWithoutForceSyncTakesTheValueThereAsAnswered) {
+  object_.Create("web", R"({"role":"web","commonName":"web.demo.svc","ttl":"72h",
+                            "destination":{"name":"web-tls"}})",
+                 "web-tls");
+  After(Run());
+  ASSERT_EQ(pki_.issued, 1);
+  auto drop = [&] {
+    object_.obj()["status"].RemoveMember("forceSync");
+    object_.Sync();
+  };
+  drop();
+  object_.Annotate("vaultsync.io/force-sync", "left-from-before");
+  Restart();
+  After(Run());
+  drop();
+  EXPECT_EQ(pki_.issued, 1);
+  EXPECT_EQ(object_.Ready(), "True/Synced");
+  const int patches = cluster_.status_patches;
+  for (int i = 0; i < 3; ++i) {
+    After(Run());
+    drop();
+  }
+  EXPECT_LE(cluster_.status_patches, patches + 1);
+  object_.Annotate("vaultsync.io/force-sync", "new");
+  After(Run());
+  drop();
+  EXPECT_EQ(pki_.issued, 2);
+  Restart();
+  After(Run());
+  EXPECT_EQ(pki_.issued, 2);
+}
+
 TEST_F(PkiSecretTest, ForceSyncIssuesANewCertificateAsARenewalOncePerValue) {
   object_.Create("web",
                  R"({"role":"web","commonName":"web.demo.svc","ttl":"72h","revoke":true,
