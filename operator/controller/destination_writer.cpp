@@ -26,7 +26,7 @@ Result<WriteResult> DestinationWriter::Write(const SecretOwner& owner, const Sec
   const uint64_t mac_digest = MacDigest(mac);
   auto cached = managed_.Get(ns + "/" + dest);
   auto ours = [&](const ManagedSecret& s) {
-    return s.OwnerUid() == owner.meta->uid && s.OwnerKind() == owner.kind;
+    return s.owner_uid == owner.meta->uid && s.OwnerKind() == owner.kind;
   };
   if (cached != nullptr && ours(*cached) && cached->data_mac == mac_digest &&
       MetadataInSync(*cached, owner, target)) {

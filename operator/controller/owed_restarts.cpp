@@ -24,7 +24,7 @@ std::optional<uint64_t> OwnSecretDataMac(
   *read_failed = false;
   const std::string& ns = owner.meta->namespace_;
   auto ours = [&](const ManagedSecret& s) {
-    return s.OwnerUid() == owner.meta->uid && s.OwnerKind() == owner.kind;
+    return s.owner_uid == owner.meta->uid && s.OwnerKind() == owner.kind;
   };
   if (auto cached = managed.Get(ns + "/" + destination);
       cached != nullptr && ours(*cached) && use_cached(*cached)) {

@@ -167,7 +167,7 @@ VaultDynamicSecretReconciler::Intact VaultDynamicSecretReconciler::SecretIntact(
   const std::string& ns = v.meta.namespace_;
   const std::string& dest = v.spec.destination.name;
   auto ours = [&](const ManagedSecret& s) {
-    return s.OwnerUid() == v.meta.uid && s.OwnerKind() == kKind && s.data_mac == mac_digest;
+    return s.owner_uid == v.meta.uid && s.OwnerKind() == kKind && s.data_mac == mac_digest;
   };
   if (auto cached = deps_.managed->Get(ns + "/" + dest); cached != nullptr && ours(*cached)) {
     return Intact::kYes;
@@ -192,7 +192,7 @@ std::optional<ReconcileResult> VaultDynamicSecretReconciler::Issue(const VaultDy
   // Refuse before minting anything when the destination cannot be written: every attempt
   // would leave a set of credentials behind.
   if (auto cached = deps_.managed->Get(ns + "/" + dest);
-      cached == nullptr || cached->OwnerUid() != v.meta.uid || cached->OwnerKind() != kKind) {
+      cached == nullptr || cached->owner_uid != v.meta.uid || cached->OwnerKind() != kKind) {
     auto live = deps_.cluster->GetSecret(ns, dest);
     if (live.ok() && !live->has_value() && !v.spec.destination.create) {
       return Fail(

@@ -115,7 +115,7 @@ bool VaultPkiSecretReconciler::SecretIntact(const VaultPkiSecret& v, uint64_t ma
   const std::string& ns = v.meta.namespace_;
   const std::string& dest = v.spec.destination.name;
   auto ours = [&](const ManagedSecret& s) {
-    return s.OwnerUid() == v.meta.uid && s.OwnerKind() == kKind && s.data_mac == mac_digest;
+    return s.owner_uid == v.meta.uid && s.OwnerKind() == kKind && s.data_mac == mac_digest;
   };
   if (auto cached = deps_.managed->Get(ns + "/" + dest); cached != nullptr && ours(*cached)) {
     return true;
@@ -135,7 +135,7 @@ std::optional<VaultPkiSecretReconciler::Held> VaultPkiSecretReconciler::Adopt(
   if (!live.ok() || !live->has_value()) return std::nullopt;
   const json::Value& secret = **live;
   auto state = ManagedSecretDecoder(&options_.hmac_key)(secret);
-  if (!state.ok() || state->OwnerUid() != v.meta.uid || state->OwnerKind() != kKind ||
+  if (!state.ok() || state->owner_uid != v.meta.uid || state->OwnerKind() != kKind ||
       state->data_mac != st.secret_mac) {
     return std::nullopt;
   }

@@ -93,7 +93,7 @@ bool VaultStaticSecretReconciler::OwedRestartDone(const VaultStaticSecret& vss) 
   if (owed == 0 || deps_.restarter == nullptr || deps_.managed == nullptr) return false;
   auto cached = deps_.managed->Get(vss.meta.namespace_ + "/" + vss.spec.dest_name);
   // Only for data the Secret holds: a restart before the data is written would be wasted.
-  if (cached == nullptr || cached->OwnerUid() != vss.meta.uid ||
+  if (cached == nullptr || cached->owner_uid != vss.meta.uid ||
       cached->OwnerKind() != kKindVaultStaticSecret || FoldDigest(cached->data_mac) != owed) {
     return false;
   }
