@@ -13,28 +13,62 @@
 // mints for a value already answered and a forced sync that failed is tried again. Every new
 // set of credentials or certificate records the value it answers, "" when there is none, so
 // a status without the key was written before status.forceSync existed (or by a CRD that
-// drops the field): AnsweredForceSync then takes the current value as answered, and an
+// drops the field): ForceSyncAnswer::Adopt then takes the current value as answered, and an
 // upgrade (or any restart under such a CRD) mints nothing for it.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "controller/resources.h"
 
 namespace vaultsync::controller {
 
-// For VaultDynamicSecret and VaultPKISecret: the digest of the force-sync value an operator
-// with no memory of a resource takes as answered. `status_digest` is ShortDigest of
-// status.forceSync, 0 when the key is absent; `has_credentials`: status describes
-// credentials (or a certificate) already written; `annotation`: the current value.
-inline uint32_t AnsweredForceSync(uint32_t status_digest, bool has_credentials,
-                                  const std::string& annotation) {
-  if (status_digest != 0 || !has_credentials) return status_digest;
-  return ShortDigest(annotation);  // status from before status.forceSync: nothing owed
-}
+// For VaultDynamicSecret and VaultPKISecret (kinds that mint): the force-sync value the
+// credentials or certificate of one resource answer, as status.forceSync records it, and
+// whether this process has written it there. Part of each reconciler's per-resource memory.
+class ForceSyncAnswer {
+ public:
+  // An operator with no memory of the resource reads status: `status_digest` is ShortDigest
+  // of status.forceSync (0: the key is absent), `has_credentials` that status describes
+  // credentials (or a certificate) already written, `annotation` the value now. A status
+  // without the key on such a resource predates status.forceSync: nothing is owed for the
+  // value it carries.
+  void Adopt(uint32_t status_digest, bool has_credentials, const std::string& annotation) {
+    digest_ = status_digest;
+    if (status_digest == 0 && has_credentials) Answer(annotation);
+  }
+  // New credentials answer the value the resource carries now ("" when none).
+  void Answer(const std::string& annotation) {
+    digest_ = ShortDigest(annotation);
+    value_ = annotation;
+  }
+  // The annotation (`annotation`, whose digest is `annotation_digest`) asks for new
+  // credentials: a non-empty value these do not answer.
+  bool Forces(const std::string& annotation, uint32_t annotation_digest) const {
+    return !annotation.empty() && annotation_digest != digest_;
+  }
+  // Status says what this answers, or was told once (a CRD that drops status.forceSync must
+  // not make every reconcile write it again).
+  bool InStatus(uint32_t status_digest) const {
+    return status_digest == digest_ || sent_ == digest_;
+  }
+  // status.forceSync to write with the next status patch, if any.
+  std::optional<std::string> ToWrite(uint32_t status_digest) const {
+    if (status_digest == digest_ || digest_ == 0) return std::nullopt;
+    return value_;
+  }
+  // The patch carrying ToWrite's value succeeded.
+  void Written() { sent_ = digest_; }
+
+ private:
+  uint32_t digest_ = 0;  // ShortDigest of the value answered; 0: unknown
+  std::string value_;    // that value, once this process answered it or took it from status
+  uint32_t sent_ = 0;    // digest_ as last written into status
+};
 
 // Thread-safe.
 class ForceSyncTracker {

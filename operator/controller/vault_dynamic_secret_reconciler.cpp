@@ -292,11 +292,8 @@ std::optional<ReconcileResult> VaultDynamicSecretReconciler::Issue(const VaultDy
   held.last_renewal.reset();
   held.mac = mac;
   held.mac_digest = MacDigest(mac);
-  // New credentials answer the force-sync value the resource carries now, whatever the
-  // reason they were read for.
-  // ("" when there is none: status then shows that this version wrote it; force_sync.h).
-  held.force_sync = ShortDigest(v.force_sync_value);
-  held.force_sync_value = v.force_sync_value;
+  // New credentials answer the force-sync value the resource carries now (force_sync.h).
+  held.force_sync.Answer(v.force_sync_value);
   if (deps_.metrics != nullptr) {
     deps_.metrics->ObserveSecretSync(written->outcome == WriteOutcome::kCreated
                                          ? metrics::SyncResult::kCreated
@@ -455,9 +452,8 @@ ReconcileResult VaultDynamicSecretReconciler::Reconcile(const std::string& key) 
     held.uid = v.meta.uid;
     held.rotations = v.status.rotations;
     held.pending = v.status.pending_revocations;
-    held.force_sync = AnsweredForceSync(
-        v.status.force_sync, sl.has_value() || v.status.secret_mac != 0, v.force_sync_value);
-    if (held.force_sync != v.status.force_sync) held.force_sync_value = v.force_sync_value;
+    held.force_sync.Adopt(v.status.force_sync, sl.has_value() || v.status.secret_mac != 0,
+                          v.force_sync_value);
     if (sl) {
       held.lease.id = sl->id;
       held.lease.renewable = sl->renewable;
@@ -483,8 +479,7 @@ ReconcileResult VaultDynamicSecretReconciler::Reconcile(const std::string& key) 
   std::string why;  // non-empty: new credentials are needed, and this says why
   bool old_alive = false;
   // A force-sync value the credentials do not answer yet asks for new credentials now.
-  const uint32_t force_sync = v.force_sync_value.empty() ? 0 : v.meta.force_sync;
-  const bool forced = force_sync != 0 && force_sync != held.force_sync;
+  const bool forced = held.force_sync.Forces(v.force_sync_value, v.meta.force_sync);
 
   if (!known) {
     // Take over the lease status names when the Secret still holds what status describes
@@ -632,7 +627,7 @@ ReconcileResult VaultDynamicSecretReconciler::Reconcile(const std::string& key) 
       v.status.rotations == held.rotations && v.status.request_hash == held.request_hash &&
       v.status.secret_mac == held.mac_digest &&
       SamePending(v.status.pending_revocations, held.pending) && status_owed == held.owed_restart &&
-      (v.status.force_sync == held.force_sync || held.force_sync_sent == held.force_sync);
+      held.force_sync.InStatus(v.status.force_sync);
   if (!status_current) {
     std::vector<std::pair<std::string, std::string>> extra = {
         {"lease", LeaseJson(held.lease, held.issued)},
@@ -646,16 +641,15 @@ ReconcileResult VaultDynamicSecretReconciler::Reconcile(const std::string& key) 
       extra.emplace_back("rolloutRestartMAC",
                          held.owed_restart == 0 ? "null" : json::Quote(held.owed_mac));
     }
-    const bool send_force_sync = v.status.force_sync != held.force_sync && held.force_sync != 0;
-    if (send_force_sync) extra.emplace_back("forceSync", json::Quote(held.force_sync_value));
+    const auto force_sync = held.force_sync.ToWrite(v.status.force_sync);
+    if (force_sync) extra.emplace_back("forceSync", json::Quote(*force_sync));
     Status st = deps_.cluster->PatchStatus(
         kKind, v.meta.namespace_, v.meta.name,
         StatusPatch(v.status.ready, want, v.meta.generation, deps_.clock->Now(), extra));
     if (!st.ok()) return ReconcileResult::Retry(st.WithPrefix("updating status: "));
-    if (send_force_sync) {
+    if (force_sync) {
       std::lock_guard<std::mutex> lock(mu_);
-      if (auto it = held_.find(key); it != held_.end())
-        it->second.force_sync_sent = held.force_sync;
+      if (auto it = held_.find(key); it != held_.end()) it->second.force_sync.Written();
     }
   }
 

@@ -31,6 +31,7 @@
 
 #include "controller/destination_writer.h"
 #include "controller/finalizers.h"
+#include "controller/force_sync.h"
 #include "controller/identity.h"
 #include "controller/lease_schedule.h"
 #include "controller/owed_restarts.h"
@@ -98,13 +99,8 @@ class VaultDynamicSecretReconciler {
     // and the MAC itself when this process recorded it.
     uint32_t owed_restart = 0;
     std::string owed_mac;
-    // ShortDigest of the force-sync value the credentials answer (status.forceSync), and the
-    // value itself once this process has answered it (to write it into status).
-    uint32_t force_sync = 0;
-    std::string force_sync_value;
-    // The force_sync last written into status: a CRD that drops status.forceSync must not
-    // make every reconcile write it again.
-    uint32_t force_sync_sent = 0;
+    // The force-sync value the credentials answer (status.forceSync).
+    ForceSyncAnswer force_sync;
   };
   enum class Intact { kYes, kNo, kUnknown };
 

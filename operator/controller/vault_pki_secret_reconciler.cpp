@@ -143,8 +143,7 @@ std::optional<VaultPkiSecretReconciler::Held> VaultPkiSecretReconciler::Adopt(
   held.uid = v.meta.uid;
   held.request_hash = st.request_hash;
   held.mac_digest = st.secret_mac;
-  held.force_sync = AnsweredForceSync(st.force_sync, true, v.force_sync_value);
-  if (held.force_sync != st.force_sync) held.force_sync_value = v.force_sync_value;
+  held.force_sync.Adopt(st.force_sync, true, v.force_sync_value);
   // The certificate itself says when it ends; status only when a transformation left
   // tls.crt out of the Secret.
   auto crt = DataValue(secret, "tls.crt");
@@ -259,11 +258,8 @@ std::optional<ReconcileResult> VaultPkiSecretReconciler::Issue(const VaultPkiSec
   held.renew_at = CertificateRenewalTime(now, info->not_after, v.spec.renew_before);
   held.mac = mac;
   held.mac_digest = MacDigest(mac);
-  // A new certificate answers the force-sync value the resource carries now, whatever the
-  // reason it was issued for.
-  // ("" when there is none: status then shows that this version wrote it; force_sync.h).
-  held.force_sync = ShortDigest(v.force_sync_value);
-  held.force_sync_value = v.force_sync_value;
+  // A new certificate answers the force-sync value the resource carries now (force_sync.h).
+  held.force_sync.Answer(v.force_sync_value);
   if (v.spec.revoke && !replaced.empty() && replaced != held.serial) {
     held.unrevoked.push_back(replaced);
   }
@@ -422,9 +418,7 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
       // cannot issue the next one.
       held.serial = v.status.serial_number;
       held.not_after = v.status.not_after.value_or(TimePoint{});
-      held.force_sync =
-          AnsweredForceSync(v.status.force_sync, v.status.secret_mac != 0, v.force_sync_value);
-      if (held.force_sync != v.status.force_sync) held.force_sync_value = v.force_sync_value;
+      held.force_sync.Adopt(v.status.force_sync, v.status.secret_mac != 0, v.force_sync_value);
     }
   }
 
@@ -434,8 +428,7 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
   if (!identity.ok()) return Fail(v, ierr.reason, ierr.status, ierr.terminal, {});
 
   // A force-sync value the certificate does not answer yet asks for a new one now.
-  const uint32_t force_sync = v.force_sync_value.empty() ? 0 : v.meta.force_sync;
-  const bool forced = force_sync != 0 && force_sync != held.force_sync;
+  const bool forced = held.force_sync.Forces(v.force_sync_value, v.meta.force_sync);
   const TimePoint now = deps_.clock->Now();
   if (why.empty()) {
     if (held.request_hash != hash) {
@@ -497,8 +490,7 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
       v.status.observed_generation == v.meta.generation && v.status.serial_number == held.serial &&
       same(v.status.not_after, held.not_after) && same(v.status.next_renewal, held.renew_at) &&
       v.status.secret_mac == held.mac_digest && v.status.request_hash == held.request_hash &&
-      status_owed == held.owed_restart &&
-      (v.status.force_sync == held.force_sync || held.force_sync_sent == held.force_sync);
+      status_owed == held.owed_restart && held.force_sync.InStatus(v.status.force_sync);
   if (!status_current) {
     std::vector<std::pair<std::string, std::string>> extra = {
         {"serialNumber", json::Quote(held.serial)},
@@ -511,16 +503,15 @@ ReconcileResult VaultPkiSecretReconciler::Reconcile(const std::string& key) {
       extra.emplace_back("rolloutRestartMAC",
                          held.owed_restart == 0 ? "null" : json::Quote(held.owed_mac));
     }
-    const bool send_force_sync = v.status.force_sync != held.force_sync && held.force_sync != 0;
-    if (send_force_sync) extra.emplace_back("forceSync", json::Quote(held.force_sync_value));
+    const auto force_sync = held.force_sync.ToWrite(v.status.force_sync);
+    if (force_sync) extra.emplace_back("forceSync", json::Quote(*force_sync));
     Status st = deps_.cluster->PatchStatus(
         kKind, v.meta.namespace_, v.meta.name,
         StatusPatch(v.status.ready, want, v.meta.generation, deps_.clock->Now(), extra));
     if (!st.ok()) return ReconcileResult::Retry(st.WithPrefix("updating status: "));
-    if (send_force_sync) {
+    if (force_sync) {
       std::lock_guard<std::mutex> lock(mu_);
-      if (auto it = held_.find(key); it != held_.end())
-        it->second.force_sync_sent = held.force_sync;
+      if (auto it = held_.find(key); it != held_.end()) it->second.force_sync.Written();
     }
   }
   milliseconds wait = std::max(Until(held.renew_at, deps_.clock->Now()), milliseconds(200));
