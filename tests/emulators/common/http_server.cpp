@@ -10,11 +10,15 @@
 
 #include <cpprest/http_listener.h>
 #include <cpprest/producerconsumerstream.h>
+#include <pplx/threadpool.h>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include <strings.h>
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
 #include <list>
 #include <random>
 #include <thread>
@@ -264,6 +268,8 @@ struct HttpServer::Impl {
   HttpServer* owner = nullptr;
   std::unique_ptr<crl::http_listener> listener;
   std::atomic<bool> stopping{false};
+  std::atomic<int> in_flight{0};    // requests read or being answered (see Serve)
+  std::condition_variable idle_cv;  // with mu: in_flight reached 0
 
   std::mutex mu;  // guards faults, controls, streams
   std::vector<FaultRule> faults;
@@ -360,58 +366,105 @@ struct HttpServer::Impl {
     return JsonAnswer(404, "{\"error\":\"unknown control path\"}");
   }
 
+  // Called by the listener once a request's headers are in. The body is still arriving, so
+  // the rest runs as a continuation of reading it: no pool thread ever waits for a body (the
+  // pool can then be small, see ConfigureIoThreads) and a slow client holds no thread.
   void Serve(cr::http_request request) {
     TimePoint start = std::chrono::system_clock::now();
-    ServerRequest req;
-    req.method = request.method();
+    auto req = std::make_shared<ServerRequest>();
+    req->method = request.method();
     const auto& uri = request.relative_uri();
-    req.path = PercentDecode(uri.path(), false);
-    req.query = uri.query();
-    for (const auto& [k, v] : request.headers()) req.headers.emplace_back(k, v);
-    try {
-      auto bytes = request.extract_vector().get();
-      req.body.assign(bytes.begin(), bytes.end());
-    } catch (...) {
-    }
+    req->path = PercentDecode(uri.path(), false);
+    req->query = uri.query();
+    for (const auto& [k, v] : request.headers()) req->headers.emplace_back(k, v);
+    in_flight.fetch_add(1);
+    request.extract_vector().then(
+        [this, request, req, start](pplx::task<std::vector<unsigned char>> body) mutable {
+          try {
+            auto bytes = body.get();
+            req->body.assign(bytes.begin(), bytes.end());
+          } catch (...) {
+          }
+          try {
+            Admit(request, std::move(req), start);
+          } catch (...) {
+          }
+          Done();
+        });
+  }
 
-    if (req.path.rfind("/__emulator/", 0) == 0) {
-      Reply(request, Control(req));
+  // One request fewer in flight; Stop waits for none.
+  void Done() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (in_flight.fetch_sub(1) == 1) idle_cv.notify_all();
+  }
+
+  void Admit(cr::http_request& request, std::shared_ptr<ServerRequest> req, TimePoint start) {
+    if (req->path.rfind("/__emulator/", 0) == 0) {
+      Reply(request, Control(*req));
       return;
     }
-    Admission admission;
+    auto admission = std::make_shared<Admission>();
     if (options.admit) {
-      admission = options.admit(req);
+      *admission = options.admit(*req);
     } else {
-      admission.count_key =
-          options.count_key ? options.count_key(req) : req.method + " " + req.path;
+      admission->count_key =
+          options.count_key ? options.count_key(*req) : req->method + " " + req->path;
     }
-    owner->counters().Add(admission.count_key);
+    owner->counters().Add(admission->count_key);
+    if (admission->reject) {
+      owner->counters().Add(std::to_string(admission->reject->status) + " " + admission->count_key);
+      ServerResponse resp = std::move(*admission->reject);
+      AddHeaders(resp, admission->headers);
+      Finish(request, *req, start, *admission, std::move(resp));
+      return;
+    }
+    std::optional<FaultRule> fault = MatchFault(*req);
+    if (!fault || fault->latency.count() <= 0) {
+      Answer(request, *req, start, *admission, fault);
+      return;
+    }
+    // An injected latency is a timer, not a sleeping thread: a test holding many requests
+    // for seconds never starves the pool.
+    in_flight.fetch_add(1);
+    auto timer = std::make_shared<boost::asio::steady_timer>(
+        crossplat::threadpool::shared_instance().service(), fault->latency);
+    timer->async_wait([this, timer, request, req, start, admission,
+                       fault](const boost::system::error_code&) mutable {
+      try {
+        Answer(request, *req, start, *admission, fault);
+      } catch (...) {
+      }
+      Done();
+    });
+  }
+
+  // Applies a fault (other than latency, already served) or the handler.
+  void Answer(cr::http_request& request, const ServerRequest& req, TimePoint start,
+              Admission& admission, const std::optional<FaultRule>& fault) {
     ServerResponse resp;
-    if (admission.reject) {
-      owner->counters().Add(std::to_string(admission.reject->status) + " " + admission.count_key);
-      resp = std::move(*admission.reject);
-      AddHeaders(resp, admission.headers);
-    } else {
-      std::optional<FaultRule> fault = MatchFault(req);
-      if (fault && fault->latency.count() > 0) std::this_thread::sleep_for(fault->latency);
-      if (fault && fault->drop) {
-        admission.seat.reset();
-        Log(req, start, 0, admission);
-        Drop(request);
-        return;
-      }
-      if (fault && fault->status != 0) {
-        resp.status = fault->status;
-        resp.headers.emplace_back("Content-Type", "application/json");
-        if (fault->retry_after_seconds >= 0) {
-          resp.headers.emplace_back("Retry-After", std::to_string(fault->retry_after_seconds));
-        }
-        resp.body = fault->body.empty() ? GenericErrorBody(fault->status) : fault->body;
-      } else {
-        resp = handler(req);
-        AddHeaders(resp, admission.headers);
-      }
+    if (fault && fault->drop) {
+      admission.seat.reset();
+      Log(req, start, 0, admission);
+      Drop(request);
+      return;
     }
+    if (fault && fault->status != 0) {
+      resp.status = fault->status;
+      resp.headers.emplace_back("Content-Type", "application/json");
+      if (fault->retry_after_seconds >= 0) {
+        resp.headers.emplace_back("Retry-After", std::to_string(fault->retry_after_seconds));
+      }
+      resp.body = fault->body.empty() ? GenericErrorBody(fault->status) : fault->body;
+    } else {
+      resp = handler(req);
+      AddHeaders(resp, admission.headers);
+    }
+    Finish(request, req, start, admission, std::move(resp));
+  }
+
+  void Finish(cr::http_request& request, const ServerRequest& req, TimePoint start,
+              Admission& admission, ServerResponse resp) {
     // The seat is free before the client can see the answer, so a client that sends its
     // next request on receipt never finds its own previous request still counted.
     admission.seat.reset();
@@ -445,8 +498,14 @@ struct HttpServer::Impl {
     concurrency::streams::producer_consumer_buffer<uint8_t> buf;
     r.set_body(buf.create_istream(), 1000, "application/json");
     request.reply(r);
+    // Not waited for: this runs on a pool thread, and the close completes on the pool.
     buf.close(std::ios_base::out, std::make_exception_ptr(std::runtime_error("injected drop")))
-        .wait();
+        .then([](pplx::task<void> closed) {
+          try {
+            closed.get();  // observed, so pplx never terminates over it
+          } catch (...) {
+          }
+        });
   }
 
   void Reply(cr::http_request& request, ServerResponse resp) {
@@ -586,6 +645,11 @@ void HttpServer::Stop() {
     impl_->listener->close().wait();
   } catch (...) {
   }
+  // Answers still being produced use impl_; a bounded wait (a closed connection fails its
+  // body read, so every continuation runs soon).
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  impl_->idle_cv.wait_for(lock, std::chrono::seconds(10),
+                          [this] { return impl_->in_flight.load() == 0; });
 }
 
 Result<int> PickFreePort(const std::string& host) {

@@ -236,7 +236,7 @@ void KubeEmulator::RemoveNow(const ResourceType& type, ObjectPtr last) {
             std::to_string(rv), final_state.GetAllocator());
   auto removed = std::make_shared<const json::Document>(std::move(final_state));
   store_.Remove(type.StorageKey(), ns, name, removed, rv);
-  changed_.notify_all();
+  NotifyWatchers(type.StorageKey());
   if (type.kind == "CustomResourceDefinition") {
     for (const auto& t : registry_.AllTypes()) {
       if (!t->custom || t->crd_name != name) continue;

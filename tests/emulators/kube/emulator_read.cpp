@@ -251,9 +251,16 @@ ServerResponse KubeEmulator::Watch(const ServerRequest& req, const RequestTarget
       w.Write(error_line);
       return;
     }
+    std::string batch;
     for (const ObjectPtr& obj : initial) {
-      if (!w.Write("{\"type\":\"ADDED\",\"object\":" + render(obj) + "}\n")) return;
+      batch += "{\"type\":\"ADDED\",\"object\":" + render(obj) + "}\n";
+      if (batch.size() >= 256 * 1024) {
+        if (!w.Write(batch)) return;
+        batch.clear();
+      }
     }
+    if (!batch.empty() && !w.Write(batch)) return;
+    batch.clear();
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
     auto next_bookmark = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     int64_t last = from;
@@ -266,7 +273,7 @@ ServerResponse KubeEmulator::Watch(const ServerRequest& req, const RequestTarget
       int64_t current = 0;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        changed_.wait_for(lock, std::chrono::milliseconds(200), [&] {
+        WatchersOf(key).wait_for(lock, std::chrono::milliseconds(200), [&] {
           return cut_generation_ != generation || store_.current_rv() > last;
         });
         cut = cut_generation_ != generation;
@@ -310,7 +317,13 @@ ServerResponse KubeEmulator::Watch(const ServerRequest& req, const RequestTarget
         } else {
           continue;
         }
-        if (!w.Write("{\"type\":\"" + kind + "\",\"object\":" + render(shown) + "}\n")) return;
+        // Every event ready now goes out in one write (one chunk): chunk boundaries mean
+        // nothing to a watch client, and a burst then costs one hand-off, not one per event.
+        batch += "{\"type\":\"" + kind + "\",\"object\":" + render(shown) + "}\n";
+      }
+      if (!batch.empty()) {
+        if (!w.Write(batch)) return;
+        batch.clear();
       }
       if (events.empty()) last = std::max(last, current);
       auto now = std::chrono::steady_clock::now();

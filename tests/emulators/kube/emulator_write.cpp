@@ -209,7 +209,7 @@ ObjectPtr KubeEmulator::Commit(const ResourceType& type, json::Document obj, Obj
   std::string ns = StringAt(*ptr, "metadata.namespace");
   std::string name = StringAt(*ptr, "metadata.name");
   store_.Put(type.StorageKey(), ns, name, ptr, rv, old ? "MODIFIED" : "ADDED", old);
-  changed_.notify_all();
+  NotifyWatchers(type.StorageKey());
   return ptr;
 }
 

@@ -94,11 +94,20 @@ void KubeEmulator::CompactStore() {
 }
 
 void KubeEmulator::CutWatches() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++cut_generation_;
-  }
-  changed_.notify_all();
+  std::lock_guard<std::mutex> lock(mu_);
+  ++cut_generation_;
+  for (auto& [key, cv] : watchers_) cv->notify_all();
+}
+
+std::condition_variable& KubeEmulator::WatchersOf(const std::string& storage_key) {
+  auto& cv = watchers_[storage_key];
+  if (!cv) cv = std::make_unique<std::condition_variable>();
+  return *cv;
+}
+
+void KubeEmulator::NotifyWatchers(const std::string& storage_key) {
+  auto it = watchers_.find(storage_key);
+  if (it != watchers_.end()) it->second->notify_all();
 }
 
 std::string KubeEmulator::NewUid() {

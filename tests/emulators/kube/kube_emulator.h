@@ -9,6 +9,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -213,7 +214,11 @@ class KubeEmulator {
 
   EmulatorOptions options_;
   mutable std::mutex mu_;
-  std::condition_variable changed_;  // notified on every commit and on CutWatches
+  // Watchers wait on their resource's condition variable (with mu_), so a commit wakes only
+  // the watches of the resource it changed; CutWatches wakes them all.
+  std::condition_variable& WatchersOf(const std::string& storage_key);  // with mu_ held
+  void NotifyWatchers(const std::string& storage_key);                  // with mu_ held
+  std::map<std::string, std::unique_ptr<std::condition_variable>> watchers_;
   uint64_t cut_generation_ = 0;
   mutable std::mutex time_mu_;  // guards offset_ (read without mu_ by watch threads)
   std::chrono::seconds offset_{0};

@@ -27,6 +27,7 @@ const char kUsage[] =
     "                     [--watch-window N]\n"
     "                     [--tls-cert-file F --tls-key-file F | --tls-self-signed]\n"
     "                     [--authorization-mode AlwaysAllow|RBAC] [--max-requests-inflight N]\n"
+    "                     [--io-threads N]\n"
     "       kube-emulator --help\n"
     "\n"
     "Serves an emulated kube-apiserver v1.26 until SIGINT or SIGTERM; prints\n"
@@ -46,7 +47,9 @@ const char kUsage[] =
     "                            the emulator; the admin token is always allowed)\n"
     "  --max-requests-inflight N past N requests in flight (watches excepted) answer 429 with\n"
     "                            Retry-After, as API Priority and Fairness does (default 0 =\n"
-    "                            no limit; POST /__emulator/overload changes it at run time)\n";
+    "                            no limit; POST /__emulator/overload changes it at run time)\n"
+    "  --io-threads N            threads serving HTTP (default 2; no handler ever waits, so\n"
+    "                            more threads than cores only add hand-offs)\n";
 
 int Usage(const std::string& why) {
   std::cerr << "kube-emulator: " << why << "\n" << kUsage;
@@ -86,6 +89,7 @@ int main(int argc, char** argv) {
   vaultsync::emu::BlockTerminationSignals();
   std::string listen, kubeconfig, cert_file, key_file;
   bool self_signed = false;
+  size_t io_threads = 2;
   vaultsync::kubeemu::EmulatorOptions options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -124,6 +128,11 @@ int main(int argc, char** argv) {
       if (value(&v)) n = vaultsync::kubeemu::ParseInt(v);
       if (!n || *n < 0) return Usage("--max-requests-inflight needs a number >= 0");
       options.max_requests_inflight = static_cast<int>(*n);
+    } else if (arg == "--io-threads") {
+      std::optional<int64_t> n;
+      if (value(&v)) n = vaultsync::kubeemu::ParseInt(v);
+      if (!n || *n < 1 || *n > 256) return Usage("--io-threads needs a number from 1 to 256");
+      io_threads = static_cast<size_t>(*n);
     } else if (arg == "--tls-self-signed") {
       self_signed = true;
     } else if (arg == "--tls-key-file") {
@@ -133,6 +142,7 @@ int main(int argc, char** argv) {
     }
   }
   if (listen.empty()) return Usage("--listen is required");
+  vaultsync::http::ConfigureIoThreads(io_threads);
   if (cert_file.empty() != key_file.empty()) {
     return Usage("--tls-cert-file and --tls-key-file go together");
   }

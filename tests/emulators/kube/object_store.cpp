@@ -1,6 +1,8 @@
 // Object storage and watch windows for the kube emulator.
 #include "object_store.h"
 
+#include <algorithm>
+
 namespace vaultsync::kubeemu {
 
 namespace {
@@ -124,9 +126,10 @@ bool ObjectStore::EventsSince(const std::string& key, int64_t since, std::vector
     *oldest_minus_one = log.events.empty() ? rv_ : log.events.front().rv - 1;
     return false;
   }
-  for (const auto& ev : log.events) {
-    if (ev.rv > since) out->push_back(ev);
-  }
+  // Events are kept in resourceVersion order: start at the first one after `since`.
+  auto first = std::partition_point(log.events.begin(), log.events.end(),
+                                    [since](const WatchEvent& ev) { return ev.rv <= since; });
+  out->insert(out->end(), first, log.events.end());
   return true;
 }
 
