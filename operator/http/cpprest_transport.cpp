@@ -131,11 +131,16 @@ class CpprestTransport final : public Transport {
     if (link.cancelled()) return Cancelled();
     try {
       auto client = ClientFor(req.timeout.value_or(config_.timeout));
-      cr::http_response resp = client->request(*built, link.token()).get();
-      Response out = Head(resp);
-      auto bytes = resp.extract_vector().get();
-      out.body.assign(bytes.begin(), bytes.end());
-      return out;
+      // Head and body as one chain on the I/O thread: the caller waits (and is woken) once.
+      return client->request(*built, link.token())
+          .then([](cr::http_response resp) {
+            return resp.extract_vector().then([resp](std::vector<unsigned char> bytes) {
+              Response out = Head(resp);
+              out.body.assign(bytes.begin(), bytes.end());
+              return out;
+            });
+          })
+          .get();
     } catch (const pplx::task_canceled&) {
       return Cancelled();
     } catch (const std::exception& e) {
