@@ -1,10 +1,8 @@
 // Secret data building and HMAC.
 #include "controller/secret_data.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "controller/bounded_regex.h"
+#include "controller/hmac_sha256.h"
 #include "util/base64.h"
 
 namespace vaultsync::controller {
@@ -104,11 +102,7 @@ std::string DataMac(std::string_view hmac_key, const SecretData& data) {
     AppendLengthPrefixed(canonical, k);
     AppendLengthPrefixed(canonical, v);
   }
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), hmac_key.data(), int(hmac_key.size()),
-       reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), mac, &len);
-  return base64::Encode(std::string_view(reinterpret_cast<char*>(mac), len));
+  return base64::Encode(HmacSha256(hmac_key, canonical));
 }
 
 }  // namespace vaultsync::controller

@@ -17,7 +17,8 @@ WorkQueue::WorkQueue(WorkQueueOptions options)
       limiter_(options.rate_limiter ? std::move(options.rate_limiter)
                                     : NewControllerRateLimiter(*options.clock)),
       hooks_(options.hooks),
-      max_timer_sleep_(std::max(options.max_timer_sleep, std::chrono::milliseconds(1))) {
+      max_timer_sleep_(std::max(options.max_timer_sleep, std::chrono::milliseconds(1))),
+      timer_slack_(std::max(options.timer_slack, std::chrono::milliseconds(0))) {
   if (hooks_ != nullptr) hooks_->RegisterQueue(name_);
   timer_thread_ = std::thread([this] { TimerLoop(); });
 }
@@ -72,8 +73,9 @@ void WorkQueue::AddAfter(const std::string& key, std::chrono::nanoseconds delay)
   item.waiting = true;
   item.due = ready;
   item.seq = seq_++;
-  timers_.insert(Timer{ready, item.seq, &it->first});
-  timer_cv_.notify_one();
+  auto inserted = timers_.insert(Timer{ready, item.seq, &it->first}).first;
+  // The timer thread sleeps until the earliest timer: only a new earliest needs it awake.
+  if (inserted == timers_.begin()) timer_cv_.notify_one();
 }
 
 void WorkQueue::AddRateLimited(const std::string& key, std::chrono::nanoseconds at_least) {
@@ -213,7 +215,8 @@ void WorkQueue::TimerLoop() {
       }
     } else {
       auto until =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(timers_.begin()->ready - now);
+          std::chrono::duration_cast<std::chrono::nanoseconds>(timers_.begin()->ready - now) +
+          timer_slack_;
       timer_cv_.wait_for(lock, std::min<std::chrono::nanoseconds>(until, max_timer_sleep_));
     }
   }

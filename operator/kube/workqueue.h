@@ -38,6 +38,10 @@ struct WorkQueueOptions {
   // Delayed keys are released by a timer thread that sleeps until the earliest is due but
   // at most this long, so that a FakeClock moved forward is noticed within it.
   std::chrono::milliseconds max_timer_sleep{1000};
+  // ...and sleeps this much past the earliest due time, releasing together every key due by
+  // then: 10,000 refreshes spread over a minute wake it in batches instead of once per key
+  // (a delayed key is at most this late).
+  std::chrono::milliseconds timer_slack{10};
 };
 
 // Thread-safe.
@@ -126,6 +130,7 @@ class WorkQueue {
   std::unique_ptr<RateLimiter> limiter_;
   metrics::WorkQueueHooks* const hooks_;
   const std::chrono::milliseconds max_timer_sleep_;
+  const std::chrono::milliseconds timer_slack_;
 
   mutable std::mutex mu_;
   std::condition_variable ready_cv_;    // a key was queued, or shutdown
