@@ -48,8 +48,9 @@ const char kUsage[] =
     "  --max-requests-inflight N past N requests in flight (watches excepted) answer 429 with\n"
     "                            Retry-After, as API Priority and Fairness does (default 0 =\n"
     "                            no limit; POST /__emulator/overload changes it at run time)\n"
-    "  --io-threads N            threads serving HTTP (default 2; no handler ever waits, so\n"
-    "                            more threads than cores only add hand-offs)\n";
+    "  --io-threads N            threads serving HTTP, 2 or more (default 2): no handler ever\n"
+    "                            waits, so more threads than cores only add hand-offs; one may\n"
+    "                            wait while the server stops\n";
 
 int Usage(const std::string& why) {
   std::cerr << "kube-emulator: " << why << "\n" << kUsage;
@@ -131,7 +132,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--io-threads") {
       std::optional<int64_t> n;
       if (value(&v)) n = vaultsync::kubeemu::ParseInt(v);
-      if (!n || *n < 1 || *n > 256) return Usage("--io-threads needs a number from 1 to 256");
+      if (!n || *n < 2 || *n > 256) return Usage("--io-threads needs a number from 2 to 256");
       io_threads = static_cast<size_t>(*n);
     } else if (arg == "--tls-self-signed") {
       self_signed = true;
