@@ -38,6 +38,7 @@ struct KeyedStates {
   bool ready = false;
 
   void Rekey(std::string_view k) {
+    ready = false;  // until both states belong to k (a failure below leaves none usable)
     std::array<unsigned char, kBlock> block{};
     if (k.size() > kBlock) {
       unsigned int n = 0;

@@ -388,9 +388,20 @@ struct HttpServer::Impl {
           try {
             Admit(request, std::move(req), start);
           } catch (...) {
+            ReplyInternalError(request);
           }
           Done();
         });
+  }
+
+  // A handler that threw: the client still gets an answer (cpprestsdk's listener answered
+  // 500 when the handler ran inside it), and its connection can close, so Stop never waits
+  // for it.
+  static void ReplyInternalError(cr::http_request& request) {
+    try {
+      request.reply(cr::status_codes::InternalError);
+    } catch (...) {  // already answered
+    }
   }
 
   // One request fewer in flight; Stop waits for none.
@@ -434,6 +445,7 @@ struct HttpServer::Impl {
       try {
         Answer(request, *req, start, *admission, fault);
       } catch (...) {
+        ReplyInternalError(request);
       }
       Done();
     });
@@ -521,6 +533,15 @@ struct HttpServer::Impl {
       request.reply(r);
       auto done = std::make_shared<std::atomic<bool>>(false);
       std::lock_guard<std::mutex> lock(mu);
+      if (stopping) {  // Stop has joined the streams already: start no more
+        buf.close(std::ios_base::out).then([](pplx::task<void> closed) {
+          try {
+            closed.get();
+          } catch (...) {
+          }
+        });
+        return;
+      }
       streams.remove_if([](StreamThread& t) {
         if (!*t.done) return false;
         t.thread.join();
@@ -647,9 +668,14 @@ void HttpServer::Stop() {
   }
   // Answers still being produced use impl_; a bounded wait (a closed connection fails its
   // body read, so every continuation runs soon).
-  std::unique_lock<std::mutex> lock(impl_->mu);
-  impl_->idle_cv.wait_for(lock, std::chrono::seconds(10),
-                          [this] { return impl_->in_flight.load() == 0; });
+  std::list<Impl::StreamThread> late;
+  {
+    std::unique_lock<std::mutex> lock(impl_->mu);
+    impl_->idle_cv.wait_for(lock, std::chrono::seconds(10),
+                            [this] { return impl_->in_flight.load() == 0; });
+    late.swap(impl_->streams);  // none can start now (Reply checks stopping under mu)
+  }
+  for (auto& t : late) t.thread.join();
 }
 
 Result<int> PickFreePort(const std::string& host) {

@@ -1,12 +1,13 @@
 // The emulators' HTTP server over loopback: fault targeting (path prefix and exclusions,
 // path substring, User-Agent), the request log (fields, order, ring buffer, clearing,
-// redaction) and the admission hook (rejections, extra headers, seats released before the
-// answer is sent).
+// redaction), the admission hook (rejections, extra headers, seats released before the
+// answer is sent), and a handler that throws (a 500, and the server still stops).
 #include "http_server.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 
 #include "http/transport.h"
 #include "util/json.h"
@@ -94,6 +95,20 @@ TEST_F(HttpServerTest, FaultsMatchAPathSubstringAndAUserAgent) {
   EXPECT_EQ(Send("GET", "/api/v1/secrets").status, 200);
   EXPECT_EQ(Send("GET", "/api/v1/secrets", "", "vaultsync/1.0 (replica-b)").status, 503);
   EXPECT_EQ(Send("GET", "/api/v1/secrets", "", "vaultsync/1.0 (replica-a)").status, 200);
+}
+
+TEST_F(HttpServerTest, AHandlerThatThrowsGets500AndTheServerStillStops) {
+  Start({}, [](const ServerRequest& r) -> ServerResponse {
+    if (r.path == "/boom") throw std::runtime_error("handler failed");
+    ServerResponse ok;
+    ok.body = "fine";
+    return ok;
+  });
+  EXPECT_EQ(Send("GET", "/boom").status, 500);
+  EXPECT_EQ(Send("GET", "/other").status, 200);  // the server goes on
+  // An unanswered request would keep its connection, and the listener's close would wait
+  // for it for ever (the test's time limit would end it).
+  server_->Stop();
 }
 
 TEST(FaultRuleTest, MatchingCombinesEveryCriterion) {

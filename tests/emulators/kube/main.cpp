@@ -48,9 +48,10 @@ const char kUsage[] =
     "  --max-requests-inflight N past N requests in flight (watches excepted) answer 429 with\n"
     "                            Retry-After, as API Priority and Fairness does (default 0 =\n"
     "                            no limit; POST /__emulator/overload changes it at run time)\n"
-    "  --io-threads N            threads serving HTTP, 2 or more (default 2): no handler ever\n"
-    "                            waits, so more threads than cores only add hand-offs; one may\n"
-    "                            wait while the server stops\n";
+    "  --io-threads N            threads serving HTTP, 2 or more (default 2): no handler waits\n"
+    "                            for the network (only for the emulator's lock), so more threads\n"
+    "                            than cores only add hand-offs; one may wait while the server\n"
+    "                            stops\n";
 
 int Usage(const std::string& why) {
   std::cerr << "kube-emulator: " << why << "\n" << kUsage;
