@@ -274,7 +274,7 @@ ServerResponse KubeEmulator::Watch(const ServerRequest& req, const RequestTarget
       {
         std::unique_lock<std::mutex> lock(mu_);
         WatchersOf(key).wait_for(lock, std::chrono::milliseconds(200), [&] {
-          return cut_generation_ != generation || store_.current_rv() > last;
+          return cut_generation_ != generation || store_.LatestRv(key) > last;
         });
         cut = cut_generation_ != generation;
         if (!cut) ok = store_.EventsSince(key, last, &events, &oldest);

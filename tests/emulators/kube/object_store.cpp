@@ -133,6 +133,13 @@ bool ObjectStore::EventsSince(const std::string& key, int64_t since, std::vector
   return true;
 }
 
+int64_t ObjectStore::LatestRv(const std::string& key) const {
+  auto it = logs_.find(key);
+  if (it == logs_.end()) return 0;
+  const Log& log = it->second;
+  return log.events.empty() ? log.evicted_rv : log.events.back().rv;
+}
+
 void ObjectStore::SetWindow(size_t window) {
   window_ = window == 0 ? 1 : window;
   for (auto& [key, log] : logs_) {

@@ -73,6 +73,9 @@ class ObjectStore {
   // `since` is older than the retained window, as the watch cache does.
   bool EventsSince(const std::string& key, int64_t since, std::vector<WatchEvent>* out,
                    int64_t* oldest_minus_one) const;
+  // The resourceVersion of the newest event of `key` (0 when it has none), so a watch of
+  // one resource can tell whether anything of its own changed.
+  int64_t LatestRv(const std::string& key) const;
   // Whether a list at exactly `rv` could still be served (Exact match / continue tokens).
   bool RvRetained(int64_t rv) const { return rv >= compacted_rv_; }
 
