@@ -10,9 +10,6 @@
 
 #include <cpprest/http_listener.h>
 #include <cpprest/producerconsumerstream.h>
-#include <pplx/threadpool.h>
-
-#include <boost/asio/steady_timer.hpp>
 
 #include <strings.h>
 
@@ -20,6 +17,7 @@
 #include <cctype>
 #include <condition_variable>
 #include <list>
+#include <queue>
 #include <random>
 #include <thread>
 
@@ -271,10 +269,20 @@ struct HttpServer::Impl {
   std::atomic<int> in_flight{0};    // requests read or being answered (see Serve)
   std::condition_variable idle_cv;  // with mu: in_flight reached 0
 
-  std::mutex mu;  // guards faults, controls, streams
+  std::mutex mu;  // guards faults, controls, streams, delayed
   std::vector<FaultRule> faults;
   std::map<std::string, Handler> controls;
   std::list<StreamThread> streams;
+  struct DelayedCall {  // an answer held by an injected latency
+    std::chrono::steady_clock::time_point due;
+    uint64_t seq;
+    std::function<void()> fn;
+    bool operator>(const DelayedCall& o) const { return due != o.due ? due > o.due : seq > o.seq; }
+  };
+  std::priority_queue<DelayedCall, std::vector<DelayedCall>, std::greater<DelayedCall>> delayed;
+  uint64_t delayed_seq = 0;
+  std::condition_variable delay_cv;  // with mu: a call was added, or the server is stopping
+  std::thread delay_thread;
   std::mt19937_64 rng{std::random_device{}()};
 
   // Returns the fault to apply to req, consuming one use of it.
@@ -435,13 +443,10 @@ struct HttpServer::Impl {
       Answer(request, *req, start, *admission, fault);
       return;
     }
-    // An injected latency is a timer, not a sleeping thread: a test holding many requests
-    // for seconds never starves the pool.
+    // An injected latency waits on the delay thread, not on a pool thread: a test holding
+    // many requests for seconds never starves the pool.
     in_flight.fetch_add(1);
-    auto timer = std::make_shared<boost::asio::steady_timer>(
-        crossplat::threadpool::shared_instance().service(), fault->latency);
-    timer->async_wait([this, timer, request, req, start, admission,
-                       fault](const boost::system::error_code&) mutable {
+    After(fault->latency, [this, request, req, start, admission, fault]() mutable {
       try {
         Answer(request, *req, start, *admission, fault);
       } catch (...) {
@@ -449,6 +454,43 @@ struct HttpServer::Impl {
       }
       Done();
     });
+  }
+
+  // Runs fn once `delay` has passed, on the delay thread (started on first use). Once the
+  // server is stopping, every waiting call runs at once, so no connection stays open.
+  void After(std::chrono::milliseconds delay, std::function<void()> fn) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!stopping) {
+        if (!delay_thread.joinable()) delay_thread = std::thread([this] { DelayLoop(); });
+        delayed.push(
+            DelayedCall{std::chrono::steady_clock::now() + delay, delayed_seq++, std::move(fn)});
+        delay_cv.notify_all();
+        return;
+      }
+    }
+    fn();
+  }
+
+  void DelayLoop() {
+    std::unique_lock<std::mutex> lock(mu);
+    while (true) {
+      if (delayed.empty()) {
+        if (stopping) return;
+        delay_cv.wait(lock);
+        continue;
+      }
+      auto due = delayed.top().due;
+      if (!stopping && std::chrono::steady_clock::now() < due) {
+        delay_cv.wait_until(lock, due);
+        continue;
+      }
+      std::function<void()> fn = std::move(const_cast<DelayedCall&>(delayed.top()).fn);
+      delayed.pop();
+      lock.unlock();
+      fn();
+      lock.lock();
+    }
   }
 
   // Applies a fault (other than latency, already served) or the handler.
@@ -656,6 +698,10 @@ Status HttpServer::SetTlsCertificate(const std::string& cert_pem, const std::str
 
 void HttpServer::Stop() {
   if (!impl_ || impl_->stopping.exchange(true)) return;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->delay_cv.notify_all();  // held answers go out now, so their connections can close
+  }
   std::list<Impl::StreamThread> streams;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
@@ -676,6 +722,7 @@ void HttpServer::Stop() {
     late.swap(impl_->streams);  // none can start now (Reply checks stopping under mu)
   }
   for (auto& t : late) t.thread.join();
+  if (impl_->delay_thread.joinable()) impl_->delay_thread.join();
 }
 
 Result<int> PickFreePort(const std::string& host) {
