@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "reference_bodies.h"
 
 namespace vaultsync::vault {
@@ -31,6 +34,25 @@ TEST(KvValue, ReadsTheRecordedTypedSecret) {
       {"string", KvValue::String("text")},
   };
   EXPECT_EQ(*kv, want);
+}
+
+// RapidJSON 1.1.0's full-precision conversion reads out of bounds on such numbers (found by
+// fuzz_kv_value, tests/fuzz/regressions/kv_value/): refused with a clear error instead.
+TEST(KvValue, ExtremeNumbersAreRefusedNotConverted) {
+  std::string digits(90, '7');
+  for (const std::string& body :
+       std::vector<std::string>{R"({"n":0.)" + digits + R"(75e-330,"f":1})", R"({"n":1e400})",
+                                R"({"n":-2E+251})", R"({"n":)" + std::string(300, '9') + "}"}) {
+    auto d = ParseExact(body);
+    ASSERT_FALSE(d.ok()) << body;
+    EXPECT_NE(d.status().message().find("not supported"), std::string::npos);
+  }
+  // Within the bounds, and the same text inside strings, parse as before.
+  for (const std::string& body :
+       std::vector<std::string>{std::string(R"({"n":1.5e-250,"m":-1E+250,"s":"1e-999"})"),
+                                R"({"s":")" + std::string(300, '9') + R"("})"}) {
+    EXPECT_TRUE(ParseExact(body).ok()) << body;
+  }
 }
 
 TEST(KvValue, SortsKeysByteWise) {
