@@ -105,4 +105,14 @@ Result<WriteResult> DestinationWriter::Write(const SecretOwner& owner, const Sec
   return WriteResult{WriteOutcome::kUpdated, data_changed};
 }
 
+Status DestinationWriter::FollowShard(const SecretOwner& owner, const std::string& name,
+                                      json::Document& live) {
+  if (ShardLabelInSync(live, *owner.meta)) return Status::Ok();
+  SetShardLabel(live, *owner.meta);
+  live["metadata"].RemoveMember("managedFields");  // SetShardLabel made metadata an object
+  Status st = cluster_.UpdateSecret(owner.meta->namespace_, name, live);
+  if (!st.ok()) return st.WithPrefix("labelling Secret " + name + " for its shard: ");
+  return st;
+}
+
 }  // namespace vaultsync::controller

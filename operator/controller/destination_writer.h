@@ -53,6 +53,12 @@ class DestinationWriter {
   Result<WriteResult> Write(const SecretOwner& owner, const SecretTarget& target,
                             const SecretData& data, const std::string& mac, WriteFailure* failure);
 
+  // For kinds that keep a Secret without rewriting its data (leases, certificates): when
+  // `live` (Secret `name`, read from the API, managed by `owner`) does not carry the owner's
+  // sharding label, sets it with a metadata-only update, so the owner's shard watches it
+  // (a resource moved between shards). OK when nothing needed writing.
+  Status FollowShard(const SecretOwner& owner, const std::string& name, json::Document& live);
+
  private:
   const Lister<ManagedSecret>& managed_;
   Cluster& cluster_;

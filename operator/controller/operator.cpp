@@ -12,6 +12,7 @@
 #include "controller/vault_pki_secret_controller.h"
 #include "controller/vault_push_secret_controller.h"
 #include "controller/vault_static_secret_controller.h"
+#include "controller/watch_label_selector.h"
 #include "util/base64.h"
 #include "util/log.h"
 
@@ -116,15 +117,25 @@ Status RunOperator(const OperatorOptions& o, http::CancelFlag& stop) {
   VS_ASSIGN_OR_RETURN(
       auto conn_inf,
       cache.For<VaultConnection>(r::VaultConnection(), IdentityScope(o), DecodeVaultConnection));
-  // Every shard caches the whole managed set, not only its own resources' Secrets: a Secret
-  // does not carry its owner's shard label (copying it there would rewrite every Secret at
-  // each relabel, and a handed-over resource must not cost a write), and the destination
-  // writer must still see a Secret that another shard's resource owns, so as not to take it.
-  // The cache holds a MAC of each Secret, never its data, so the cost is small.
-  VS_ASSIGN_OR_RETURN(
-      auto secret_inf,
-      cache.For<ManagedSecret>(r::Secret(), {o.watch_namespaces, kManagedSecretSelector, ""},
-                               ManagedSecretDecoder(&hmac_key)));
+  // A shard caches only its own resources' Secrets: every Secret carries its owner's sharding
+  // label (secret_object.h), so a selector over that label alone picks the same Secrets as
+  // it picks resources. A Secret outside the cache (another shard's, or one a moved resource
+  // has not relabelled yet) takes the destination writer's create -> AlreadyExists -> read
+  // path, which applies the ownership rules to the live Secret. With a selector over other
+  // labels, the whole managed set is cached. The cache holds a MAC of each Secret, never
+  // its data.
+  std::string secret_selector = kManagedSecretSelector;
+  if (SelectsOnlyByShardLabel(o.watch_label_selector)) {
+    secret_selector += "," + o.watch_label_selector;
+  } else if (!o.watch_label_selector.empty()) {
+    log::Default().Info(
+        "the label selector names labels other than the sharding label: caching every managed "
+        "Secret, not only this replica's",
+        {{"selector", o.watch_label_selector}, {"shardingLabel", std::string(kShardLabel)}});
+  }
+  VS_ASSIGN_OR_RETURN(auto secret_inf, cache.For<ManagedSecret>(
+                                           r::Secret(), {o.watch_namespaces, secret_selector, ""},
+                                           ManagedSecretDecoder(&hmac_key)));
   VS_RETURN_IF_ERROR(auth_inf->AddIndex(kIndexVaultConnectionRef, ConnectionRefIndexValues));
   VS_RETURN_IF_ERROR(auth_inf->AddIndex(kIndexCredentialSecret, CredentialSecretIndexValues));
   VS_RETURN_IF_ERROR(conn_inf->AddIndex(kIndexCaCertSecret, CaCertSecretIndexValues));

@@ -26,11 +26,13 @@ bool ForceSyncRequested(const T& a, const T& b) {
 }
 
 // The spec changed, or deletion started, or the finalizers changed (a finalizer added or
-// removed by someone may need our action), or a sync was forced.
+// removed by someone may need our action), or a sync was forced, or the sharding label
+// changed (its Secret must follow it: shard_label.h).
 template <typename T>
 bool SpecOrLifecycleChanged(const T& a, const T& b) {
   return a.meta.generation != b.meta.generation || a.meta.deleting != b.meta.deleting ||
-         a.meta.finalizers != b.meta.finalizers || ForceSyncRequested(a, b);
+         a.meta.finalizers != b.meta.finalizers || a.meta.shard != b.meta.shard ||
+         ForceSyncRequested(a, b);
 }
 
 }  // namespace vaultsync::controller

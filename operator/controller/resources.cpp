@@ -438,6 +438,13 @@ Result<ObjectMeta> DecodeMeta(const json::Value& obj) {
       if (f.IsString()) m.finalizers.emplace_back(json::View(f));
     }
   }
+  if (const json::Value* labels = json::Find(*md, "labels");
+      labels != nullptr && labels->IsObject()) {
+    const json::Value* shard = json::Find(*labels, kShardLabel);
+    if (shard != nullptr && shard->IsString()) {
+      VS_ASSIGN_OR_RETURN(m.shard, InternShardLabel(json::View(*shard)));
+    }
+  }
   if (const json::Value* ann = json::Find(*md, "annotations"); ann != nullptr) {
     const json::Value* force = json::Find(*ann, kForceSyncAnnotation);
     if (force != nullptr && force->IsString()) m.force_sync = ShortDigest(json::View(*force));

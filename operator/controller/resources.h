@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "controller/kv_sources.h"
+#include "controller/shard_label.h"
 #include "util/compact_status.h"
 #include "util/json.h"
 #include "util/status.h"
@@ -42,6 +43,9 @@ struct ObjectMeta {
   std::string resource_version;
   int64_t generation = 0;
   bool deleting = false;  // metadata.deletionTimestamp is set
+  // The label sharding.vaultsync.io/key (shard_label.h; 0 = absent), copied onto the Secret
+  // this resource writes. In the padding after `deleting`, so it costs no memory.
+  ShardLabelId shard = 0;
   // ShortDigest of the annotation vaultsync.io/force-sync; 0 when absent. Only compared, to
   // notice a new value, so a digest in the padding after `deleting` costs no memory.
   uint32_t force_sync = 0;

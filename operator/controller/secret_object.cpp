@@ -15,7 +15,20 @@ std::map<std::string, std::string> WantedLabels(const SecretOwner& owner,
   l[kManagedByLabel] = kManagedByValue;
   l[kOwnerLabel] = owner.meta->name;
   l[kOwnerKindLabel] = owner.kind;
+  // The owner's shard, never the destination's labels, decides this one (absent: removed).
+  if (owner.meta->shard != 0) {
+    l[std::string(kShardLabel)] = ShardLabelValue(owner.meta->shard);
+  } else {
+    l.erase(std::string(kShardLabel));
+  }
   return l;
+}
+
+// Removes the label `key` from `md` (metadata), if there.
+void RemoveLabel(json::Value& md, std::string_view key) {
+  auto labels = md.FindMember("labels");
+  if (labels == md.MemberEnd() || !labels->value.IsObject()) return;
+  labels->value.RemoveMember(json::Value(rapidjson::StringRef(key.data(), key.size())));
 }
 
 std::map<std::string, std::string> WantedAnnotations(const SecretOwner& owner,
@@ -190,6 +203,7 @@ void UpdateSecret(json::Document& live, const SecretOwner& owner, const SecretTa
   json::Value& md = live["metadata"];
   md.RemoveMember("managedFields");  // the server keeps its own; sending them back is noise
   MergeStringMap(md, "labels", WantedLabels(owner, target), a);
+  if (owner.meta->shard == 0) RemoveLabel(md, kShardLabel);  // left by the shard before
   MergeStringMap(md, "annotations", WantedAnnotations(owner, target), a);
   if (add_owner_reference) {
     auto refs = md.FindMember("ownerReferences");
@@ -206,6 +220,30 @@ void UpdateSecret(json::Document& live, const SecretOwner& owner, const SecretTa
   live.RemoveMember("stringData");
   live.RemoveMember("data");
   live.AddMember("data", DataObject(data, a), a);
+}
+
+bool ShardLabelInSync(const json::Value& secret, const ObjectMeta& owner) {
+  const json::Value* md = json::Find(secret, "metadata");
+  const json::Value* labels = md != nullptr ? json::Find(*md, "labels") : nullptr;
+  const json::Value* v =
+      labels != nullptr && labels->IsObject() ? json::Find(*labels, kShardLabel) : nullptr;
+  if (owner.shard == 0) return v == nullptr;
+  return v != nullptr && v->IsString() && json::View(*v) == ShardLabelValue(owner.shard);
+}
+
+void SetShardLabel(json::Document& secret, const ObjectMeta& owner) {
+  auto& a = secret.GetAllocator();
+  if (!secret.HasMember("metadata") || !secret["metadata"].IsObject()) {
+    secret.RemoveMember("metadata");
+    secret.AddMember("metadata", json::Value(rapidjson::kObjectType), a);
+  }
+  json::Value& md = secret["metadata"];
+  if (owner.shard == 0) {
+    RemoveLabel(md, kShardLabel);
+    return;
+  }
+  MergeStringMap(md, "labels",
+                 {{std::string(kShardLabel), std::string(ShardLabelValue(owner.shard))}}, a);
 }
 
 std::string OwnerUid(const json::Value& secret) {
@@ -272,6 +310,7 @@ bool MetadataInSync(const ManagedSecret& existing, const SecretOwner& owner,
   for (const auto& [k, v] : WantedLabels(owner, target)) {
     if (existing.Label(k) != std::string_view(v)) return false;
   }
+  if (owner.meta->shard == 0 && existing.Label(kShardLabel).has_value()) return false;
   for (const auto& [k, v] : WantedAnnotations(owner, target)) {
     if (existing.Annotation(k) != std::string_view(v)) return false;
   }

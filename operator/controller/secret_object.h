@@ -8,7 +8,9 @@
 // Secret the operator created also has a controller ownerReference, so Kubernetes deletes it
 // with its resource. A pre-existing Secret taken over with destination.overwrite gets no
 // ownerReference: it was somebody's before, so deleting the resource leaves it (with its
-// last data). Shared by every kind that writes a Secret.
+// last data). A resource's sharding label (sharding.vaultsync.io/key) is copied onto its
+// Secret, and removed from it when the resource has none, so a shard can watch only the
+// Secrets of its own resources. Shared by every kind that writes a Secret.
 #pragma once
 
 #include <functional>
@@ -54,6 +56,11 @@ json::Document NewSecret(const SecretOwner& owner, const SecretTarget& target,
 // kept, so a PUT of the result fails with Conflict if someone wrote in between.
 void UpdateSecret(json::Document& live, const SecretOwner& owner, const SecretTarget& target,
                   const SecretData& data, bool add_owner_reference);
+
+// Whether `secret` carries the sharding label `owner` has (the same value, or none).
+bool ShardLabelInSync(const json::Value& secret, const ObjectMeta& owner);
+// Sets on `secret` the sharding label `owner` has, or removes it when `owner` has none.
+void SetShardLabel(json::Document& secret, const ObjectMeta& owner);
 
 // The uid of the resource managing `secret` (see header comment), or "".
 std::string OwnerUid(const json::Value& secret);

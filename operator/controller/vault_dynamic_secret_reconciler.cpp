@@ -177,8 +177,15 @@ VaultDynamicSecretReconciler::Intact VaultDynamicSecretReconciler::SecretIntact(
   if (!live.ok()) return Intact::kUnknown;
   if (!live->has_value()) return Intact::kNo;
   auto state = ManagedSecretDecoder(&options_.hmac_key)(**live);
-  if (!state.ok()) return Intact::kNo;
-  return ours(*state) ? Intact::kYes : Intact::kNo;
+  if (!state.ok() || !ours(*state)) return Intact::kNo;
+  // Out of the cache but ours and intact: most likely moved here from another shard.
+  if (Status st = deps_.writer->FollowShard(SecretOwner{kKind, &v.meta}, dest, **live); !st.ok()) {
+    deps_.logger->Warn("cannot label the Secret for this shard yet", {{"controller", kController},
+                                                                      {"namespace", ns},
+                                                                      {"name", v.meta.name},
+                                                                      {"error", st.ToString()}});
+  }
+  return Intact::kYes;
 }
 
 std::optional<ReconcileResult> VaultDynamicSecretReconciler::Issue(const VaultDynamicSecret& v,

@@ -116,6 +116,9 @@ class VaultDynamicSecretReconciler {
                                                 const VaultIdentity& identity, Held& held,
                                                 bool had_previous, bool old_lease_alive,
                                                 const std::string& why);
+  // Whether the Secret still holds the data whose MAC is `mac_digest` (the cache first, then
+  // a live read). A live Secret found intact but without this resource's sharding label
+  // gets it (DestinationWriter::FollowShard), so this shard watches it from then on.
   Intact SecretIntact(const VaultDynamicSecret& v, uint64_t mac_digest);
   // Hands a restart owed for data the Secret holds to the restarter, and clears the mark in
   // status (and in `held`) once done or stale. Returns true when it cleared the mark; an

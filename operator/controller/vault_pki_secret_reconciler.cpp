@@ -124,7 +124,15 @@ bool VaultPkiSecretReconciler::SecretIntact(const VaultPkiSecret& v, uint64_t ma
   if (!live.ok()) return true;  // cannot tell now: never issue on an API server hiccup
   if (!live->has_value()) return false;
   auto state = ManagedSecretDecoder(&options_.hmac_key)(**live);
-  return state.ok() && ours(*state);
+  if (!state.ok() || !ours(*state)) return false;
+  // Out of the cache but ours and intact: most likely moved here from another shard.
+  if (Status st = deps_.writer->FollowShard(SecretOwner{kKind, &v.meta}, dest, **live); !st.ok()) {
+    deps_.logger->Warn("cannot label the Secret for this shard yet", {{"controller", kController},
+                                                                      {"namespace", ns},
+                                                                      {"name", v.meta.name},
+                                                                      {"error", st.ToString()}});
+  }
+  return true;
 }
 
 std::optional<VaultPkiSecretReconciler::Held> VaultPkiSecretReconciler::Adopt(

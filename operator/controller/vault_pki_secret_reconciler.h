@@ -102,6 +102,9 @@ class VaultPkiSecretReconciler {
   // The certificate the Secret holds, when it is still the one status describes (for the
   // request status.requestHash names, which the caller compares with the spec's).
   std::optional<Held> Adopt(const VaultPkiSecret& v);
+  // Whether the Secret still holds the data whose MAC is `mac_digest` (the cache first, then
+  // a live read). A live Secret found intact but without this resource's sharding label
+  // gets it (DestinationWriter::FollowShard), so this shard watches it from then on.
   bool SecretIntact(const VaultPkiSecret& v, uint64_t mac_digest);
   // Hands a restart owed for the certificate the Secret holds to the restarter, and clears
   // the mark in status (and in `held`) once done or stale. Returns true when it cleared the

@@ -251,11 +251,14 @@ ReconcileResult VaultStaticSecretReconciler::Reconcile(const std::string& key) {
                         DescribeSources(vss.spec, gathered->path_version);
   ReadyState want{true, kReasonSynced, message};
   std::string want_mac = vss.spec.hmac_secret_data ? mac : "";
+  // Status reports the data: a write of our metadata alone (labels put back, or the shard
+  // label of a resource moved between shards) leaves it as it is.
+  const bool data_written = written->outcome == WriteOutcome::kCreated || written->data_changed;
   bool status_current =
       ReadyUpToDate(vss.status.ready, want, vss.meta.generation) &&
       vss.status.secret_mac == (want_mac.empty() ? 0 : MacDigest(want_mac)) &&
       vss.status.source_version == gathered->path_version &&
-      vss.status.observed_generation == vss.meta.generation && outcome == "unchanged" &&
+      vss.status.observed_generation == vss.meta.generation && !data_written &&
       vss.status.rollout_restart_mac == (keep_owed.empty() ? 0 : ShortDigest(keep_owed));
   if (!status_current) {
     std::vector<std::pair<std::string, std::string>> extra = {

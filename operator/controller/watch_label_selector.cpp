@@ -215,6 +215,13 @@ Result<std::string> CanonicalLabelSelector(std::string_view selector) {
   return out;
 }
 
+bool SelectsOnlyByShardLabel(std::string_view canonical_selector) {
+  auto reqs = Parser(canonical_selector).Parse();
+  if (!reqs.ok() || reqs->empty()) return false;
+  return std::all_of(reqs->begin(), reqs->end(),
+                     [](const Requirement& r) { return r.key == kShardLabel; });
+}
+
 std::string ShardLeaseName(std::string_view base, std::string_view canonical_selector) {
   if (canonical_selector.empty()) return std::string(base);
   uint32_t h = 2166136261u;

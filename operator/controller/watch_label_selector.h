@@ -8,12 +8,15 @@
 #include <string>
 #include <string_view>
 
+#include "controller/shard_label.h"
 #include "util/status.h"
 
 namespace vaultsync::controller {
 
-// The label every shard's selector is written over (README, "Sharding").
-inline constexpr std::string_view kShardLabel = "sharding.vaultsync.io/key";
+// True when every requirement of `canonical_selector` (non-empty, from
+// CanonicalLabelSelector) is on kShardLabel, so the Secrets this replica's resources write
+// (which carry their owner's value of that label) can be watched with the same selector.
+bool SelectsOnlyByShardLabel(std::string_view canonical_selector);
 
 // Checks `selector` against the grammar of Kubernetes' string label selectors
 // (`key`, `!key`, `key=v`, `key==v`, `key!=v`, `key in (a,b)`, `key notin (a,b)`, `key>n`,

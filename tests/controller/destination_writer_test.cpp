@@ -111,6 +111,49 @@ TEST_F(WriterTest, AStaleOwnerLabelDoesNotBlockAnOverwrite) {
   EXPECT_EQ(r->outcome, WriteOutcome::kUpdated);
 }
 
+// A resource moved between shards: its Secret, labelled for the shard before, is outside
+// the new shard's cache. The create is refused, the live Secret is ours with the same data,
+// and one update relabels it (the data untouched).
+TEST_F(WriterTest, ASecretOfAMovedResourceIsRelabelledWithOneWrite) {
+  ObjectMeta before = Meta("db", "uid-1");
+  before.shard = *InternShardLabel("shard-1");
+  WriteFailure f;
+  SecretData data{{"a", "1"}};
+  ASSERT_TRUE(Write("VaultStaticSecret", before, "db", data, &f).ok());
+  ASSERT_NE(cluster_.SecretJson("demo", "db")->find(R"("sharding.vaultsync.io/key":"shard-1")"),
+            std::string::npos);
+  ObjectMeta after = before;
+  after.shard = *InternShardLabel("shard-2");
+  const int creates = cluster_.creates, updates = cluster_.updates;
+  auto moved = Write("VaultStaticSecret", after, "db", data, &f);  // not in this cache
+  ASSERT_TRUE(moved.ok()) << f.status.ToString();
+  EXPECT_EQ(moved->outcome, WriteOutcome::kUpdated);
+  EXPECT_FALSE(moved->data_changed);
+  EXPECT_EQ(cluster_.creates, creates + 1) << "tried to create, refused (AlreadyExists)";
+  EXPECT_EQ(cluster_.updates, updates + 1);
+  EXPECT_NE(cluster_.SecretJson("demo", "db")->find(R"("sharding.vaultsync.io/key":"shard-2")"),
+            std::string::npos);
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db"), data);
+  // Now cached as the new shard sees it: nothing more to write.
+  Sync("db");
+  auto again = Write("VaultStaticSecret", after, "db", data, &f);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->outcome, WriteOutcome::kUnchanged);
+
+  // FollowShard, for kinds that keep a Secret without rewriting it: metadata only.
+  ObjectMeta unlabelled = after;
+  unlabelled.shard = 0;
+  auto live = json::Parse(*cluster_.SecretJson("demo", "db"));
+  ASSERT_TRUE(live.ok());
+  ASSERT_TRUE(writer_.FollowShard(SecretOwner{"VaultStaticSecret", &unlabelled}, "db", *live).ok());
+  EXPECT_EQ(cluster_.updates, updates + 2);
+  EXPECT_EQ(cluster_.SecretJson("demo", "db")->find("sharding.vaultsync.io"), std::string::npos);
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db"), data);
+  live = json::Parse(*cluster_.SecretJson("demo", "db"));
+  ASSERT_TRUE(writer_.FollowShard(SecretOwner{"VaultStaticSecret", &unlabelled}, "db", *live).ok());
+  EXPECT_EQ(cluster_.updates, updates + 2) << "already in line: no write";
+}
+
 TEST_F(WriterTest, AThrottledWriteKeepsTheServersRetryAfter) {
   Status throttled(StatusCode::kRateLimited, "Too many requests", 429);
   throttled.set_retry_after_seconds(30);

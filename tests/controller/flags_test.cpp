@@ -244,6 +244,23 @@ TEST(WatchLabelSelector, RejectsWhatTheApiServerRejects) {
   EXPECT_TRUE(CanonicalLabelSelector(std::string(63, 'a')).ok());
 }
 
+TEST(WatchLabelSelector, OnlySelectorsOverTheShardLabelAloneNarrowTheSecretCache) {
+  for (const char* yes : {"sharding.vaultsync.io/key in (shard-1)", "!sharding.vaultsync.io/key",
+                          "sharding.vaultsync.io/key=a", "sharding.vaultsync.io/key notin (a,b)",
+                          "sharding.vaultsync.io/key,sharding.vaultsync.io/key!=b"}) {
+    auto canonical = CanonicalLabelSelector(yes);
+    ASSERT_TRUE(canonical.ok()) << yes;
+    EXPECT_TRUE(SelectsOnlyByShardLabel(*canonical)) << yes;
+  }
+  // Another label, even beside the shard label, is not carried by Secrets; "" selects all.
+  for (const char* no : {"", "team=a", "sharding.vaultsync.io/key=a,team=a",
+                         "sharding.vaultsync.io/keys=a", "example.com/sharding.vaultsync.io"}) {
+    auto canonical = CanonicalLabelSelector(no);
+    ASSERT_TRUE(canonical.ok()) << no;
+    EXPECT_FALSE(SelectsOnlyByShardLabel(*canonical)) << no;
+  }
+}
+
 TEST(WatchLabelSelector, LeaseNameIsStableAndKeepsTheUnshardedName) {
   EXPECT_EQ(ShardLeaseName("vaultsync-leader", ""), "vaultsync-leader");
   // FNV-1a 32 of the canonical selector: fixed across versions, so a rolling upgrade of a

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "controller/predicates.h"
 #include "controller/secret_data.h"
 
 namespace vaultsync::controller {
@@ -177,7 +178,8 @@ TEST(Resources, FindNameRegexIsBounded) {
 }
 
 TEST(Resources, TheDigestsKeptInPaddingCostNoMemory) {
-  // The force-sync digest and the owed-restart digest sit where the structs had padding.
+  // The force-sync digest, the shard label id and the owed-restart digest sit where the
+  // structs had padding.
   struct MetaBefore {
     std::string a, b;
     Uid c;
@@ -192,6 +194,33 @@ TEST(Resources, TheDigestsKeptInPaddingCostNoMemory) {
   // A MAC kept as MacDigest (the Secret cache) compares with one kept as ShortDigest (status).
   for (const char* mac : {"", "bWFj", "K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols="})
     EXPECT_EQ(FoldDigest(MacDigest(mac)), ShortDigest(mac)) << mac;
+}
+
+TEST(Resources, TheShardingLabelIsDecodedAndAChangeOfItWakesTheController) {
+  auto with_labels = [](const std::string& labels) {
+    auto doc =
+        json::Parse(R"({"metadata":{"name":"x","namespace":"demo","uid":"u","labels":)" + labels +
+                    R"(},"spec":{"mount":"secret","path":"a","destination":{"name":"d"}}})");
+    EXPECT_TRUE(doc.ok());
+    auto v = DecodeVaultStaticSecret(*doc);
+    EXPECT_TRUE(v.ok());
+    return *v;
+  };
+  auto none = with_labels("{}");
+  auto other = with_labels(R"({"team":"a"})");
+  auto one = with_labels(R"({"sharding.vaultsync.io/key":"shard-1","team":"a"})");
+  auto two = with_labels(R"({"sharding.vaultsync.io/key":"shard-2"})");
+  EXPECT_EQ(none.meta.shard, 0);
+  EXPECT_EQ(other.meta.shard, 0);
+  EXPECT_EQ(ShardLabelValue(one.meta.shard), "shard-1");
+  EXPECT_EQ(ShardLabelValue(two.meta.shard), "shard-2");
+  // Its Secret must follow the label, so a change is worth a reconcile; other labels are not.
+  EXPECT_FALSE(SpecOrLifecycleChanged(none, other));
+  EXPECT_TRUE(SpecOrLifecycleChanged(other, one));
+  EXPECT_TRUE(SpecOrLifecycleChanged(one, two));
+  EXPECT_TRUE(SpecOrLifecycleChanged(two, none));
+  EXPECT_FALSE(
+      SpecOrLifecycleChanged(one, with_labels(R"({"sharding.vaultsync.io/key":"shard-1"})")));
 }
 
 TEST(Resources, ACachedVaultStaticSecretStaysCompact) {

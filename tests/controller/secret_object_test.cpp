@@ -90,6 +90,61 @@ TEST(SecretObject, MetadataInSyncNeedsEveryWantedLabelAndAnnotation) {
   EXPECT_EQ(unkinded.OwnerKind(), kKindVaultStaticSecret);  // the meaning of no label
 }
 
+TEST(SecretObject, TheSecretCarriesItsOwnersShardLabelAndNoOther) {
+  auto sharded_doc = json::Parse(
+      R"({"metadata":{"name":"db","namespace":"demo","uid":"uid-1","labels":{)"
+      R"("sharding.vaultsync.io/key":"shard-2"}},"spec":{"mount":"secret","path":"app/db",)"
+      R"("destination":{"name":"db-creds","labels":{"sharding.vaultsync.io/key":"mine"}}}})");
+  ASSERT_TRUE(sharded_doc.ok());
+  auto sharded = DecodeVaultStaticSecret(*sharded_doc);
+  ASSERT_TRUE(sharded.ok()) << sharded.status().ToString();
+  ASSERT_NE(sharded->meta.shard, 0);
+  EXPECT_EQ(ShardLabelValue(sharded->meta.shard), "shard-2");
+  const SecretOwner owner{kKindVaultStaticSecret, &sharded->meta};
+  // The owner's label wins over a destination label of the same key.
+  auto secret = NewSecret(owner, TargetOf(*sharded), {{"k", "v"}});
+  EXPECT_TRUE(ShardLabelInSync(secret, sharded->meta));
+  EXPECT_NE(json::Serialize(secret).find(R"("sharding.vaultsync.io/key":"shard-2")"),
+            std::string::npos);
+  std::string key = "k";
+  EXPECT_TRUE(MetadataInSync(*ManagedSecretDecoder(&key)(secret), owner, TargetOf(*sharded)));
+
+  // Moved to an unlabelled owner: the label is removed, and until then out of sync.
+  VaultStaticSecret plain = Vss(R"({"name":"db-creds"})");
+  const SecretOwner plain_owner{kKindVaultStaticSecret, &plain.meta};
+  EXPECT_EQ(plain.meta.shard, 0);
+  EXPECT_FALSE(ShardLabelInSync(secret, plain.meta));
+  EXPECT_FALSE(MetadataInSync(*ManagedSecretDecoder(&key)(secret), plain_owner, TargetOf(plain)));
+  UpdateSecret(secret, plain_owner, TargetOf(plain), {{"k", "v"}}, false);
+  EXPECT_TRUE(ShardLabelInSync(secret, plain.meta));
+  EXPECT_EQ(json::Serialize(secret).find("sharding.vaultsync.io"), std::string::npos);
+  EXPECT_TRUE(MetadataInSync(*ManagedSecretDecoder(&key)(secret), plain_owner, TargetOf(plain)));
+
+  // And back to a shard, metadata only: the data is left as it is.
+  SetShardLabel(secret, sharded->meta);
+  EXPECT_TRUE(ShardLabelInSync(secret, sharded->meta));
+  EXPECT_FALSE(ShardLabelInSync(secret, plain.meta));
+  EXPECT_NE(json::Serialize(secret).find(R"("data":{"k":"dg=="})"), std::string::npos);
+  SetShardLabel(secret, plain.meta);
+  EXPECT_TRUE(ShardLabelInSync(secret, plain.meta));
+}
+
+TEST(SecretObject, ShardLabelValuesAreStoredOnceEach) {
+  auto a = InternShardLabel("shard-x");
+  auto b = InternShardLabel("shard-y");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(*a, 0);
+  EXPECT_NE(*a, *b);
+  EXPECT_EQ(*InternShardLabel("shard-x"), *a);
+  EXPECT_EQ(ShardLabelValue(*a), "shard-x");
+  EXPECT_EQ(ShardLabelValue(0), "");
+  // An empty value is a value (the label is present), not the absence of the label.
+  auto empty = InternShardLabel("");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_NE(*empty, 0);
+  EXPECT_EQ(ShardLabelValue(*empty), "");
+}
+
 TEST(SecretObject, TheOwnersKindComesFromTheRegistration) {
   VaultStaticSecret vss = Vss(R"({"name":"db-creds"})");
   auto secret = NewSecret(SecretOwner{"VaultPKISecret", &vss.meta}, TargetOf(vss), {{"k", "v"}});

@@ -3,9 +3,10 @@
 // electing its leader on its own Lease. Every resource's Secret is written by exactly one
 // replica (the kube emulator's request log names the writer: the User-Agent carries the
 // replica's identity, which is its Lease's holderIdentity), the unlabelled VaultAuth and
-// VaultConnection serve every shard, and relabelling a resource from shard-1 to shard-2 hands
-// it over: shard-1 forgets it (no write, no delete), shard-2 takes it without a write and
-// writes the next change.
+// VaultConnection serve every shard, each shard watches only its own resources' Secrets (they
+// carry their owner's shard label), and relabelling a resource from shard-1 to shard-2 hands
+// it over: shard-1 forgets it (no write, no delete), shard-2 takes it with exactly one write
+// (the Secret's shard label; the data untouched) and writes the next change.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -68,6 +69,12 @@ bool HasSeries(const Env::Operator& op, const std::string& name) {
       return true;
   }
   return false;
+}
+
+// The sharding label of Secret demo/<name>, nullopt when it has none.
+std::optional<std::string> SecretShard(Env& env, const std::string& name) {
+  return env.ObjectString("/api/v1/namespaces/demo/secrets/" + name,
+                          {"metadata", "labels", "sharding.vaultsync.io/key"});
 }
 
 std::string Value(Env& env, const std::string& name) {
@@ -183,26 +190,47 @@ TEST(ShardingE2E, EachResourceHasOneWriterAndRelabellingHandsItOver) {
   EXPECT_EQ(creates["shard-3"], 1);
   EXPECT_EQ(creates["default"], 2);
 
-  // Scope per kind: a shard lists its reconciled kinds with its selector, the identity
-  // objects and Secrets without it.
+  // Each Secret carries its owner's shard label (none for the unlabelled resources).
+  for (const auto& [name, shard] : resources) {
+    EXPECT_EQ(SecretShard(*env, name),
+              shard.empty() ? std::nullopt : std::optional<std::string>(shard))
+        << name;
+  }
+
+  // Scope per kind: a shard lists its reconciled kinds and the Secrets vaultsync manages with
+  // its selector; the identity objects, and the other Secrets (sources of VaultPushSecrets),
+  // without it.
   auto ends_with = [](const std::string& s, const std::string& tail) {
     return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
   };
-  int selected_lists = 0;
+  std::map<std::string, int> selected_lists;  // "vss" / "secrets" -> lists with the selector
   for (const auto& r : env->KubeRequests()) {
     if (r.method != "GET" || Writer(r, shards).empty()) continue;
     bool selected = r.query.find("sharding.vaultsync.io") != std::string::npos;
     if (ends_with(r.path, "/vaultstaticsecrets")) {
       EXPECT_TRUE(selected) << r.path << "?" << r.query;
-      selected_lists += selected;
+      selected_lists["vss"] += selected;
+    } else if (ends_with(r.path, "/secrets")) {
+      const bool managed = r.query.find("managed-by%3Dvaultsync") != std::string::npos;
+      EXPECT_EQ(selected, managed) << r.path << "?" << r.query;
+      selected_lists["secrets"] += selected;
     } else if (r.path.find("/vaultauths") != std::string::npos ||
-               r.path.find("/vaultconnections") != std::string::npos ||
-               r.path.find("/secrets") != std::string::npos) {
+               r.path.find("/vaultconnections") != std::string::npos) {
       EXPECT_FALSE(selected) << r.path << "?" << r.query;
     }
   }
+  EXPECT_GE(selected_lists["vss"], 4)
+      << "every shard lists its VaultStaticSecrets with its selector";
+  EXPECT_GE(selected_lists["secrets"], 4) << "every shard lists its Secrets with its selector";
 
-  EXPECT_GE(selected_lists, 4) << "every shard lists its VaultStaticSecrets with its selector";
+  // A Secret that loses its shard label by hand leaves its shard's watch: the shard puts the
+  // label back (and nothing else changes).
+  auto unlabel =
+      env->Kubectl({"label", "-n", "demo", "secret", "r3", "sharding.vaultsync.io/key-"});
+  ASSERT_EQ(unlabel.exit_code, 0) << unlabel.out << unlabel.err;
+  ASSERT_TRUE(WaitFor([&] { return SecretShard(*env, "r3") == "shard-3"; }, 30s))
+      << shards[2].op.process->Stderr();
+  EXPECT_EQ(Value(*env, "r3"), "r3-1");
 
   // Hand r1a over from shard-1 to shard-2.
   const int64_t before = env->KubeRequests().back().seq;
@@ -215,14 +243,23 @@ TEST(ShardingE2E, EachResourceHasOneWriterAndRelabellingHandsItOver) {
   ASSERT_TRUE(WaitFor([&] { return HasSeries(shards[1].op, "r1a"); }, 30s))
       << shards[1].op.process->Stderr();
   EXPECT_TRUE(HasSeries(shards[0].op, "r1b")) << "shard-1 keeps its other resource";
-  // Nothing changed in Vault: the handover itself wrote nothing about r1a.
+  // Nothing changed in Vault: the handover wrote only the Secret's new shard label, once, by
+  // shard-2 (after which shard-2 watches it), and no status.
+  ASSERT_TRUE(WaitFor([&] { return SecretShard(*env, "r1a") == "shard-2"; }, 30s))
+      << shards[1].op.process->Stderr();
+  EXPECT_EQ(Value(*env, "r1a"), "r1a-1");
+  int handover_writes = 0;
   for (const auto& r : env->KubeRequests()) {
     if (r.seq <= before || !IsWrite(r)) continue;
-    EXPECT_NE(WrittenName(r, "/api/v1/namespaces/demo/secrets/"), "r1a")
-        << r.method << " " << r.path << " by " << Writer(r, shards);
+    if (WrittenName(r, "/api/v1/namespaces/demo/secrets/") == "r1a") {
+      ++handover_writes;
+      EXPECT_EQ(Writer(r, shards), "shard-2") << r.method << " " << r.path;
+      EXPECT_EQ(r.method, "PUT") << r.path;
+    }
     EXPECT_NE(WrittenName(r, std::string(kVss) + "/"), "r1a")
         << r.method << " " << r.path << " by " << Writer(r, shards);
   }
+  EXPECT_EQ(handover_writes, 1);
 
   // The next change is shard-2's to write.
   env->VaultPut("app/r1a", R"({"v":"r1a-2"})");
