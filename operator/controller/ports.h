@@ -69,6 +69,9 @@ struct ManagedSecret {
   // bits 1-3 the owner kind (1 + its index in the known kinds; 0 = none or in `metadata`);
   // bit 4: the owner-uid annotation is present, with the value in owner_uid.
   uint8_t well_known_labels = 0;
+  // The label sharding.vaultsync.io/key as an id (shard_label.h; 0 = absent), kept here rather
+  // than in `metadata` (Label() answers for it); in the padding after well_known_labels.
+  ShardLabelId shard = 0;
 };
 
 // Kubernetes calls made by the reconcilers. Errors are Status values from the kube client

@@ -102,8 +102,10 @@ uint8_t WellKnownBits(std::string_view key, std::string_view value) {
 }
 
 // Labels then annotations of `md`, prefixed as ManagedSecret::metadata says; the
-// well-known labels go to *bits instead, and the owner-uid annotation to *owner_uid.
-FlatStringMap ReadMetadata(const json::Value& md, uint8_t* bits, Uid* owner_uid) {
+// well-known labels go to *bits instead, the sharding label to *shard, and the owner-uid
+// annotation to *owner_uid.
+FlatStringMap ReadMetadata(const json::Value& md, uint8_t* bits, ShardLabelId* shard,
+                           Uid* owner_uid) {
   std::vector<std::pair<std::string, std::string_view>> prefixed;  // owns the prefixed keys
   for (const char* field : {"labels", "annotations"}) {
     const json::Value* obj = json::Find(md, field);
@@ -114,6 +116,13 @@ FlatStringMap ReadMetadata(const json::Value& md, uint8_t* bits, Uid* owner_uid)
         if (uint8_t b = WellKnownBits(json::View(it->name), json::View(it->value)); b != 0) {
           *bits |= b;
           continue;
+        }
+        if (json::View(it->name) == kShardLabel) {
+          // Past 65,535 distinct values it stays in `metadata`, where Label() finds it too.
+          if (auto id = InternShardLabel(json::View(it->value)); id.ok()) {
+            *shard = *id;
+            continue;
+          }
         }
       } else if (json::View(it->name) == kOwnerUidAnnotation) {
         *bits |= kOwnerUidAnnotationBit;
@@ -136,6 +145,7 @@ std::optional<std::string_view> ManagedSecret::Label(std::string_view key) const
   if (key == kOwnerKindLabel) {
     if (int k = (well_known_labels >> 1) & 7; k != 0) return kSecretWritingKinds[k - 1];
   }
+  if (key == kShardLabel && shard != 0) return ShardLabelValue(shard);
   return metadata.Find("l:" + std::string(key));
 }
 
@@ -287,7 +297,7 @@ std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
     ManagedSecret s;
     s.namespace_ = meta.namespace_;
     const json::Value* md = json::Find(obj, "metadata");
-    s.metadata = ReadMetadata(*md, &s.well_known_labels, &s.owner_uid);
+    s.metadata = ReadMetadata(*md, &s.well_known_labels, &s.shard, &s.owner_uid);
     if ((s.well_known_labels & kOwnerUidAnnotationBit) == 0) s.owner_uid = OwnerUid(obj);
     SecretData data;
     const json::Value* d = json::Find(obj, "data");

@@ -129,6 +129,26 @@ TEST(SecretObject, TheSecretCarriesItsOwnersShardLabelAndNoOther) {
   EXPECT_TRUE(ShardLabelInSync(secret, plain.meta));
 }
 
+TEST(SecretObject, TheCacheKeepsTheShardLabelAsAnIdInPadding) {
+  ManagedSecret s =
+      Decode(R"({"name":"db","namespace":"demo","labels":{"sharding.vaultsync.io/key":"shard-9",)"
+             R"("tier":"db"}})");
+  EXPECT_NE(s.shard, 0);
+  EXPECT_EQ(s.Label("sharding.vaultsync.io/key"), "shard-9");
+  EXPECT_EQ(s.metadata.Find("l:sharding.vaultsync.io/key"), std::nullopt);
+  EXPECT_EQ(s.Label("tier"), "db");
+  EXPECT_EQ(Decode(R"({"name":"db","namespace":"demo"})").Label("sharding.vaultsync.io/key"),
+            std::nullopt);
+  struct Before {  // ManagedSecret without the id
+    std::string a;
+    FlatStringMap b;
+    Uid c;
+    uint64_t d;
+    uint8_t e;
+  };
+  EXPECT_EQ(sizeof(ManagedSecret), sizeof(Before));
+}
+
 TEST(SecretObject, ShardLabelValuesAreStoredOnceEach) {
   auto a = InternShardLabel("shard-x");
   auto b = InternShardLabel("shard-y");
