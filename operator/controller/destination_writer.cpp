@@ -79,8 +79,14 @@ Result<WriteResult> DestinationWriter::Write(const SecretOwner& owner, const Sec
   if (!mine) {
     if (!owner_uid.empty() && !other_name.empty()) {
       // Managed by another resource that still exists: never fight over it, overwrite or not.
-      auto other_uid = owners_ ? owners_(other_kind, ns + "/" + other_name) : std::nullopt;
-      if (other_uid && *other_uid == owner_uid) {
+      Result<std::optional<std::string>> other_uid =
+          owners_ ? owners_(other_kind, ns + "/" + other_name)
+                  : Result<std::optional<std::string>>(std::nullopt);
+      if (!other_uid.ok()) {
+        return write_failed(other_uid.status().WithPrefix("reading its owner " + other_kind + " " +
+                                                          other_name + ": "));
+      }
+      if (*other_uid && **other_uid == owner_uid) {
         return fail(kReasonSecretConflict,
                     Status(StatusCode::kAlreadyExists,
                            "Secret " + dest + " is managed by " + other_kind + " " + other_name));

@@ -35,10 +35,12 @@ struct WriteFailure {
   Status status;
 };
 
-// The uid of the resource of `kind` with key "namespace/name" as cached now, or nullopt
-// when there is none: tells a live owner from a stale label.
-using OwnerUidLookup =
-    std::function<std::optional<std::string>(std::string_view kind, const std::string& key)>;
+// The uid of the resource of `kind` with key "namespace/name", or nullopt when there is
+// none: tells a live owner from a stale label. A shard, which caches only its own
+// resources, asks the API server about the others; an error (the server unreachable) fails
+// the write rather than guess.
+using OwnerUidLookup = std::function<Result<std::optional<std::string>>(std::string_view kind,
+                                                                        const std::string& key)>;
 
 // Thread-safe (the ports are).
 class DestinationWriter {

@@ -67,6 +67,22 @@ Status KubeCluster::PatchWorkload(const std::string& kind, const std::string& ns
   return client_.Patch(*rt, ns, name, type, patch).status();
 }
 
+Result<std::optional<std::string>> KubeCluster::ObjectUid(const std::string& kind,
+                                                          const std::string& ns,
+                                                          const std::string& name) {
+  const kube::ResourceType* rt = ResourceTypeOfKind(kind);
+  if (rt == nullptr) return std::optional<std::string>();  // not a kind that owns Secrets
+  auto doc = client_.Get(*rt, ns, name);
+  if (!doc.ok()) {
+    if (doc.status().code() == StatusCode::kNotFound) return std::optional<std::string>();
+    return doc.status();
+  }
+  const json::Value* md = json::Find(*doc, "metadata");
+  const json::Value* uid = md != nullptr ? json::Find(*md, "uid") : nullptr;
+  if (uid == nullptr || !uid->IsString()) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(json::View(*uid)));
+}
+
 Result<std::string> KubeCluster::CreateServiceAccountToken(
     const std::string& ns, const std::string& sa, const std::vector<std::string>& audiences,
     int64_t expiration_seconds) {

@@ -170,9 +170,17 @@ Status RunOperator(const OperatorOptions& o, http::CancelFlag& stop) {
     credential_changes.Publish(key);
   });
   OwnerRegistry owners;
+  // Whose is a Secret another resource's labels claim: this replica's caches know its own
+  // resources; a shard asks the API server about the others (a conflict path, so rare).
+  const bool sharded = !o.watch_label_selector.empty();
   DestinationWriter writer(
       secret_list, cluster, hmac_key,
-      [&owners](std::string_view kind, const std::string& key) { return owners.UidOf(kind, key); });
+      [&owners, &cluster, sharded](std::string_view kind,
+                                   const std::string& key) -> Result<std::optional<std::string>> {
+        if (auto uid = owners.UidOf(kind, key); uid || !sharded) return uid;
+        const size_t slash = key.find('/');
+        return cluster.ObjectUid(std::string(kind), key.substr(0, slash), key.substr(slash + 1));
+      });
   using Ptr = std::shared_ptr<const ManagedSecret>;
   RolloutRestarterOptions rr_opts;
   rr_opts.coalesce = o.rollout_restart_coalesce;

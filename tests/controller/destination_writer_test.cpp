@@ -27,10 +27,12 @@ class WriterTest : public ::testing::Test {
  protected:
   WriterTest()
       : writer_(managed_, cluster_, key_,
-                [this](std::string_view kind, const std::string& k) -> std::optional<std::string> {
+                [this](std::string_view kind,
+                       const std::string& k) -> Result<std::optional<std::string>> {
+                  if (!lookup_error_.ok()) return lookup_error_;
                   auto it = live_.find(std::string(kind) + " " + k);
-                  if (it == live_.end()) return std::nullopt;
-                  return it->second;
+                  if (it == live_.end()) return std::optional<std::string>();
+                  return std::optional<std::string>(it->second);
                 }) {}
   // Refreshes the managed cache from the fake cluster, as the Secret informer would.
   void Sync(const std::string& name) {
@@ -46,10 +48,28 @@ class WriterTest : public ::testing::Test {
     return writer_.Write(SecretOwner{kind, &meta}, t, data, DataMac(key_, data), failure);
   }
 
+  // Puts Secret demo/db (data a=1) labelled as managed by VaultStaticSecret `owner` (`uid`).
+  void PutSecretOwnedBy(const std::string& owner, const std::string& uid) {
+    cluster_.PutSecret("demo", R"({"metadata":{"name":"db","namespace":"demo",)"
+                               R"("resourceVersion":"5","labels":{"vaultsync.io/owner":")" +
+                                   owner +
+                                   R"(","vaultsync.io/owner-kind":"VaultStaticSecret"},)"
+                                   R"("annotations":{"vaultsync.io/owner-uid":")" +
+                                   uid + R"("}},"data":{"a":"MQ=="}})");
+  }
+  // Writes `data` into demo/db for the VaultStaticSecret `meta`, with destination.overwrite.
+  Result<WriteResult> Overwrite(const ObjectMeta& meta, const SecretData& data, WriteFailure* f) {
+    SecretTarget t;
+    t.name = "db";
+    t.overwrite = true;
+    return writer_.Write(SecretOwner{"VaultStaticSecret", &meta}, t, data, DataMac(key_, data), f);
+  }
+
   const std::string key_ = "k";
   testing::FakeLister<ManagedSecret> managed_;
   testing::FakeCluster cluster_;
   std::map<std::string, std::string> live_;  // "Kind ns/name" -> uid of live owners
+  Status lookup_error_;                      // when set, every owner lookup fails with it
   DestinationWriter writer_;
 };
 
@@ -96,17 +116,9 @@ TEST_F(WriterTest, UnchangedDataWritesNothingAndChangedDataUpdates) {
 
 TEST_F(WriterTest, AStaleOwnerLabelDoesNotBlockAnOverwrite) {
   // A Secret left by a resource that no longer exists may be taken over with overwrite.
-  cluster_.PutSecret("demo",
-                     R"({"metadata":{"name":"db","namespace":"demo","resourceVersion":"5","labels":{
-      "vaultsync.io/owner":"gone","vaultsync.io/owner-kind":"VaultStaticSecret"},
-      "annotations":{"vaultsync.io/owner-uid":"uid-gone"}},"data":{"a":"MQ=="}})");
-  ObjectMeta vss = Meta("db", "uid-1");
-  SecretTarget t;
-  t.name = "db";
-  t.overwrite = true;
+  PutSecretOwnedBy("gone", "uid-gone");
   WriteFailure f;
-  SecretData data{{"a", "2"}};
-  auto r = writer_.Write(SecretOwner{"VaultStaticSecret", &vss}, t, data, DataMac(key_, data), &f);
+  auto r = Overwrite(Meta("db", "uid-1"), {{"a", "2"}}, &f);
   ASSERT_TRUE(r.ok()) << f.status.ToString();
   EXPECT_EQ(r->outcome, WriteOutcome::kUpdated);
 }
@@ -152,6 +164,31 @@ TEST_F(WriterTest, ASecretOfAMovedResourceIsRelabelledWithOneWrite) {
   live = json::Parse(*cluster_.SecretJson("demo", "db"));
   ASSERT_TRUE(writer_.FollowShard(SecretOwner{"VaultStaticSecret", &unlabelled}, "db", *live).ok());
   EXPECT_EQ(cluster_.updates, updates + 2) << "already in line: no write";
+}
+
+// A shard cannot see another shard's resources and asks the API server whose a Secret is:
+// when that read fails, the write fails (retried later) rather than take the Secret over.
+TEST_F(WriterTest, AnOwnerThatCannotBeCheckedIsNotTakenOver) {
+  PutSecretOwnedBy("other", "uid-other");
+  lookup_error_ = Status(StatusCode::kUnavailable, "connection refused");
+  const ObjectMeta vss = Meta("db", "uid-1");
+  WriteFailure f;
+  const SecretData data{{"a", "2"}};
+  const int updates = cluster_.updates;
+  ASSERT_FALSE(Overwrite(vss, data, &f).ok());
+  EXPECT_EQ(f.reason, kReasonSecretWriteFailed);
+  EXPECT_EQ(f.status.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(f.status.message(), HasSubstr("reading its owner VaultStaticSecret other"));
+  EXPECT_EQ(cluster_.updates, updates);
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db"), (SecretData{{"a", "1"}}));
+  // Once the owner is known to live, it is a conflict; once known gone, a take-over.
+  lookup_error_ = Status::Ok();
+  live_["VaultStaticSecret demo/other"] = "uid-other";
+  ASSERT_FALSE(Overwrite(vss, data, &f).ok());
+  EXPECT_EQ(f.reason, kReasonSecretConflict);
+  live_.clear();
+  EXPECT_TRUE(Overwrite(vss, data, &f).ok());
+  EXPECT_EQ(cluster_.SecretDataOf("demo", "db"), data);
 }
 
 TEST_F(WriterTest, AThrottledWriteKeepsTheServersRetryAfter) {

@@ -197,6 +197,21 @@ TEST(ShardingE2E, EachResourceHasOneWriterAndRelabellingHandsItOver) {
         << name;
   }
 
+  // A shard-1 resource naming shard-2's Secret, with overwrite: shard-1 does not cache r2, so
+  // it asks the API server whose the Secret is, finds r2 alive, and refuses.
+  env->VaultPut("app/c1", R"({"v":"c1-1"})");
+  env->Apply(R"({"apiVersion":"vaultsync.io/v1alpha1","kind":"VaultStaticSecret",
+      "metadata":{"name":"c1","namespace":"demo","labels":{"sharding.vaultsync.io/key":"shard-1"}},
+      "spec":{"vaultAuthRef":"token","mount":"secret","path":"app/c1","refreshAfter":"1h",
+      "destination":{"name":"r2","overwrite":true}}})");
+  ASSERT_TRUE(WaitFor(
+      [&] { return env->Ready("vaultstaticsecrets", "demo", "c1") == "False/SecretConflict"; },
+      30s))
+      << env->Ready("vaultstaticsecrets", "demo", "c1") << "\n"
+      << shards[0].op.process->Stderr();
+  EXPECT_EQ(Value(*env, "r2"), "r2-1");
+  EXPECT_EQ(SecretShard(*env, "r2"), "shard-2");
+
   // Scope per kind: a shard lists its reconciled kinds and the Secrets vaultsync manages with
   // its selector; the identity objects, and the other Secrets (sources of VaultPushSecrets),
   // without it.
