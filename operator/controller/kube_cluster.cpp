@@ -72,12 +72,18 @@ Result<std::optional<std::string>> KubeCluster::ObjectUid(const std::string& kin
                                                           const std::string& name) {
   const kube::ResourceType* rt = ResourceTypeOfKind(kind);
   if (rt == nullptr) return std::optional<std::string>();  // not a kind that owns Secrets
-  auto doc = client_.Get(*rt, ns, name);
-  if (!doc.ok()) {
-    if (doc.status().code() == StatusCode::kNotFound) return std::optional<std::string>();
-    return doc.status();
+  // A list by name, not a GET: the chart grants list (the informers') and no get.
+  kube::ListOptions lo;
+  lo.field_selector = "metadata.name=" + name;
+  auto list = client_.List(*rt, ns, lo);
+  if (!list.ok()) {
+    // The kind is not served (its CRD is not installed): no such owner.
+    if (list.status().code() == StatusCode::kNotFound) return std::optional<std::string>();
+    return list.status();
   }
-  const json::Value* md = json::Find(*doc, "metadata");
+  const json::Value* items = json::Find(*list, "items");
+  if (items == nullptr || !items->IsArray() || items->Empty()) return std::optional<std::string>();
+  const json::Value* md = json::Find((*items)[0], "metadata");
   const json::Value* uid = md != nullptr ? json::Find(*md, "uid") : nullptr;
   if (uid == nullptr || !uid->IsString()) return std::optional<std::string>();
   return std::optional<std::string>(std::string(json::View(*uid)));

@@ -26,8 +26,8 @@ class KubeCluster final : public Cluster {
                                                 const std::vector<std::string>& audiences,
                                                 int64_t expiration_seconds) override;
 
-  // A live read of the uid of the object of `kind` (as ResourceTypeOfKind knows it) ns/name;
-  // nullopt when it does not exist.
+  // A live read (a list by metadata.name) of the uid of the object of `kind` (as
+  // ResourceTypeOfKind knows it) ns/name; nullopt when it does not exist.
   Result<std::optional<std::string>> ObjectUid(const std::string& kind, const std::string& ns,
                                                const std::string& name);
 

@@ -418,7 +418,7 @@ bool VaultAuth::AllowsNamespace(const std::string& ns) const {
   return false;
 }
 
-Result<ObjectMeta> DecodeMeta(const json::Value& obj) {
+Result<ObjectMeta> DecodeMeta(const json::Value& obj, bool intern_shard_label) {
   ObjectMeta m;
   VS_ASSIGN_OR_RETURN(const json::Value* md, json::Object(obj, "metadata"));
   VS_ASSIGN_OR_RETURN(auto name, json::String(*md, "name", "metadata"));
@@ -439,10 +439,13 @@ Result<ObjectMeta> DecodeMeta(const json::Value& obj) {
     }
   }
   if (const json::Value* labels = json::Find(*md, "labels");
-      labels != nullptr && labels->IsObject()) {
+      intern_shard_label && labels != nullptr && labels->IsObject()) {
     const json::Value* shard = json::Find(*labels, kShardLabel);
     if (shard != nullptr && shard->IsString()) {
-      VS_ASSIGN_OR_RETURN(m.shard, InternShardLabel(json::View(*shard)));
+      // Past the table's size the resource is kept without it (its Secret unlabelled): a
+      // decode never fails over a label.
+      auto id = InternShardLabel(json::View(*shard));
+      m.shard = id.ok() ? *id : 0;
     }
   }
   if (const json::Value* ann = json::Find(*md, "annotations"); ann != nullptr) {

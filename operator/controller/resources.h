@@ -210,8 +210,10 @@ Result<VaultConnection> DecodeVaultConnection(const json::Value& obj);
 Result<VaultAuth> DecodeVaultAuth(const json::Value& obj);
 Result<VaultStaticSecret> DecodeVaultStaticSecret(const json::Value& obj);
 
-// Metadata shared by all decoders.
-Result<ObjectMeta> DecodeMeta(const json::Value& obj);
+// Metadata shared by all decoders. `intern_shard_label`: keep the sharding label (adding its
+// value to the process-wide table, shard_label.h); false for Secrets, whose labels anyone
+// who may label a Secret writes, so they must not grow that table.
+Result<ObjectMeta> DecodeMeta(const json::Value& obj, bool intern_shard_label = true);
 // The value of the annotation vaultsync.io/force-sync on `obj`; "" when absent. For the kinds
 // that record in status the value they acted on (a forced sync that mints credentials must
 // not mint again for the same value after a restart of the operator).

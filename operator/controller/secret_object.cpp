@@ -118,9 +118,9 @@ FlatStringMap ReadMetadata(const json::Value& md, uint8_t* bits, ShardLabelId* s
           continue;
         }
         if (json::View(it->name) == kShardLabel) {
-          // Past 65,535 distinct values it stays in `metadata`, where Label() finds it too.
-          if (auto id = InternShardLabel(json::View(it->value)); id.ok()) {
-            *shard = *id;
+          // A value no resource has stays in `metadata`, where Label() finds it too.
+          if (ShardLabelId id = FindShardLabel(json::View(it->value)); id != 0) {
+            *shard = id;
             continue;
           }
         }
@@ -241,6 +241,12 @@ bool ShardLabelInSync(const json::Value& secret, const ObjectMeta& owner) {
   return v != nullptr && v->IsString() && json::View(*v) == ShardLabelValue(owner.shard);
 }
 
+bool ShardLabelInSync(const ManagedSecret& secret, const ObjectMeta& owner) {
+  auto v = secret.Label(kShardLabel);
+  if (owner.shard == 0) return !v.has_value();
+  return v.has_value() && *v == ShardLabelValue(owner.shard);
+}
+
 void SetShardLabel(json::Document& secret, const ObjectMeta& owner) {
   auto& a = secret.GetAllocator();
   if (!secret.HasMember("metadata") || !secret["metadata"].IsObject()) {
@@ -293,7 +299,7 @@ std::pair<std::string, std::string> OwnerOf(const json::Value& secret) {
 std::function<Result<ManagedSecret>(const json::Value&)> ManagedSecretDecoder(
     const std::string* hmac_key) {
   return [hmac_key](const json::Value& obj) -> Result<ManagedSecret> {
-    VS_ASSIGN_OR_RETURN(ObjectMeta meta, DecodeMeta(obj));
+    VS_ASSIGN_OR_RETURN(ObjectMeta meta, DecodeMeta(obj, /*intern_shard_label=*/false));
     ManagedSecret s;
     s.namespace_ = meta.namespace_;
     const json::Value* md = json::Find(obj, "metadata");

@@ -59,6 +59,7 @@ void UpdateSecret(json::Document& live, const SecretOwner& owner, const SecretTa
 
 // Whether `secret` carries the sharding label `owner` has (the same value, or none).
 bool ShardLabelInSync(const json::Value& secret, const ObjectMeta& owner);
+bool ShardLabelInSync(const ManagedSecret& secret, const ObjectMeta& owner);
 // Sets on `secret` the sharding label `owner` has, or removes it when `owner` has none.
 void SetShardLabel(json::Document& secret, const ObjectMeta& owner);
 

@@ -37,6 +37,13 @@ Result<ShardLabelId> InternShardLabel(std::string_view value) {
   return id;
 }
 
+ShardLabelId FindShardLabel(std::string_view value) {
+  Table& t = TheTable();
+  std::lock_guard<std::mutex> lock(t.mu);
+  auto it = t.ids.find(value);
+  return it == t.ids.end() ? 0 : it->second;
+}
+
 std::string_view ShardLabelValue(ShardLabelId id) {
   if (id == 0) return {};
   Table& t = TheTable();

@@ -17,9 +17,13 @@ inline constexpr std::string_view kShardLabel = "sharding.vaultsync.io/key";
 // 0 = the label is absent; n = the n-th distinct value met by this process.
 using ShardLabelId = uint16_t;
 
-// The id of `value` (any string, "" included), assigning the next one on first sight.
-// Thread-safe. kInvalidArgument past 65,535 distinct values, with a message naming the label.
+// The id of `value` (any string, "" included), assigning the next one on first sight: for the
+// resources' labels. Thread-safe. kInvalidArgument past 65,535 distinct values.
 Result<ShardLabelId> InternShardLabel(std::string_view value);
+
+// The id of `value` when some resource's label has it, else 0 (nothing is added): for the
+// labels of Secrets, which anyone who may label a Secret could fill the table with.
+ShardLabelId FindShardLabel(std::string_view value);
 
 // The value behind `id` (from InternShardLabel); "" for 0. The view stays valid for the
 // life of the process. Thread-safe.

@@ -169,7 +169,9 @@ VaultDynamicSecretReconciler::Intact VaultDynamicSecretReconciler::SecretIntact(
   auto ours = [&](const ManagedSecret& s) {
     return s.owner_uid == v.meta.uid && s.OwnerKind() == kKind && s.data_mac == mac_digest;
   };
-  if (auto cached = deps_.managed->Get(ns + "/" + dest); cached != nullptr && ours(*cached)) {
+  // Cached with another shard label (moved within this replica): the live path relabels it.
+  if (auto cached = deps_.managed->Get(ns + "/" + dest);
+      cached != nullptr && ours(*cached) && ShardLabelInSync(*cached, v.meta)) {
     return Intact::kYes;
   }
   // The cache may not have seen our own last write yet: ask the API server.

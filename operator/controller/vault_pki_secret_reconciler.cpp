@@ -117,7 +117,9 @@ bool VaultPkiSecretReconciler::SecretIntact(const VaultPkiSecret& v, uint64_t ma
   auto ours = [&](const ManagedSecret& s) {
     return s.owner_uid == v.meta.uid && s.OwnerKind() == kKind && s.data_mac == mac_digest;
   };
-  if (auto cached = deps_.managed->Get(ns + "/" + dest); cached != nullptr && ours(*cached)) {
+  // Cached with another shard label (moved within this replica): the live path relabels it.
+  if (auto cached = deps_.managed->Get(ns + "/" + dest);
+      cached != nullptr && ours(*cached) && ShardLabelInSync(*cached, v.meta)) {
     return true;
   }
   auto live = deps_.cluster->GetSecret(ns, dest);

@@ -49,15 +49,11 @@ class ObjectHarness {
   }
   // Sets metadata.annotations[key] = value (not a spec change: generation stays).
   void Annotate(const std::string& key, const std::string& value) {
-    auto& a = obj_.GetAllocator();
-    json::Value& md = obj_["metadata"];
-    if (json::Find(md, "annotations") == nullptr) {
-      md.AddMember("annotations", json::Value(rapidjson::kObjectType), a);
-    }
-    json::Value& ann = md["annotations"];
-    ann.RemoveMember(key.c_str());
-    ann.AddMember(json::Value(key.c_str(), a), json::Value(value.c_str(), a), a);
-    Sync();
+    SetMetadataEntry("annotations", key, value);
+  }
+  // Sets metadata.labels[key] = value (not a spec change: generation stays).
+  void Label(const std::string& key, const std::string& value) {
+    SetMetadataEntry("labels", key, value);
   }
   void MarkDeleted() {
     obj_["metadata"].AddMember("deletionTimestamp", "2027-01-15T08:00:00Z", obj_.GetAllocator());
@@ -130,6 +126,18 @@ class ObjectHarness {
   json::Document& obj() { return obj_; }
 
  private:
+  // Sets metadata.<field>[key] = value, creating the map if needed, and syncs.
+  void SetMetadataEntry(const char* field, const std::string& key, const std::string& value) {
+    auto& a = obj_.GetAllocator();
+    json::Value& md = obj_["metadata"];
+    if (json::Find(md, field) == nullptr) {
+      md.AddMember(json::Value(field, a), json::Value(rapidjson::kObjectType), a);
+    }
+    json::Value& m = md[field];
+    m.RemoveMember(key.c_str());
+    m.AddMember(json::Value(key.c_str(), a), json::Value(value.c_str(), a), a);
+    Sync();
+  }
   void Apply(const std::string& patch) {
     json::Document p;
     p.Parse(patch.c_str());

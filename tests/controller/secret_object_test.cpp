@@ -130,6 +130,8 @@ TEST(SecretObject, TheSecretCarriesItsOwnersShardLabelAndNoOther) {
 }
 
 TEST(SecretObject, TheCacheKeepsTheShardLabelAsAnIdInPadding) {
+  // A value some resource has (decoding the resource added it to the table) is kept as its id.
+  ASSERT_TRUE(InternShardLabel("shard-9").ok());
   ManagedSecret s =
       Decode(R"({"name":"db","namespace":"demo","labels":{"sharding.vaultsync.io/key":"shard-9",)"
              R"("tier":"db"}})");
@@ -139,6 +141,13 @@ TEST(SecretObject, TheCacheKeepsTheShardLabelAsAnIdInPadding) {
   EXPECT_EQ(s.Label("tier"), "db");
   EXPECT_EQ(Decode(R"({"name":"db","namespace":"demo"})").Label("sharding.vaultsync.io/key"),
             std::nullopt);
+  // A value no resource has is not added to the table (anyone who may label a Secret could
+  // fill it): it stays in `metadata`, and Label() still answers it.
+  ManagedSecret unknown = Decode(
+      R"({"name":"db","namespace":"demo","labels":{"sharding.vaultsync.io/key":"no-such-shard"}})");
+  EXPECT_EQ(unknown.shard, 0);
+  EXPECT_EQ(unknown.Label("sharding.vaultsync.io/key"), "no-such-shard");
+  EXPECT_EQ(FindShardLabel("no-such-shard"), 0);
   struct Before {  // ManagedSecret without the id
     std::string a;
     FlatStringMap b;

@@ -249,6 +249,24 @@ TEST_F(DynamicSecretTest, FiveRestartsWithinOneLeaseIssueOneSetOfCredentials) {
   EXPECT_GE(leases_.renewals, 2);
 }
 
+// Moved to another shard label: the Secret follows with one metadata-only update, and the
+// credentials (and their lease) are kept.
+TEST_F(DynamicSecretTest, ARelabelledResourceRelabelsItsSecretAndKeepsTheCredentials) {
+  object_.Create("app-db", kSpec, "app-db-creds");
+  After(Run());
+  const int updates = cluster_.updates;
+  object_.Label("sharding.vaultsync.io/key", "shard-7");
+  After(Run());
+  EXPECT_EQ(leases_.reads, 1);
+  EXPECT_EQ(cluster_.updates, updates + 1);
+  EXPECT_NE(
+      cluster_.SecretJson("demo", "app-db-creds")->find(R"("sharding.vaultsync.io/key":"shard-7")"),
+      std::string::npos);
+  EXPECT_EQ(Data()["username"], "user-1");
+  After(Run());
+  EXPECT_EQ(cluster_.updates, updates + 1) << "in line now: nothing more";
+}
+
 TEST_F(DynamicSecretTest, RestartAfterTheLeaseEndedIssuesNewCredentials) {
   object_.Create("app-db", kSpec, "app-db-creds");
   After(Run());

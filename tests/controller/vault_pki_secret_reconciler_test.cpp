@@ -177,6 +177,25 @@ TEST_F(PkiSecretTest, FiveRestartsKeepTheCertificate) {
   EXPECT_EQ(Data()["tls.crt"], crt);
 }
 
+// Moved to another shard label (within this replica, or handed to another shard): the Secret
+// follows with one metadata-only update, and the certificate is kept.
+TEST_F(PkiSecretTest, ARelabelledResourceRelabelsItsSecretAndKeepsTheCertificate) {
+  object_.Create("web", kSpec, "web-tls");
+  After(Run());
+  const std::string crt = Data()["tls.crt"];
+  const int updates = cluster_.updates;
+  object_.Label("sharding.vaultsync.io/key", "shard-7");
+  After(Run());
+  EXPECT_EQ(pki_.issued, 1);
+  EXPECT_EQ(cluster_.updates, updates + 1);
+  EXPECT_NE(
+      cluster_.SecretJson("demo", "web-tls")->find(R"("sharding.vaultsync.io/key":"shard-7")"),
+      std::string::npos);
+  EXPECT_EQ(Data()["tls.crt"], crt);
+  After(Run());
+  EXPECT_EQ(cluster_.updates, updates + 1) << "in line now: nothing more";
+}
+
 TEST_F(PkiSecretTest, RestartReadsNotAfterFromTheSecretAndRenewsOnTime) {
   object_.Create("web", kSpec, "web-tls");
   TimePoint renew = clock_.Now() + After(Run());

@@ -219,8 +219,15 @@ TEST(ShardingE2E, EachResourceHasOneWriterAndRelabellingHandsItOver) {
     return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
   };
   std::map<std::string, int> selected_lists;  // "vss" / "secrets" -> lists with the selector
+  int owner_lookups = 0;                      // shard-1's lists of r2 by name, for c1's conflict
   for (const auto& r : env->KubeRequests()) {
     if (r.method != "GET" || Writer(r, shards).empty()) continue;
+    if (r.query.find("fieldSelector=metadata.name%3Dr2") != std::string::npos &&
+        ends_with(r.path, "/vaultstaticsecrets")) {
+      EXPECT_EQ(Writer(r, shards), "shard-1") << r.path << "?" << r.query;
+      ++owner_lookups;
+      continue;
+    }
     bool selected = r.query.find("sharding.vaultsync.io") != std::string::npos;
     if (ends_with(r.path, "/vaultstaticsecrets")) {
       EXPECT_TRUE(selected) << r.path << "?" << r.query;
@@ -237,6 +244,7 @@ TEST(ShardingE2E, EachResourceHasOneWriterAndRelabellingHandsItOver) {
   EXPECT_GE(selected_lists["vss"], 4)
       << "every shard lists its VaultStaticSecrets with its selector";
   EXPECT_GE(selected_lists["secrets"], 4) << "every shard lists its Secrets with its selector";
+  EXPECT_GE(owner_lookups, 1) << "shard-1 asked the API server whose Secret r2 is";
 
   // A Secret that loses its shard label by hand leaves its shard's watch: the shard puts the
   // label back (and nothing else changes).
