@@ -24,6 +24,15 @@ std::map<std::string, std::string> WantedLabels(const SecretOwner& owner,
   return l;
 }
 
+// doc.metadata, made an (empty) object first when it is missing or not an object.
+json::Value& MetadataOf(json::Document& doc) {
+  if (!doc.HasMember("metadata") || !doc["metadata"].IsObject()) {
+    doc.RemoveMember("metadata");
+    doc.AddMember("metadata", json::Value(rapidjson::kObjectType), doc.GetAllocator());
+  }
+  return doc["metadata"];
+}
+
 // Removes the label `key` from `md` (metadata), if there.
 void RemoveLabel(json::Value& md, std::string_view key) {
   auto labels = md.FindMember("labels");
@@ -206,14 +215,10 @@ json::Document NewSecret(const SecretOwner& owner, const SecretTarget& target,
 void UpdateSecret(json::Document& live, const SecretOwner& owner, const SecretTarget& target,
                   const SecretData& data, bool add_owner_reference) {
   auto& a = live.GetAllocator();
-  if (!live.HasMember("metadata") || !live["metadata"].IsObject()) {
-    live.RemoveMember("metadata");
-    live.AddMember("metadata", json::Value(rapidjson::kObjectType), a);
-  }
-  json::Value& md = live["metadata"];
+  json::Value& md = MetadataOf(live);
   md.RemoveMember("managedFields");  // the server keeps its own; sending them back is noise
   MergeStringMap(md, "labels", WantedLabels(owner, target), a);
-  if (owner.meta->shard == 0) RemoveLabel(md, kShardLabel);  // left by the shard before
+  SetShardLabel(live, *owner.meta);  // removes one a shard before left, when the owner has none
   MergeStringMap(md, "annotations", WantedAnnotations(owner, target), a);
   if (add_owner_reference) {
     auto refs = md.FindMember("ownerReferences");
@@ -249,11 +254,7 @@ bool ShardLabelInSync(const ManagedSecret& secret, const ObjectMeta& owner) {
 
 void SetShardLabel(json::Document& secret, const ObjectMeta& owner) {
   auto& a = secret.GetAllocator();
-  if (!secret.HasMember("metadata") || !secret["metadata"].IsObject()) {
-    secret.RemoveMember("metadata");
-    secret.AddMember("metadata", json::Value(rapidjson::kObjectType), a);
-  }
-  json::Value& md = secret["metadata"];
+  json::Value& md = MetadataOf(secret);
   if (owner.shard == 0) {
     RemoveLabel(md, kShardLabel);
     return;
@@ -326,7 +327,7 @@ bool MetadataInSync(const ManagedSecret& existing, const SecretOwner& owner,
   for (const auto& [k, v] : WantedLabels(owner, target)) {
     if (existing.Label(k) != std::string_view(v)) return false;
   }
-  if (owner.meta->shard == 0 && existing.Label(kShardLabel).has_value()) return false;
+  if (!ShardLabelInSync(existing, *owner.meta)) return false;  // a stale one left too
   for (const auto& [k, v] : WantedAnnotations(owner, target)) {
     if (existing.Annotation(k) != std::string_view(v)) return false;
   }

@@ -124,13 +124,11 @@ void AppendGoJson(std::string& out, const json::Value& v) {
   }
 }
 
-}  // namespace
-
 // Whether `body` holds a number that RapidJSON 1.1.0's conversions must not see: with an
 // exponent or a digit count past 250 (in JSON text outside strings), its StrtodDiyFp reads
 // outside its table of powers of ten (a fuzzer found 0.777...75e-330). Such numbers are far
 // outside anything a secret holds: the answer is refused with a clear error instead.
-static bool HasExtremeNumber(std::string_view body) {
+bool HasExtremeNumber(std::string_view body) {
   bool in_string = false;
   for (size_t i = 0; i < body.size(); ++i) {
     char c = body[i];
@@ -171,18 +169,20 @@ static bool HasExtremeNumber(std::string_view body) {
   return false;
 }
 
+}  // namespace
+
 Result<json::Document> ParseExact(std::string_view body) {
   if (Status deep = json::CheckDepth(body); !deep.ok()) {
     return Internal("invalid JSON from Vault: " + deep.message());
   }
-  json::Document d;
-  // Full precision: the default fast path may be one ULP off, and a number re-printed from
-  // a wrong double would change the Secret's bytes.
   if (HasExtremeNumber(body)) {
     return Internal(
         "invalid JSON from Vault: a number with more than 250 digits or an exponent beyond "
         "+-250 is not supported");
   }
+  json::Document d;
+  // Full precision: the default fast path may be one ULP off, and a number re-printed from
+  // a wrong double would change the Secret's bytes.
   d.Parse<rapidjson::kParseFullPrecisionFlag>(body.data(), body.size());
   if (d.HasParseError()) {
     return Internal(std::string("invalid JSON from Vault at offset ") +
