@@ -267,8 +267,13 @@ Result<TokenResult> RestClient::CreateToken(std::string_view ns, std::string_vie
   VS_ASSIGN_OR_RETURN(const json::Value* status, json::Object(resp, "status"));
   VS_ASSIGN_OR_RETURN(std::string_view token, json::String(*status, "token", "status"));
   VS_ASSIGN_OR_RETURN(std::string_view exp, json::String(*status, "expirationTimestamp", "status"));
-  VS_ASSIGN_OR_RETURN(TimePoint expiration, ParseRfc3339(exp));
-  return TokenResult{std::string(token), expiration};
+  // The answer carries a token: its words are never quoted back (the parser's message
+  // would quote the timestamp as sent).
+  auto expiration = ParseRfc3339(exp);
+  if (!expiration.ok()) {
+    return Internal("TokenRequest answer: status.expirationTimestamp is not an RFC 3339 time");
+  }
+  return TokenResult{std::string(token), *expiration};
 }
 
 Status RestClient::Watch(const ResourceType& rt, std::string_view ns, const WatchOptions& opts,

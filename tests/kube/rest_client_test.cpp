@@ -225,6 +225,22 @@ TEST_F(RestClientTest, CreateTokenSendsATokenRequest) {
   EXPECT_EQ(reqs[0].body, rec.request_body);
 }
 
+// Found by tests/fuzz/kube_rest_fuzzer.cpp (regressions/kube_rest/): a TokenRequest answer
+// whose expirationTimestamp is not a time had it quoted in the error, and that answer is
+// where a token lives. The error names the field, never its value.
+TEST_F(RestClientTest, ABadTokenRequestAnswerIsNotQuoted) {
+  transport_->PushJson(
+      201,
+      R"({"kind":"TokenRequest","apiVersion":"authentication.k8s.io/v1","spec":{},)"
+      R"("status":{"token":"eyJ.x.y","expirationTimestamp":"2026-11-23T10:admin-token:21Z"}})");
+  auto c = Make();
+  auto t = c->CreateToken("demo", "default", TokenRequestOptions{});
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(t.status().message(),
+            "TokenRequest answer: status.expirationTimestamp is not an RFC 3339 time");
+}
+
 TEST_F(RestClientTest, ByDefaultA429GoesBackAtOnceWithItsRetryAfter) {
   transport_->PushJson(429, R"({"kind":"Status","code":429,"reason":"TooManyRequests"})",
                        {{"Retry-After", "30"}});

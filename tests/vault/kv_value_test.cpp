@@ -36,22 +36,47 @@ TEST(KvValue, ReadsTheRecordedTypedSecret) {
   EXPECT_EQ(*kv, want);
 }
 
-// RapidJSON 1.1.0's full-precision conversion reads out of bounds on such numbers (found by
-// fuzz_kv_value, tests/fuzz/regressions/kv_value/): refused with a clear error instead.
+// RapidJSON 1.1.0's full-precision conversion reads out of bounds or returns garbage on such
+// numbers (found by fuzz_kv_value, tests/fuzz/regressions/kv_value/): refused with a clear
+// error instead.
 TEST(KvValue, ExtremeNumbersAreRefusedNotConverted) {
   std::string digits(90, '7');
-  for (const std::string& body :
-       std::vector<std::string>{R"({"n":0.)" + digits + R"(75e-330,"f":1})", R"({"n":1e400})",
-                                R"({"n":-2E+251})", R"({"n":)" + std::string(300, '9') + "}"}) {
+  for (const std::string& body : std::vector<std::string>{
+           R"({"n":0.)" + digits + R"(75e-330,"f":1})", R"({"n":1e400})", R"({"n":-2E+301})",
+           R"({"n":)" + std::string(300, '9') + "}",
+           // Magnitude, not the exponent written: 200 digits then e250 is about 3e449 (RapidJSON
+           // made it 6.1e40), and 0.000001e-296 is 1e-302.
+           R"({"n":)" + std::string(200, '3') + "e250}", R"({"n":[0.000001e-296]})",
+           // Past what RapidJSON converts right: 9e308 became negative, 2e308 NaN.
+           R"({"n":9e308})", R"({"n":2e308})", R"({"n":1e-324})",
+           // Written within the text bounds, but the value rounds to 1e300.
+           R"({"n":9.99999999999999999999e299})"}) {
     auto d = ParseExact(body);
     ASSERT_FALSE(d.ok()) << body;
     EXPECT_NE(d.status().message().find("not supported"), std::string::npos);
   }
   // Within the bounds, and the same text inside strings, parse as before.
-  for (const std::string& body :
-       std::vector<std::string>{std::string(R"({"n":1.5e-250,"m":-1E+250,"s":"1e-999"})"),
-                                R"({"s":")" + std::string(300, '9') + R"("})"}) {
+  for (const std::string& body : std::vector<std::string>{
+           std::string(R"({"n":1.5e-250,"m":-1E+250,"s":"1e-999","z":0e-340})"),
+           R"({"s":")" + std::string(300, '9') + R"("})", R"({"n":)" + std::string(218, '3') + "}",
+           R"({"n":9.9e299,"m":-1e-300,"k":0.00001e-295})"}) {
     EXPECT_TRUE(ParseExact(body).ok()) << body;
+  }
+}
+
+// Found by fuzz_kv_value: an accepted number (218 digits then e51, about 3.3e268) printed as
+// "3.3333333333333332e+268", which the earlier exponent-only rule refused to read again.
+// Whatever we print for an accepted number is accepted again.
+TEST(KvValue, PrintedNumbersAreAcceptedAgain) {
+  for (const std::string& text :
+       {std::string(218, '3') + "e51", std::string("9.99999999999999e299"),
+        std::string("1.0000000000000001e-300"), std::string("-1e-300"), std::string(250, '9')}) {
+    auto d = ParseExact(text);
+    ASSERT_TRUE(d.ok()) << text;
+    const std::string printed = GoJson(*d);
+    auto again = ParseExact(printed);
+    ASSERT_TRUE(again.ok()) << printed;
+    EXPECT_EQ(GoJson(*again), printed);
   }
 }
 
