@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <cstdlib>
 #include <mutex>
 
 namespace vaultsync::http {
@@ -20,6 +21,32 @@ std::string OpenSslReason() {
   return buf;
 }
 
+// Where the system's roots are, once SkipPerConnectionSystemRoots has moved OpenSSL's
+// default away from them (written before any thread starts, read after).
+struct SystemRootPaths {
+  bool recorded = false;
+  std::string file;
+  std::string dir;
+};
+SystemRootPaths& RecordedRootPaths() {
+  static SystemRootPaths paths;
+  return paths;
+}
+
+// The same as X509_STORE_set_default_paths on the recorded paths: a missing file or
+// directory is no error (the store then trusts what the other holds).
+bool LoadSystemRoots(X509_STORE* store) {
+  const SystemRootPaths& paths = RecordedRootPaths();
+  if (!paths.recorded) return X509_STORE_set_default_paths(store) == 1;
+  X509_LOOKUP* file = X509_STORE_add_lookup(store, X509_LOOKUP_file());
+  X509_LOOKUP* dir = X509_STORE_add_lookup(store, X509_LOOKUP_hash_dir());
+  if (file == nullptr || dir == nullptr) return false;
+  X509_LOOKUP_load_file(file, paths.file.c_str(), X509_FILETYPE_PEM);
+  X509_LOOKUP_add_dir(dir, paths.dir.c_str(), X509_FILETYPE_PEM);
+  ERR_clear_error();
+  return true;
+}
+
 // The system's roots, loaded once for every transport that uses them while any is alive
 // (X509_STORE is safe to share between contexts and threads).
 Result<TrustStore> SystemRoots() {
@@ -29,7 +56,7 @@ Result<TrustStore> SystemRoots() {
   if (TrustStore store = shared.lock()) return store;
   TrustStore store(X509_STORE_new(), X509_STORE_free);
   if (store == nullptr) return Internal("cannot allocate a certificate store");
-  if (X509_STORE_set_default_paths(store.get()) != 1) {
+  if (!LoadSystemRoots(store.get())) {
     return Internal("cannot load the system's root certificates: " + OpenSslReason());
   }
   shared = store;
@@ -71,6 +98,17 @@ Result<TrustStore> NewTrustStore(const std::string& ca_pem) {
   ERR_clear_error();
   if (added == 0) return InvalidArgument("the CA PEM holds no certificate");
   return store;
+}
+
+void SkipPerConnectionSystemRoots() {
+  SystemRootPaths& paths = RecordedRootPaths();
+  if (paths.recorded) return;
+  const char* file = std::getenv(X509_get_default_cert_file_env());
+  const char* dir = std::getenv(X509_get_default_cert_dir_env());
+  paths.file = file != nullptr ? file : X509_get_default_cert_file();
+  paths.dir = dir != nullptr ? dir : X509_get_default_cert_dir();
+  paths.recorded = true;
+  setenv(X509_get_default_cert_file_env(), "/dev/null", 1);
 }
 
 void UseTrustStore(SSL_CTX* ctx, const TrustStore& store) {

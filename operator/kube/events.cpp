@@ -29,6 +29,14 @@ std::string HexNanos(TimePoint t) {
   return buf;
 }
 
+// The name of an Event about `object` created at `created` (as client-go names them).
+std::string EventName(std::string_view object, TimePoint created) {
+  std::string name(object);
+  name += '.';
+  name += HexNanos(created);
+  return name;
+}
+
 bool Transient(StatusCode c) {
   return c == StatusCode::kUnavailable || c == StatusCode::kDeadlineExceeded ||
          c == StatusCode::kRateLimited;
@@ -114,7 +122,7 @@ void EventRecorder::Remember(EventDigest key, Seen seen) {
 }
 
 Status EventRecorder::CreateNew(const Pending& p, const std::string& ns, EventDigest key) {
-  std::string name = p.object.name + "." + HexNanos(p.at);
+  std::string name = EventName(p.object.name, p.at);
   std::string ts = FormatRfc3339(p.at, 0);
   json::Document d;
   d.SetObject();
@@ -148,7 +156,7 @@ Status EventRecorder::CreateNew(const Pending& p, const std::string& ns, EventDi
   d.AddMember("reportingInstance", S(instance_), a);
   auto created = client_.Create(resources::Event(), d);
   if (!created.ok()) return created.status();
-  Remember(key, Seen{name, ns, 1, ts, p.at, {}});
+  Remember(key, Seen{p.at, 1, p.at, {}});
   return Status::Ok();
 }
 
@@ -172,7 +180,7 @@ void EventRecorder::Write(const Pending& p) {
       std::string patch = "{\"count\":" + std::to_string(next.count) +
                           ",\"lastTimestamp\":" + json::Quote(FormatRfc3339(p.at, 0)) +
                           ",\"message\":" + json::Quote(p.message) + "}";
-      auto patched = client_.Patch(resources::Event(), next.namespace_, next.name,
+      auto patched = client_.Patch(resources::Event(), ns, EventName(p.object.name, next.created),
                                    PatchType::kStrategicMerge, patch);
       st = patched.status();
       if (st.ok()) {

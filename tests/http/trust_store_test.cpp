@@ -6,6 +6,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <cstdlib>
+#include <fstream>
+
 #include "test_pki.h"
 
 namespace vaultsync::http {
@@ -63,6 +66,29 @@ TEST(TrustStore, TheSystemRootsAreLoadedOnceWhileInUse) {
   ASSERT_TRUE(own.ok());
   EXPECT_NE(own->get(), a->get());
   EXPECT_EQ(CertificatesIn(own->get()), 1);
+}
+
+// cpprestsdk loads the default verify paths into every new connection's context before our
+// store replaces it. After SkipPerConnectionSystemRoots that load finds nothing, while the
+// system roots themselves (NewTrustStore("")) still hold the whole bundle.
+TEST(TrustStore, ConnectionsNoLongerParseTheSystemBundle) {
+  const char* env = std::getenv(X509_get_default_cert_file_env());
+  const std::string bundle = env != nullptr ? env : X509_get_default_cert_file();
+  if (!std::ifstream(bundle).good()) GTEST_SKIP() << "no system CA bundle at " << bundle;
+  auto per_connection = [] {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    EXPECT_EQ(SSL_CTX_set_default_verify_paths(ctx), 1);
+    int n = CertificatesIn(SSL_CTX_get_cert_store(ctx));
+    SSL_CTX_free(ctx);
+    return n;
+  };
+  const int before = per_connection();
+  EXPECT_GT(before, 10) << "the bundle is loaded into every context";
+  SkipPerConnectionSystemRoots();
+  EXPECT_EQ(per_connection(), 0);
+  auto system = NewTrustStore("");
+  ASSERT_TRUE(system.ok()) << system.status().ToString();
+  EXPECT_EQ(CertificatesIn(system->get()), before);
 }
 
 }  // namespace
