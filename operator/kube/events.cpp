@@ -20,20 +20,17 @@ std::string Truncate(std::string_view s) {
   return std::string(s.substr(0, n));
 }
 
-std::string HexNanos(TimePoint t) {
-  char buf[32];
-  std::snprintf(
-      buf, sizeof(buf), "%llx",
-      static_cast<unsigned long long>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count()));
-  return buf;
-}
-
-// The name of an Event about `object` created at `created` (as client-go names them).
+// The name of an Event about `object` created at `created`: the object's name and the
+// creation time in hex nanoseconds, as client-go names them.
 std::string EventName(std::string_view object, TimePoint created) {
+  char hex[32];
+  std::snprintf(hex, sizeof(hex), "%llx",
+                static_cast<unsigned long long>(
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(created.time_since_epoch())
+                        .count()));
   std::string name(object);
   name += '.';
-  name += HexNanos(created);
+  name += hex;
   return name;
 }
 

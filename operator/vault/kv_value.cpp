@@ -149,9 +149,7 @@ bool NumberTextOutOfRange(std::string_view body, size_t& i) {
   if (i < body.size() && body[i] == '-') ++i;
   long digits = 0;
   long int_digits = 0;
-  long magnitude = 0;  // value in [10^(magnitude-1), 10^magnitude) once `nonzero`
-  bool nonzero = false;
-  bool first_in_fraction = false;
+  long first_nonzero = 0;  // 1-based place among all the digits; 0: the number is zero
   bool in_fraction = false;
   for (; i < body.size(); ++i) {
     const char c = body[i];
@@ -162,15 +160,10 @@ bool NumberTextOutOfRange(std::string_view body, size_t& i) {
     if (c < '0' || c > '9') break;
     ++digits;
     if (!in_fraction) ++int_digits;
-    if (!nonzero && c != '0') {
-      nonzero = true;
-      // Its 1-based place after the point gives 1 - place; before it, the integer digits
-      // still to come are added below.
-      first_in_fraction = in_fraction;
-      magnitude = in_fraction ? 1 - (digits - int_digits) : 1 - int_digits;
-    }
+    if (first_nonzero == 0 && c != '0') first_nonzero = digits;
   }
-  if (nonzero && !first_in_fraction) magnitude += int_digits;
+  // The value (before the exponent) is in [10^(magnitude-1), 10^magnitude).
+  const long magnitude = int_digits - first_nonzero + 1;
   long exp = 0;
   if (i < body.size() && (body[i] == 'e' || body[i] == 'E')) {
     ++i;
@@ -182,7 +175,8 @@ bool NumberTextOutOfRange(std::string_view body, size_t& i) {
     if (negative) exp = -exp;
   }
   if (digits > kMaxNumberDigits || exp > kMaxExponent || exp < -kMaxExponent) return true;
-  return nonzero && (magnitude + exp > kMaxTextMagnitude || magnitude + exp < -kMaxTextMagnitude);
+  return first_nonzero != 0 &&
+         (magnitude + exp > kMaxTextMagnitude || magnitude + exp < -kMaxTextMagnitude);
 }
 
 bool HasExtremeNumberText(std::string_view body) {
