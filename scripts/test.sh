@@ -47,11 +47,11 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 # ThreadSanitizer: only the tests whose point is concurrency (work queue, informer, leader
 # election, token manager, the runtime's controller workers and manager, the identity
-# fan-out through real informers), in their own build; their binaries are all it builds (the
+# fan-out through real informers, the shared Vault reads), in their own build; their binaries are all it builds (the
 # other tests of those folders show up in ctest as *_NOT_BUILT and are skipped).
 tsan_targets=(kube_workqueue_test kube_informer_test kube_leaderelection_test
   kube_fake_client_test vault_client_test runtime_controller_test runtime_manager_test
-  controller_fanout_test)
+  controller_fanout_test controller_vault_secret_source_test)
 echo "== build (build-tsan, at $(elapsed))"
 vaultsync_configure build-tsan all -DVAULTSYNC_TSAN=ON -DCMAKE_BUILD_TYPE=Debug \
   "-DVAULTSYNC_TEST_DIRS=emulators/kube;kube;vault;runtime;controller" -DVAULTSYNC_UNIT_TEST_CASES=ON

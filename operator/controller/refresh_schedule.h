@@ -5,7 +5,9 @@
 // the read). The gap between two reads never exceeds the interval: a read made at most half a
 // period before its slot is refreshed at the slot; one made later is refreshed half a period
 // after it, which puts the next one on the slot. So at most one extra read per secret, once,
-// to reach the slot; from then on exactly one read per period.
+// to reach the slot; from then on exactly one read per period. (The work queue then releases
+// the key on the next half-second boundary after the time computed here, so that the
+// refreshes due together run as one batch: see WorkQueueOptions::coalesce_slot.)
 #pragma once
 
 #include <chrono>

@@ -244,18 +244,32 @@ bool VaultSecretSource::JoinOrStart(std::unique_lock<std::mutex>& lock, const st
                                     const std::function<bool(ReadEntry&, TimePoint)>& fresh) {
   TimePoint now = clock_->Now();
   if (now - last_sweep_ > std::chrono::minutes(1)) SweepLocked(now);
-  // Wait for a request of the same key in flight (bounded: each has its own timeout).
-  read_done_.wait(lock, [&] {
-    auto it = reads_.find(key);
-    return it == reads_.end() || !it->second.in_flight;
-  });
+  // Wait for a request of the same key in flight (bounded: each has its own timeout). The
+  // flight's end clears `waiters`, so a caller woken while another flight of the key began
+  // counts itself again.
   auto it = reads_.find(key);
+  while (it != reads_.end() && it->second.in_flight) {
+    ++it->second.waiters;
+    FlightDone(key).wait(lock);
+    it = reads_.find(key);
+  }
   if (it != reads_.end() && fresh(it->second, now)) {
     it->second.last_used = now;
     return true;
   }
   reads_[key].in_flight = true;
   return false;
+}
+
+bool VaultSecretSource::EndFlight(ReadEntry& e) {
+  e.in_flight = false;
+  const bool waited = e.waiters > 0;
+  e.waiters = 0;
+  return waited;
+}
+
+std::condition_variable& VaultSecretSource::FlightDone(const std::string& key) {
+  return read_done_[std::hash<std::string>{}(key) % read_done_.size()];
 }
 
 Result<std::shared_ptr<const KvResult>> VaultSecretSource::ReadOnce(const VaultIdentity& identity,
@@ -296,10 +310,11 @@ Result<std::shared_ptr<const KvResult>> VaultSecretSource::ReadOnce(const VaultI
   } else {
     result = ReadFromVault(vault::Session(*tokens), request);
   }
+  bool waited;
   {
     std::lock_guard<std::mutex> lock(mu_);
     ReadEntry& e = reads_[key];
-    e.in_flight = false;
+    waited = EndFlight(e);
     e.last_used = clock_->Now();
     const StatusCode code = result.ok() ? StatusCode::kOk : result.status().code();
     if (result.ok()) {
@@ -313,7 +328,7 @@ Result<std::shared_ptr<const KvResult>> VaultSecretSource::ReadOnce(const VaultI
       reads_.erase(key);  // failures are never shared: the next caller asks Vault itself
     }
   }
-  read_done_.notify_all();
+  if (waited) FlightDone(key).notify_all();
   return result;
 }
 
@@ -361,10 +376,11 @@ Result<std::shared_ptr<const KvListResult>> VaultSecretSource::ListOnce(
       result = keys.status();
     }
   }
+  bool waited;
   {
     std::lock_guard<std::mutex> lock(mu_);
     ReadEntry& e = reads_[key];
-    e.in_flight = false;
+    waited = EndFlight(e);
     e.last_used = clock_->Now();
     if (result.ok()) {
       e.answer = *result;
@@ -372,7 +388,7 @@ Result<std::shared_ptr<const KvListResult>> VaultSecretSource::ListOnce(
       reads_.erase(key);
     }
   }
-  read_done_.notify_all();
+  if (waited) FlightDone(key).notify_all();
   return result;
 }
 

@@ -16,7 +16,9 @@
 // also read anew at every login and whenever the token is found dead.
 #pragma once
 
+#include <array>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -114,6 +116,7 @@ class VaultSecretSource final : public SecretSource {
     std::shared_ptr<const void> answer;  // null while in flight
     bool missing = false;
     bool in_flight = false;
+    uint32_t waiters = 0;  // callers waiting for this flight (0: its end wakes nobody)
     TimePoint last_used;
   };
 
@@ -129,6 +132,9 @@ class VaultSecretSource final : public SecretSource {
   // nothing to do (the caller found its answer through `fresh`), or marks `key` in flight.
   bool JoinOrStart(std::unique_lock<std::mutex>& lock, const std::string& key,
                    const std::function<bool(ReadEntry&, TimePoint now)>& fresh);
+  // Ends the flight of `key` (mu_ held); returns whether anyone waits for it.
+  static bool EndFlight(ReadEntry& e);
+  std::condition_variable& FlightDone(const std::string& key);
   // Reads key `key` of Secret ns/name and remembers its resourceVersion.
   Result<std::string> SecretValue(const std::string& ns, const std::string& name,
                                   const std::string& key);
@@ -145,7 +151,9 @@ class VaultSecretSource final : public SecretSource {
   VaultSecretSourceOptions options_;
   const Clock* clock_;
   mutable std::mutex mu_;
-  std::condition_variable read_done_;
+  // A flight's end wakes only the callers waiting on its stripe (by key hash), and only when
+  // it has any: one shared variable woke every waiting worker at every read's end.
+  std::array<std::condition_variable, 8> read_done_;
   std::map<std::string, ClientEntry> clients_;        // by connection fingerprint
   std::map<std::string, IdentityEntry> identities_;   // by VaultIdentity::key
   std::map<std::string, ReadEntry> reads_;            // by identity key + request

@@ -132,14 +132,21 @@ class CpprestTransport final : public Transport {
     try {
       auto client = ClientFor(req.timeout.value_or(config_.timeout));
       // Head and body as one chain on the I/O thread: the caller waits (and is woken) once.
+      // pplx's public then() posts every continuation back to the thread pool (one more turn
+      // of its event loop, with a system call, per step); _Then, which cpprestsdk's own
+      // headers use for continuations this small, runs them inline where the step completed.
       return client->request(*built, link.token())
-          .then([](cr::http_response resp) {
-            return resp.extract_vector().then([resp](std::vector<unsigned char> bytes) {
-              Response out = Head(resp);
-              out.body.assign(bytes.begin(), bytes.end());
-              return out;
-            });
-          })
+          ._Then(
+              [](cr::http_response resp) {
+                return resp.extract_vector()._Then(
+                    [resp](std::vector<unsigned char> bytes) {
+                      Response out = Head(resp);
+                      out.body.assign(bytes.begin(), bytes.end());
+                      return out;
+                    },
+                    nullptr);
+              },
+              nullptr)
           .get();
     } catch (const pplx::task_canceled&) {
       return Cancelled();

@@ -18,7 +18,9 @@ WorkQueue::WorkQueue(WorkQueueOptions options)
                                     : NewControllerRateLimiter(*options.clock)),
       hooks_(options.hooks),
       max_timer_sleep_(std::max(options.max_timer_sleep, std::chrono::milliseconds(1))),
-      timer_slack_(std::max(options.timer_slack, std::chrono::milliseconds(0))) {
+      timer_slack_(std::max(options.timer_slack, std::chrono::milliseconds(0))),
+      coalesce_from_(options.coalesce_from),
+      coalesce_slot_(std::max(options.coalesce_slot, std::chrono::milliseconds(0))) {
   if (hooks_ != nullptr) hooks_->RegisterQueue(name_);
   timer_thread_ = std::thread([this] { TimerLoop(); });
 }
@@ -64,6 +66,10 @@ void WorkQueue::AddAfter(const std::string& key, std::chrono::nanoseconds delay)
     return;
   }
   TimePoint ready = clock_.Now() + std::chrono::duration_cast<TimePoint::duration>(delay);
+  if (coalesce_slot_.count() > 0 && delay >= coalesce_from_) {
+    const auto slot = std::chrono::duration_cast<TimePoint::duration>(coalesce_slot_);
+    ready = TimePoint(((ready.time_since_epoch() + slot - TimePoint::duration(1)) / slot) * slot);
+  }
   auto it = items_.try_emplace(key).first;
   Item& item = it->second;
   if (item.waiting) {
