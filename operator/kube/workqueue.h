@@ -43,13 +43,13 @@ struct WorkQueueOptions {
   std::chrono::milliseconds timer_slack{10};
   // A delay of at least coalesce_from ends on the next multiple of coalesce_slot (counted from
   // the clock's epoch), so that the refreshes of 10,000 resources spread over a minute fall due
-  // in a few batches per second instead of one by one: each batch wakes the timer thread and
-  // the workers once, and a worker takes key after key without sleeping between them. That
-  // halves the operator's CPU per steady refresh on a 2-core machine, and makes such a delay
-  // at most one slot (a tenth of it at the threshold) late. Shorter delays — retries, backoff —
-  // stay exact. A zero slot turns it off.
-  std::chrono::milliseconds coalesce_from{5000};
-  std::chrono::milliseconds coalesce_slot{500};
+  // in one batch per second instead of one by one: each batch wakes the timer thread and the
+  // workers once, and a worker takes key after key without sleeping between them. That more
+  // than halves the operator's CPU per steady refresh on a 2-core machine, and makes such a
+  // delay at most one slot (a tenth of it at the threshold) late. Shorter delays — retries,
+  // backoff — stay exact. A zero slot turns it off.
+  std::chrono::milliseconds coalesce_from{10000};
+  std::chrono::milliseconds coalesce_slot{1000};
 };
 
 // Thread-safe.

@@ -128,20 +128,20 @@ TEST(WorkQueueTest, EqualDueTimesFireInOrderAndAFiredKeyCanWaitAgain) {
   EXPECT_FALSE(q.GetFor(30ms).has_value());
 }
 
-// Long delays (refreshes) end on the next half-second boundary, so that keys due within one
+// Long delays (refreshes) end on the next whole second, so that keys due within one
 // slot are released together, in the order they were added; short delays (retries) stay exact.
 TEST(WorkQueueTest, LongDelaysEndOnTheNextSlotBoundaryShortOnesStayExact) {
   FakeClock clock;  // starts on a whole second
   WorkQueue q(FakeTimeOptions(clock));
-  q.AddAfter("added-first-due-later", 5450ms);
-  q.AddAfter("added-second-due-sooner", 5050ms);
-  q.AddAfter("other-slot", 5550ms);
-  clock.Advance(5500ms);  // the first slot's boundary: both of its keys, nothing of the next
+  q.AddAfter("added-first-due-later", 10450ms);
+  q.AddAfter("added-second-due-sooner", 10050ms);
+  q.AddAfter("other-slot", 11050ms);
+  clock.Advance(11s);  // the first slot's boundary: both of its keys, nothing of the next
   EXPECT_EQ(q.GetFor(2s).value_or(""), "added-first-due-later")
       << "one batch, in the order added (an exact timer would release the sooner key first)";
   EXPECT_EQ(q.GetFor(2s).value_or(""), "added-second-due-sooner");
   EXPECT_EQ(q.Waiting(), 1u);
-  clock.Advance(500ms);
+  clock.Advance(1s);
   EXPECT_EQ(q.GetFor(2s).value_or(""), "other-slot");
   for (const char* k : {"added-first-due-later", "added-second-due-sooner", "other-slot"}) {
     q.Done(k);
@@ -159,9 +159,9 @@ TEST(WorkQueueTest, ASlotOfZeroKeepsLongDelaysExact) {
   WorkQueueOptions o = FakeTimeOptions(clock);
   o.coalesce_slot = 0ms;
   WorkQueue q(std::move(o));
-  q.AddAfter("later", 5450ms);
-  q.AddAfter("sooner", 5050ms);
-  clock.Advance(5500ms);
+  q.AddAfter("later", 10450ms);
+  q.AddAfter("sooner", 10050ms);
+  clock.Advance(11s);
   EXPECT_EQ(q.GetFor(2s).value_or(""), "sooner");
   EXPECT_EQ(q.GetFor(2s).value_or(""), "later");
 }
