@@ -6,8 +6,8 @@
 // period before its slot is refreshed at the slot; one made later is refreshed half a period
 // after it, which puts the next one on the slot. So at most one extra read per secret, once,
 // to reach the slot; from then on exactly one read per period. (The work queue then releases
-// the key on the next whole second after the time computed here, so that the
-// refreshes due together run as one batch: see WorkQueueOptions::coalesce_slot.)
+// the key on the next whole second after the time computed here, so that the refreshes due
+// together run as one batch: see WorkQueueOptions::coalesce_slot.)
 #pragma once
 
 #include <chrono>

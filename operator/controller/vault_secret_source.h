@@ -132,7 +132,7 @@ class VaultSecretSource final : public SecretSource {
   // nothing to do (the caller found its answer through `fresh`), or marks `key` in flight.
   bool JoinOrStart(std::unique_lock<std::mutex>& lock, const std::string& key,
                    const std::function<bool(ReadEntry&, TimePoint now)>& fresh);
-  // Ends the flight of `key` (mu_ held); returns whether anyone waits for it.
+  // Ends the flight of entry `e` (mu_ held); returns whether anyone waits for it.
   static bool EndFlight(ReadEntry& e);
   std::condition_variable& FlightDone(const std::string& key);
   // Reads key `key` of Secret ns/name and remembers its resourceVersion.
